@@ -1,0 +1,66 @@
+/* quire_common.c: errors and little-endian fields, shared by the read and write paths. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "quire.h"
+
+int quire_error_set(quire_error *err, int code, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->code = code;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int quire_exit_code(int code)
+{
+    switch (code) {
+    case QUIRE_OK:
+        return 0;
+    case QUIRE_E_FORMAT:
+    case QUIRE_E_LIMIT:
+    case QUIRE_E_SIGNATURE:
+    case QUIRE_E_UNTRUSTED:
+    case QUIRE_E_HASH:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+uint16_t quire_load16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (unsigned)p[1] << 8);
+}
+
+uint32_t quire_load32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+uint64_t quire_load64(const uint8_t *p)
+{
+    return (uint64_t)quire_load32(p) | (uint64_t)quire_load32(p + 4) << 32;
+}
+
+void quire_store16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+void quire_store32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+void quire_store64(uint8_t *p, uint64_t v)
+{
+    quire_store32(p, (uint32_t)v);
+    quire_store32(p + 4, (uint32_t)(v >> 32));
+}

@@ -1,0 +1,77 @@
+/* quire_key.c: minisign public keys (SPEC 6.1). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "quire.h"
+
+#define COMMENT_PREFIX "untrusted comment: "
+#define PUBKEY_RAW_BYTES (2 + QUIRE_KEY_ID_BYTES + QUIRE_PUBKEY_BYTES)
+#define PUBKEY_FILE_MAX 4096
+
+int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out, quire_error *err)
+{
+    uint8_t raw[PUBKEY_RAW_BYTES];
+    size_t raw_len = 0;
+    const char *line = text, *end = text + len;
+
+    if (len >= strlen(COMMENT_PREFIX) && memcmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX)) == 0) {
+        const char *nl = memchr(text, '\n', len);
+        if (nl == NULL)
+            return quire_error_set(err, QUIRE_E_KEY, "public key: no key line after the comment");
+        line = nl + 1;
+    }
+    const char *nl = memchr(line, '\n', (size_t)(end - line));
+    const char *line_end = nl != NULL ? nl : end;
+    for (const char *p = line_end; p < end; p++)
+        if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
+            return quire_error_set(err, QUIRE_E_KEY, "public key: unexpected text after the key");
+    if (sodium_base642bin(raw, sizeof raw, line, (size_t)(line_end - line), " \r\t", &raw_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        raw_len != sizeof raw)
+        return quire_error_set(err, QUIRE_E_KEY, "public key: not a base64 minisign key");
+    if (memcmp(raw, "Ed", 2) != 0)
+        return quire_error_set(err, QUIRE_E_KEY, "public key: algorithm is not Ed");
+    memcpy(out->key_id, raw + 2, QUIRE_KEY_ID_BYTES);
+    memcpy(out->pk, raw + 2 + QUIRE_KEY_ID_BYTES, QUIRE_PUBKEY_BYTES);
+    return QUIRE_OK;
+}
+
+int quire_pubkey_load(const char *path, quire_pubkey *out, quire_error *err)
+{
+    char buf[PUBKEY_FILE_MAX + 1];
+    size_t len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return quire_error_set(err, QUIRE_E_IO, "cannot open public key: %s", strerror(errno));
+    for (;;) {
+        ssize_t n = read(fd, buf + len, sizeof buf - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return quire_error_set(err, QUIRE_E_IO, "cannot read public key: %s", strerror(e));
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == sizeof buf)
+            break;
+    }
+    close(fd);
+    if (len > PUBKEY_FILE_MAX)
+        return quire_error_set(err, QUIRE_E_KEY, "public key: file larger than %d bytes",
+                               PUBKEY_FILE_MAX);
+    return quire_pubkey_parse(buf, len, out, err);
+}
+
+void quire_key_id_hex(const uint8_t key_id[QUIRE_KEY_ID_BYTES], char out[17])
+{
+    snprintf(out, 17, "%016llX", (unsigned long long)quire_load64(key_id));
+}

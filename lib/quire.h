@@ -1,0 +1,229 @@
+/* quire.h: the common and read API of the quire format library.
+ *
+ * The library never prints and never exits. Every function that can fail returns 0 or a
+ * negative QUIRE_E_* code and, when given a quire_error, stores a one-line message there that
+ * names the entry and the SPEC.md rule. The write API is in quire_write.h; quire-read does not
+ * link it. */
+#ifndef QUIRE_H
+#define QUIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quire_format.h"
+
+#define QUIRE_VERSION_STRING "0.1.0"
+
+enum {
+    QUIRE_OK = 0,
+    QUIRE_E_IO = -1,         /* a system call failed (errno text in the message) */
+    QUIRE_E_NOMEM = -2,      /* out of memory */
+    QUIRE_E_USAGE = -3,      /* the caller passed something unusable (bad path, bad option) */
+    QUIRE_E_KEY = -4,        /* a key file is malformed, or the passphrase is wrong */
+    QUIRE_E_FORMAT = -5,     /* the bundle breaks a rule of SPEC.md */
+    QUIRE_E_LIMIT = -6,      /* the bundle exceeds a limit of SPEC 8 */
+    QUIRE_E_SIGNATURE = -7,  /* no signature verifies */
+    QUIRE_E_UNTRUSTED = -8,  /* signatures exist, but none by a trusted key */
+    QUIRE_E_HASH = -9,       /* a stored or content hash does not match */
+    QUIRE_E_NOTFOUND = -10,  /* no entry with that path */
+    QUIRE_E_INPUT = -11      /* an input file or metadata is unusable (packer) */
+};
+
+#define QUIRE_ERROR_MSG_BYTES 512
+
+/* Detail of the last failure: code and a one-line message without the file name. */
+typedef struct quire_error {
+    int code;
+    char msg[QUIRE_ERROR_MSG_BYTES];
+} quire_error;
+
+/* Stores code and a printf-style message in err (err may be NULL). Returns code. */
+int quire_error_set(quire_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Maps a QUIRE_E_* code to a process exit code: 1 for a bundle that failed verification, is
+ * malformed or untrusted, 2 for usage and operational errors, 0 for QUIRE_OK. */
+int quire_exit_code(int code);
+
+/* ---- little-endian fields (SPEC 2) ---- */
+uint16_t quire_load16(const uint8_t *p);
+uint32_t quire_load32(const uint8_t *p);
+uint64_t quire_load64(const uint8_t *p);
+void quire_store16(uint8_t *p, uint16_t v);
+void quire_store32(uint8_t *p, uint32_t v);
+void quire_store64(uint8_t *p, uint64_t v);
+
+/* ---- paths (SPEC 4) ---- */
+
+/* Checks one bundle path of len bytes against SPEC 4. Returns 0, or QUIRE_E_FORMAT with the
+ * broken rule in err. */
+int quire_path_check(const char *path, size_t len, quire_error *err);
+
+/* Checks that a byte string is printable UTF-8 (SPEC 4.1: no C0/C1 controls, DEL, invalid or
+ * overlong sequences, surrogates). Returns true if so. */
+bool quire_text_is_clean(const uint8_t *s, size_t len);
+
+/* ---- keys (SPEC 6.1) ---- */
+
+typedef struct quire_pubkey {
+    uint8_t key_id[QUIRE_KEY_ID_BYTES];
+    uint8_t pk[QUIRE_PUBKEY_BYTES];
+} quire_pubkey;
+
+/* Parses a minisign public key: either the two-line file form or the bare base64 line.
+ * Returns 0 or QUIRE_E_KEY. */
+int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out, quire_error *err);
+
+/* Reads and parses a public key file (at most 4 KiB). Returns 0, QUIRE_E_IO or QUIRE_E_KEY. */
+int quire_pubkey_load(const char *path, quire_pubkey *out, quire_error *err);
+
+/* Writes the key id as minisign prints it: 16 upper-case hex digits of the little-endian
+ * 64-bit number. out must hold 17 bytes. */
+void quire_key_id_hex(const uint8_t key_id[QUIRE_KEY_ID_BYTES], char out[17]);
+
+/* ---- fixed-size framing (SPEC 3, 7) ---- */
+
+/* Checks the 32-byte file header. Returns 0, QUIRE_E_FORMAT. */
+int quire_header_check(const uint8_t *buf, size_t len, quire_error *err);
+
+typedef struct quire_trailer {
+    uint64_t index_offset;
+    uint64_t index_size;
+    uint64_t sigblock_size;
+} quire_trailer;
+
+/* Parses the 32-byte trailer and checks its fields against file_size (SPEC 9 steps 2-3).
+ * Returns 0, QUIRE_E_FORMAT or QUIRE_E_LIMIT. */
+int quire_trailer_parse(const uint8_t *buf, size_t len, uint64_t file_size, quire_trailer *out,
+                        quire_error *err);
+
+/* ---- signatures (SPEC 6) ---- */
+
+typedef struct quire_sig {
+    uint8_t key_id[QUIRE_KEY_ID_BYTES];
+    uint8_t sig[QUIRE_SIGNATURE_BYTES];
+    const uint8_t *comment; /* borrowed from the parsed buffer, not NUL-terminated */
+    uint16_t comment_len;
+    uint8_t global_sig[QUIRE_SIGNATURE_BYTES];
+} quire_sig;
+
+typedef struct quire_sigblock {
+    uint32_t count;
+    quire_sig sigs[QUIRE_MAX_SIGNATURES];
+} quire_sigblock;
+
+/* Parses a signature block of exactly len bytes. Comments point into buf, which must outlive
+ * out. Returns 0, QUIRE_E_FORMAT or QUIRE_E_LIMIT. */
+int quire_sigblock_parse(const uint8_t *buf, size_t len, quire_sigblock *out, quire_error *err);
+
+/* Computes the BLAKE2b-512 prehash minisign signs (SPEC 6.2). */
+void quire_prehash(const uint8_t *msg, size_t len, uint8_t out[QUIRE_PREHASH_BYTES]);
+
+/* Checks one signature record against a key: key ids equal, the signature over the prehash
+ * and the global signature over signature || trusted comment. Returns true only if all hold. */
+bool quire_sig_verify(const quire_sig *sig, const quire_pubkey *key,
+                      const uint8_t prehash[QUIRE_PREHASH_BYTES]);
+
+/* ---- index (SPEC 5) ---- */
+
+typedef struct quire_unit {
+    uint8_t compression;
+    uint64_t stored_size;
+    uint64_t raw_size;
+    uint64_t file_offset;   /* derived: where its stored bytes start in the file */
+    uint64_t stream_offset; /* derived: where its raw bytes start in the content stream */
+    uint8_t hash[QUIRE_BLAKE2B256_BYTES];
+} quire_unit;
+
+typedef struct quire_entry {
+    const char *path; /* NUL-terminated copy, owned by the index */
+    uint16_t path_len;
+    uint8_t role;
+    uint8_t flags;
+    uint32_t link;
+    uint64_t size;
+    uint64_t stream_offset; /* derived: where its bytes start in the content stream */
+    uint32_t first_unit;    /* derived: the unit holding its first byte (if size > 0) */
+    uint8_t sha256[QUIRE_SHA256_BYTES];
+    const uint8_t *meta; /* borrowed from the index buffer, not NUL-terminated */
+    uint32_t meta_len;
+} quire_entry;
+
+typedef struct quire_index {
+    uint64_t index_offset;
+    uint64_t index_size;
+    uint32_t entry_count;
+    uint32_t unit_count;
+    uint64_t stream_size; /* sum of all entry sizes */
+    quire_unit *units;
+    quire_entry *entries;
+    char *paths;
+    const uint8_t *bundle_meta; /* borrowed, not NUL-terminated */
+    uint32_t bundle_meta_len;
+} quire_index;
+
+/* Parses an index of exactly len bytes (SPEC 5) and checks every rule of SPEC 9 steps 7-9
+ * that needs no data: layout, limits, paths, order, links, unit tiling. header is the file's
+ * 32-byte header, which the index must repeat. Pointers in out borrow buf. On failure out is
+ * left empty. Returns 0, QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
+int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,
+                      quire_error *err);
+
+/* Frees what quire_index_parse allocated; accepts a zeroed or already-freed index. */
+void quire_index_free(quire_index *idx);
+
+/* Binary search for a path. Returns 0 and the entry number, or QUIRE_E_NOTFOUND. */
+int quire_index_find(const quire_index *idx, const char *path, uint32_t *out);
+
+/* ---- reader (SPEC 9) ---- */
+
+typedef struct quire_reader quire_reader;
+
+/* Opens a bundle and performs SPEC 9 steps 1-5: header, trailer, signature block and the raw
+ * index bytes, read once into memory. Nothing is parsed beyond the fixed framing. Returns 0,
+ * QUIRE_E_IO, QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. Close with quire_reader_close. */
+int quire_reader_open(const char *path, quire_reader **out, quire_error *err);
+
+#define QUIRE_ANY_SIGNER 0x1 /* accept an unverified signer; hashes are still checked */
+
+/* SPEC 9 steps 6-9: verifies a signature over the raw index by one of the nkeys trusted keys,
+ * then parses the index. With QUIRE_ANY_SIGNER and no trusted signature the index is parsed
+ * anyway and quire_reader_signer returns NULL. Returns 0, QUIRE_E_UNTRUSTED, QUIRE_E_SIGNATURE,
+ * QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
+int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
+                              unsigned flags, quire_error *err);
+
+/* After authenticate: the parsed index, valid until close. */
+const quire_index *quire_reader_index(const quire_reader *r);
+
+/* The signature record that a trusted key verified, or NULL; valid until close. */
+const quire_sig *quire_reader_signer(const quire_reader *r);
+
+/* All signature records of the bundle, valid until close. */
+const quire_sigblock *quire_reader_sigblock(const quire_reader *r);
+
+/* The bundle fingerprint, BLAKE2b-256 of the index bytes (SPEC 6.3), valid until close. */
+const uint8_t *quire_reader_fingerprint(const quire_reader *r);
+
+/* Callbacks for quire_reader_walk. Each returns 0 or a negative QUIRE_E_* code (filling err),
+ * which stops the walk. data() receives bytes whose unit hash has been checked; end() is
+ * called only after the entry's SHA-256 matched. */
+typedef struct quire_walk_ops {
+    int (*begin)(void *ctx, uint32_t entry, quire_error *err);
+    int (*data)(void *ctx, uint32_t entry, const uint8_t *p, size_t n, quire_error *err);
+    int (*end)(void *ctx, uint32_t entry, quire_error *err);
+} quire_walk_ops;
+
+/* SPEC 9 steps 10-12: streams the selected entries in index order (selected == NULL: all),
+ * reading each needed unit once, checking its BLAKE2b-256 before inflating it, and each entry's
+ * SHA-256 after. Units not overlapping a selected entry are not read. ops may be NULL (verify
+ * only) and its members may be NULL. Returns 0, QUIRE_E_HASH, QUIRE_E_FORMAT, QUIRE_E_IO, or a
+ * callback's code. */
+int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops,
+                      void *ctx, quire_error *err);
+
+/* Closes the bundle and frees everything; accepts NULL. */
+void quire_reader_close(quire_reader *r);
+
+#endif

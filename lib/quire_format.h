@@ -1,0 +1,71 @@
+/* quire_format.h: the on-disk constants of format v1 (SPEC.md sections 3-8).
+ *
+ * Every number here is part of the contract: changing one changes SPEC.md in the same commit.
+ * All multi-byte integers on disk are little-endian. */
+#ifndef QUIRE_FORMAT_H
+#define QUIRE_FORMAT_H
+
+#include <stdint.h>
+
+/* SPEC 3: file header, at offset 0. */
+#define QUIRE_MAGIC "\x89QUIRE\r\n"
+#define QUIRE_MAGIC_BYTES 8
+#define QUIRE_HEADER_BYTES 32
+#define QUIRE_FORMAT_VERSION 1
+#define QUIRE_CONTENT_HASH_SHA256 1
+#define QUIRE_UNIT_HASH_BLAKE2B256 1
+#define QUIRE_SIG_ALG_MINISIGN_ED 1
+
+/* SPEC 5: index. It starts with this domain-separation string, so a signature over an index
+ * can never be mistaken for a signature over anything else. */
+#define QUIRE_INDEX_DOMAIN "QUIRE-INDEX-V1\0\0"
+#define QUIRE_INDEX_DOMAIN_BYTES 16
+#define QUIRE_INDEX_FIXED_BYTES 80
+#define QUIRE_UNIT_RECORD_BYTES 56
+#define QUIRE_ENTRY_RECORD_BYTES 56
+
+/* SPEC 5.2: unit compression identifiers. */
+#define QUIRE_COMP_STORE 0
+#define QUIRE_COMP_DEFLATE 1
+
+/* SPEC 5.3: entry roles and flags. */
+#define QUIRE_ROLE_DOCUMENT 1
+#define QUIRE_ROLE_ORIGINAL 2
+#define QUIRE_ENTRY_FLAG_EXEC 0x01u
+#define QUIRE_ENTRY_FLAGS_KNOWN 0x01u
+#define QUIRE_LINK_NONE UINT32_MAX
+
+/* SPEC 6: signature block. */
+#define QUIRE_SIGBLOCK_MAGIC "QUIRESIG"
+#define QUIRE_SIGBLOCK_FIXED_BYTES 16
+#define QUIRE_SIG_RECORD_MIN_BYTES 140 /* 2 + 8 + 64 + 2 + 0 + 64 */
+
+/* SPEC 7: trailer, the last 32 bytes of the file. */
+#define QUIRE_TRAILER_MAGIC "QUIREEND"
+#define QUIRE_TRAILER_BYTES 32
+
+/* SPEC 8: limits. A reader rejects a bundle past any of them before allocating. */
+#define QUIRE_MAX_ENTRIES (1u << 24)
+#define QUIRE_MAX_PATH_BYTES 4096u
+#define QUIRE_MAX_COMPONENT_BYTES 255u
+#define QUIRE_MAX_ENTRY_META_BYTES (1u << 20)
+#define QUIRE_MAX_BUNDLE_META_BYTES (1u << 20)
+#define QUIRE_MAX_INDEX_BYTES (UINT64_C(1) << 30)
+#define QUIRE_MAX_UNIT_BYTES (16u << 20)
+#define QUIRE_MAX_SIGNATURES 16u
+#define QUIRE_MAX_TRUSTED_COMMENT_BYTES 1024u
+
+/* minisign's key and signature formats (SPEC 6.1). */
+#define QUIRE_KEY_ID_BYTES 8
+#define QUIRE_PUBKEY_BYTES 32
+#define QUIRE_SECKEY_BYTES 64
+#define QUIRE_SIGNATURE_BYTES 64
+#define QUIRE_SHA256_BYTES 32
+#define QUIRE_BLAKE2B256_BYTES 32
+#define QUIRE_PREHASH_BYTES 64
+#define QUIRE_FINGERPRINT_BYTES 32
+
+/* Packer policy, not format: the raw size a unit aims for. */
+#define QUIRE_UNIT_TARGET_BYTES (1u << 20)
+
+#endif

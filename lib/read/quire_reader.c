@@ -1,0 +1,324 @@
+/* quire_reader.c: opening, authenticating and streaming a bundle (SPEC 9). Every byte is read
+ * once into memory and checked there, so a file changed while being read cannot make the
+ * reader release bytes other than those it checked. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zlib.h>
+
+#include "quire.h"
+
+struct quire_reader {
+    int fd;
+    uint64_t file_size;
+    uint8_t header[QUIRE_HEADER_BYTES];
+    quire_trailer trailer;
+    uint8_t *sigbuf;
+    quire_sigblock sigblock;
+    uint8_t *index_buf;
+    quire_index index;
+    bool authenticated;
+    const quire_sig *signer;
+    uint8_t fingerprint[QUIRE_FINGERPRINT_BYTES];
+    /* the unit decoded last, kept so that neighbouring entries reuse it */
+    uint32_t cached_unit;
+    bool cache_valid;
+    uint8_t *stored;
+    uint8_t *raw;
+    const uint8_t *raw_view;
+    z_stream zs;
+    bool zs_ready;
+};
+
+/* Reads exactly len bytes at off; a short read means the file shrank under us. */
+static int read_at(quire_reader *r, uint64_t off, void *buf, size_t len, quire_error *err)
+{
+    uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = pread(r->fd, p, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return quire_error_set(err, QUIRE_E_IO, "read failed: %s", strerror(errno));
+        if (n == 0)
+            return quire_error_set(err, QUIRE_E_FORMAT, "file ended early: truncated (SPEC 7)");
+        p += n;
+        off += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return QUIRE_OK;
+}
+
+static int alloc_read(quire_reader *r, uint64_t off, uint64_t len, uint8_t **out, quire_error *err)
+{
+    if (len > SIZE_MAX)
+        return quire_error_set(err, QUIRE_E_LIMIT, "region too large for this machine");
+    *out = malloc(len ? (size_t)len : 1);
+    if (*out == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory (%llu bytes)",
+                               (unsigned long long)len);
+    return read_at(r, off, *out, (size_t)len, err);
+}
+
+/* SPEC 9 steps 1-5. */
+static int open_frame(quire_reader *r, quire_error *err)
+{
+    uint8_t trailer[QUIRE_TRAILER_BYTES];
+    struct stat st;
+
+    if (fstat(r->fd, &st) != 0)
+        return quire_error_set(err, QUIRE_E_IO, "stat failed: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return quire_error_set(err, QUIRE_E_USAGE, "not a regular file");
+    r->file_size = (uint64_t)st.st_size;
+    if (r->file_size < QUIRE_HEADER_BYTES + QUIRE_TRAILER_BYTES)
+        return quire_error_set(err, QUIRE_E_FORMAT, "file too small to be a bundle (SPEC 7)");
+    int rc = read_at(r, 0, r->header, QUIRE_HEADER_BYTES, err);
+    if (rc == QUIRE_OK)
+        rc = quire_header_check(r->header, QUIRE_HEADER_BYTES, err);
+    if (rc == QUIRE_OK)
+        rc = read_at(r, r->file_size - QUIRE_TRAILER_BYTES, trailer, sizeof trailer, err);
+    if (rc == QUIRE_OK)
+        rc = quire_trailer_parse(trailer, sizeof trailer, r->file_size, &r->trailer, err);
+    if (rc != QUIRE_OK)
+        return rc;
+    uint64_t sig_off = r->trailer.index_offset + r->trailer.index_size;
+    rc = alloc_read(r, sig_off, r->trailer.sigblock_size, &r->sigbuf, err);
+    if (rc == QUIRE_OK)
+        rc = quire_sigblock_parse(r->sigbuf, (size_t)r->trailer.sigblock_size, &r->sigblock, err);
+    if (rc == QUIRE_OK)
+        rc = alloc_read(r, r->trailer.index_offset, r->trailer.index_size, &r->index_buf, err);
+    return rc;
+}
+
+int quire_reader_open(const char *path, quire_reader **out, quire_error *err)
+{
+    quire_reader *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    if (sodium_init() < 0) {
+        free(r);
+        return quire_error_set(err, QUIRE_E_IO, "libsodium failed to initialise");
+    }
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0) {
+        int e = errno;
+        free(r);
+        return quire_error_set(err, QUIRE_E_IO, "cannot open: %s", strerror(e));
+    }
+    int rc = open_frame(r, err);
+    if (rc != QUIRE_OK) {
+        quire_reader_close(r);
+        return rc;
+    }
+    *out = r;
+    return QUIRE_OK;
+}
+
+/* SPEC 9 step 6: finds a signature by a trusted key. A record whose key id names a trusted key
+ * but does not verify is a forgery, never skipped. */
+static int find_signer(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
+                       const uint8_t *prehash, quire_error *err)
+{
+    for (uint32_t s = 0; s < r->sigblock.count; s++) {
+        const quire_sig *sig = &r->sigblock.sigs[s];
+        for (size_t k = 0; k < nkeys; k++) {
+            if (sodium_memcmp(sig->key_id, keys[k].key_id, QUIRE_KEY_ID_BYTES) != 0)
+                continue;
+            char hex[17];
+            quire_key_id_hex(sig->key_id, hex);
+            if (!quire_sig_verify(sig, &keys[k], prehash))
+                return quire_error_set(err, QUIRE_E_SIGNATURE,
+                                       "signature %u by trusted key %s does not verify: the "
+                                       "bundle was altered (SPEC 9 step 6)",
+                                       s, hex);
+            r->signer = sig;
+            return QUIRE_OK;
+        }
+    }
+    return QUIRE_E_UNTRUSTED;
+}
+
+int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
+                              unsigned flags, quire_error *err)
+{
+    uint8_t prehash[QUIRE_PREHASH_BYTES];
+    size_t len = (size_t)r->trailer.index_size;
+
+    quire_prehash(r->index_buf, len, prehash);
+    crypto_generichash(r->fingerprint, sizeof r->fingerprint, r->index_buf, len, NULL, 0);
+    int rc = find_signer(r, keys, nkeys, prehash, err);
+    if (rc == QUIRE_E_UNTRUSTED && !(flags & QUIRE_ANY_SIGNER)) {
+        char hex[17];
+        quire_key_id_hex(r->sigblock.sigs[0].key_id, hex);
+        return quire_error_set(err, QUIRE_E_UNTRUSTED,
+                               "signed by key %s, which is not trusted: pass its public key with "
+                               "-p, or use --any-signer (SPEC 9 step 6)",
+                               hex);
+    }
+    if (rc != QUIRE_OK && rc != QUIRE_E_UNTRUSTED)
+        return rc;
+    /* Only now, with the signature checked (or its absence accepted), are the index bytes
+     * parsed. */
+    rc = quire_index_parse(r->index_buf, len, r->header, &r->index, err);
+    if (rc != QUIRE_OK)
+        return rc;
+    if (r->index.index_offset != r->trailer.index_offset)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "trailer index offset differs from the signed one (SPEC 7)");
+    r->authenticated = true;
+    return QUIRE_OK;
+}
+
+const quire_index *quire_reader_index(const quire_reader *r)
+{
+    return r->authenticated ? &r->index : NULL;
+}
+
+const quire_sig *quire_reader_signer(const quire_reader *r)
+{
+    return r->signer;
+}
+
+const quire_sigblock *quire_reader_sigblock(const quire_reader *r)
+{
+    return &r->sigblock;
+}
+
+const uint8_t *quire_reader_fingerprint(const quire_reader *r)
+{
+    return r->fingerprint;
+}
+
+/* SPEC 9 step 10-11: reads one unit, checks its BLAKE2b-256, then inflates exactly raw_size
+ * bytes. */
+static int decode_unit(quire_reader *r, uint32_t u, quire_error *err)
+{
+    const quire_unit *un = &r->index.units[u];
+    uint8_t hash[QUIRE_BLAKE2B256_BYTES];
+
+    if (r->cache_valid && r->cached_unit == u)
+        return QUIRE_OK;
+    r->cache_valid = false;
+    int rc = read_at(r, un->file_offset, r->stored, (size_t)un->stored_size, err);
+    if (rc != QUIRE_OK)
+        return rc;
+    crypto_generichash(hash, sizeof hash, r->stored, (size_t)un->stored_size, NULL, 0);
+    if (sodium_memcmp(hash, un->hash, sizeof hash) != 0)
+        return quire_error_set(err, QUIRE_E_HASH,
+                               "unit %u: stored bytes do not match their BLAKE2b-256 (SPEC 9 "
+                               "step 10)",
+                               u);
+    if (un->compression == QUIRE_COMP_STORE) {
+        r->raw_view = r->stored;
+    } else {
+        if (!r->zs_ready) {
+            if (inflateInit2(&r->zs, -15) != Z_OK)
+                return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
+            r->zs_ready = true;
+        } else {
+            inflateReset(&r->zs);
+        }
+        r->zs.next_in = r->stored;
+        r->zs.avail_in = (uInt)un->stored_size;
+        r->zs.next_out = r->raw;
+        r->zs.avail_out = (uInt)un->raw_size;
+        int zrc = inflate(&r->zs, Z_FINISH);
+        if (zrc != Z_STREAM_END || r->zs.avail_out != 0 || r->zs.avail_in != 0)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "unit %u: deflate data does not decode to exactly its %llu "
+                                   "declared bytes (SPEC 5.2)",
+                                   u, (unsigned long long)un->raw_size);
+        r->raw_view = r->raw;
+    }
+    r->cached_unit = u;
+    r->cache_valid = true;
+    return QUIRE_OK;
+}
+
+static int alloc_buffers(quire_reader *r, quire_error *err)
+{
+    uint64_t max_stored = 1, max_raw = 1;
+    if (r->stored != NULL)
+        return QUIRE_OK;
+    for (uint32_t u = 0; u < r->index.unit_count; u++) {
+        if (r->index.units[u].stored_size > max_stored)
+            max_stored = r->index.units[u].stored_size;
+        if (r->index.units[u].raw_size > max_raw)
+            max_raw = r->index.units[u].raw_size;
+    }
+    r->stored = malloc((size_t)max_stored);
+    r->raw = malloc((size_t)max_raw);
+    if (r->stored == NULL || r->raw == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for unit buffers");
+    return QUIRE_OK;
+}
+
+/* Streams one entry's bytes unit by unit, then checks its SHA-256 (SPEC 9 step 12). */
+static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
+                      quire_error *err)
+{
+    const quire_entry *e = &r->index.entries[i];
+    crypto_hash_sha256_state st;
+    uint8_t digest[QUIRE_SHA256_BYTES];
+    uint64_t pos = e->stream_offset, end = e->stream_offset + e->size;
+    int rc = QUIRE_OK;
+
+    if (ops != NULL && ops->begin != NULL && (rc = ops->begin(ctx, i, err)) != QUIRE_OK)
+        return rc;
+    crypto_hash_sha256_init(&st);
+    for (uint32_t u = e->first_unit; pos < end; u++) {
+        quire_error uerr;
+        if ((rc = decode_unit(r, u, &uerr)) != QUIRE_OK)
+            return quire_error_set(err, rc, "entry %u (%s): %s", i, e->path, uerr.msg);
+        const quire_unit *un = &r->index.units[u];
+        uint64_t from = pos - un->stream_offset;
+        uint64_t n = un->raw_size - from < end - pos ? un->raw_size - from : end - pos;
+        crypto_hash_sha256_update(&st, r->raw_view + from, n);
+        if (ops != NULL && ops->data != NULL &&
+            (rc = ops->data(ctx, i, r->raw_view + from, (size_t)n, err)) != QUIRE_OK)
+            return rc;
+        pos += n;
+    }
+    crypto_hash_sha256_final(&st, digest);
+    if (sodium_memcmp(digest, e->sha256, sizeof digest) != 0)
+        return quire_error_set(err, QUIRE_E_HASH,
+                               "entry %u (%s): content SHA-256 mismatch (SPEC 9 step 12)", i,
+                               e->path);
+    if (ops != NULL && ops->end != NULL)
+        rc = ops->end(ctx, i, err);
+    return rc;
+}
+
+int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops,
+                      void *ctx, quire_error *err)
+{
+    if (!r->authenticated)
+        return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");
+    int rc = alloc_buffers(r, err);
+    for (uint32_t i = 0; rc == QUIRE_OK && i < r->index.entry_count; i++)
+        if (selected == NULL || selected[i])
+            rc = walk_entry(r, i, ops, ctx, err);
+    return rc;
+}
+
+void quire_reader_close(quire_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->fd >= 0)
+        close(r->fd);
+    if (r->zs_ready)
+        inflateEnd(&r->zs);
+    quire_index_free(&r->index);
+    free(r->sigbuf);
+    free(r->index_buf);
+    free(r->stored);
+    free(r->raw);
+    free(r);
+}

@@ -1,0 +1,202 @@
+/* pack_input.c: finding the files to pack. The one module that talks to libarchive: it walks
+ * directories with archive_read_disk (never following symlinks) and turns its status codes
+ * into messages here. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pack.h"
+
+typedef struct list {
+    pack_input *v;
+    size_t n, cap;
+} list;
+
+static int list_push(list *l, const char *bundle_path, const char *fs_path, mode_t mode)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        pack_input *v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    pack_input *in = &l->v[l->n];
+    in->bundle_path = strdup(bundle_path);
+    in->fs_path = strdup(fs_path);
+    in->exec = (mode & 0111) != 0;
+    if (in->bundle_path == NULL || in->fs_path == NULL) {
+        free(in->bundle_path);
+        free(in->fs_path);
+        return -1;
+    }
+    l->n++;
+    return 0;
+}
+
+/* The bundle path of a file found under input root: root's base name, then the rest. A root
+ * of "." or ".." contributes no prefix. */
+static char *bundle_name(const char *root, const char *found)
+{
+    char *copy = strdup(root);
+    if (copy == NULL)
+        return NULL;
+    size_t rlen = strlen(root);
+    while (rlen > 1 && root[rlen - 1] == '/')
+        rlen--;
+    const char *rest = found + rlen;
+    while (*rest == '/')
+        rest++;
+    const char *base = basename(copy);
+    bool bare = strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0;
+    size_t need = strlen(base) + strlen(rest) + 2;
+    char *out = malloc(need);
+    if (out != NULL) {
+        if (bare)
+            snprintf(out, need, "%s", rest);
+        else if (*rest == '\0')
+            snprintf(out, need, "%s", base);
+        else
+            snprintf(out, need, "%s/%s", base, rest);
+    }
+    free(copy);
+    return out;
+}
+
+static const char *type_name(mode_t t)
+{
+    switch (t) {
+    case AE_IFLNK:
+        return "a symbolic link (pack its target instead)";
+    case AE_IFIFO:
+        return "a fifo";
+    case AE_IFSOCK:
+        return "a socket";
+    case AE_IFCHR:
+    case AE_IFBLK:
+        return "a device";
+    default:
+        return "not a regular file";
+    }
+}
+
+/* One entry from the disk walk: descend into directories, keep regular files. */
+static int take_entry(struct archive *a, struct archive_entry *ae, const char *root, list *l)
+{
+    const char *found = archive_entry_pathname(ae);
+    mode_t type = archive_entry_filetype(ae);
+    quire_error err;
+
+    if (type == AE_IFDIR) {
+        if (archive_read_disk_can_descend(a) && archive_read_disk_descend(a) != ARCHIVE_OK) {
+            pack_warn("%s: cannot read directory: %s", found, archive_error_string(a));
+            return 2;
+        }
+        return 0;
+    }
+    if (type != AE_IFREG) {
+        pack_warn("%s: refused: %s", found, type_name(type));
+        return 2;
+    }
+    char *name = bundle_name(root, found);
+    if (name == NULL) {
+        pack_warn("out of memory");
+        return 2;
+    }
+    int rc = 0;
+    if (quire_path_check(name, strlen(name), &err) != QUIRE_OK) {
+        pack_warn("%s: refused: bundle path '%s': %s", found, name, err.msg);
+        rc = 2;
+    } else if (list_push(l, name, found, archive_entry_perm(ae)) != 0) {
+        pack_warn("out of memory");
+        rc = 2;
+    }
+    free(name);
+    return rc;
+}
+
+static int walk(const char *root, list *l)
+{
+    struct archive *a = archive_read_disk_new();
+    struct archive_entry *ae = archive_entry_new();
+    int rc = 0;
+
+    if (a == NULL || ae == NULL) {
+        pack_warn("out of memory");
+        rc = 2;
+        goto out;
+    }
+    archive_read_disk_set_symlink_hybrid(a); /* follow a symlink given as INPUT, never one found inside */
+    archive_read_disk_set_behavior(a, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
+                                          ARCHIVE_READDISK_NO_FFLAGS |
+                                          ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+    if (archive_read_disk_open(a, root) != ARCHIVE_OK) {
+        pack_warn("%s: %s", root, archive_error_string(a));
+        rc = 2;
+        goto out;
+    }
+    for (;;) {
+        int r = archive_read_next_header2(a, ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r != ARCHIVE_OK) {
+            pack_warn("%s: %s", root, archive_error_string(a));
+            rc = 2;
+            break;
+        }
+        if ((rc = take_entry(a, ae, root, l)) != 0)
+            break;
+    }
+out:
+    archive_entry_free(ae);
+    archive_read_free(a);
+    return rc;
+}
+
+static int by_bundle_path(const void *a, const void *b)
+{
+    return strcmp(((const pack_input *)a)->bundle_path, ((const pack_input *)b)->bundle_path);
+}
+
+void pack_inputs_free(pack_input *in, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(in[i].bundle_path);
+        free(in[i].fs_path);
+    }
+    free(in);
+}
+
+int pack_collect(char *const *inputs, int n, pack_input **out, size_t *count)
+{
+    list l = {0};
+    int rc = 0;
+
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = walk(inputs[i], &l);
+    if (rc == 0 && l.n == 0) {
+        pack_warn("no files found in the inputs");
+        rc = 2;
+    }
+    if (rc == 0) {
+        qsort(l.v, l.n, sizeof *l.v, by_bundle_path);
+        for (size_t i = 1; i < l.n && rc == 0; i++) {
+            if (strcmp(l.v[i - 1].bundle_path, l.v[i].bundle_path) == 0) {
+                pack_warn("%s and %s: both would be stored as '%s'", l.v[i - 1].fs_path,
+                          l.v[i].fs_path, l.v[i].bundle_path);
+                rc = 2;
+            }
+        }
+    }
+    if (rc != 0) {
+        pack_inputs_free(l.v, l.n);
+        return rc;
+    }
+    *out = l.v;
+    *count = l.n;
+    return 0;
+}

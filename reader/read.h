@@ -1,0 +1,58 @@
+/* read.h: shared declarations of quire-read's modules. */
+#ifndef READ_H
+#define READ_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "quire.h"
+
+#define PROG "quire-read"
+
+/* Options shared by the commands. */
+typedef struct read_opts {
+    quire_pubkey *keys;
+    size_t nkeys;
+    bool any_signer;
+    bool json;
+    bool longlist;
+    bool force;
+    bool quiet;
+    const char *dir;
+} read_opts;
+
+/* Prints "quire-read: FILE: message" on stderr. */
+void read_fail(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens and authenticates a bundle (SPEC 9 steps 1-9), printing any failure. Returns the
+ * reader or NULL with *code set to the exit code. Warns on stderr when the signer is not
+ * trusted and --any-signer allowed it. */
+quire_reader *read_open(const char *path, const read_opts *o, int *code);
+
+int cmd_verify(const read_opts *o, int argc, char **argv);
+int cmd_info(const read_opts *o, int argc, char **argv);
+int cmd_list(const read_opts *o, int argc, char **argv);
+int cmd_show(const read_opts *o, int argc, char **argv);
+int cmd_extract(const read_opts *o, int argc, char **argv);
+
+/* ---- terminal-safe output (read_out.c) ---- */
+
+/* Writes s (len bytes) to f with every control character, DEL, C1 control and invalid UTF-8
+ * byte shown as an escape, so nothing from a bundle can drive the terminal. */
+void out_safe(FILE *f, const char *s, size_t len);
+
+/* Writes the hex of n bytes to f. */
+void out_hex(FILE *f, const uint8_t *p, size_t n);
+
+/* The role's name: "document" or "original". */
+const char *out_role(uint8_t role);
+
+/* Writes a JSON value followed by a newline to stdout, keys sorted, and frees it. */
+int out_json(void *json_value);
+
+/* Streams content to f: raw when f is not a terminal, else with control sequences escaped
+ * (newline and tab kept). state must start at 0 and be kept between calls; a last call with
+ * n == 0 flushes. */
+int out_content(FILE *f, const uint8_t *p, size_t n, int *state);
+
+#endif

@@ -1,0 +1,219 @@
+/* read_main.c: quire-read, the verifying reader. Only the read path of the format library is
+ * linked here. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "read.h"
+
+static const char usage[] =
+    "usage: quire-read verify  [-p PUB]... [--any-signer] [--json] [-q] BUNDLE\n"
+    "       quire-read info    [-p PUB]... [--any-signer] [--json] BUNDLE [PATH]\n"
+    "       quire-read list    [-p PUB]... [--any-signer] [-l] [--json] BUNDLE\n"
+    "       quire-read show    [-p PUB]... [--any-signer] BUNDLE PATH\n"
+    "       quire-read extract [-p PUB]... [--any-signer] [-C DIR] [--force] BUNDLE [PATH...]\n"
+    "       quire-read --help | --version\n";
+
+static const char help[] =
+    "Check a quire bundle's signature and hashes, then read it. Nothing is shown or written\n"
+    "before the bytes it comes from have been checked.\n"
+    "\n"
+    "commands:\n"
+    "  verify   check the signature and every stored byte; exit 0 only if all is intact\n"
+    "  info     the collection metadata, signer, trusted comment and fingerprint, or one\n"
+    "           document's provenance\n"
+    "  list     the documents, one per line (-l: role, size, SHA-256)\n"
+    "  show     write one document to stdout (escaped when stdout is a terminal)\n"
+    "  extract  write documents (all, or the PATHs and directories named) under DIR\n"
+    "\n"
+    "options:\n"
+    "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
+    "                           every *.pub in $QUIRE_TRUSTED_KEYS (default\n"
+    "                           $XDG_CONFIG_HOME/quire/trusted or ~/.config/quire/trusted)\n"
+    "  --any-signer             accept a bundle signed by an unknown key; its hashes are\n"
+    "                           still checked, and stderr says the signer is unverified\n"
+    "  --json                   machine-readable output (verify, info, list)\n"
+    "  -l, --long               list: role, size and SHA-256 of each entry\n"
+    "  -C DIR, --directory DIR  extract: write under DIR (default: .)\n"
+    "  -f, --force              extract: replace existing files\n"
+    "  -q, --quiet              verify: print nothing, use the exit status\n"
+    "  -h, --help               show this help\n"
+    "  -V, --version            show the version\n"
+    "\n"
+    "exit status: 0 success; 1 the bundle failed verification, is malformed or untrusted;\n"
+    "2 usage or operational error\n"
+    "\n"
+    "examples:\n"
+    "  quire-read verify -p publisher.pub dossier.quire\n"
+    "  quire-read show -p publisher.pub dossier.quire docs/report.txt | less\n"
+    "  quire-read extract -p publisher.pub -C out dossier.quire\n";
+
+void read_fail(const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(PROG ": ", stderr);
+    if (file != NULL)
+        fprintf(stderr, "%s: ", file);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int add_key(read_opts *o, const char *path)
+{
+    quire_error err;
+    quire_pubkey *k = realloc(o->keys, (o->nkeys + 1) * sizeof *k);
+    if (k == NULL) {
+        read_fail(path, "out of memory");
+        return 2;
+    }
+    o->keys = k;
+    if (quire_pubkey_load(path, &o->keys[o->nkeys], &err) != QUIRE_OK) {
+        read_fail(path, "%s", err.msg);
+        return 2;
+    }
+    o->nkeys++;
+    return 0;
+}
+
+/* The trusted-keys directory: $QUIRE_TRUSTED_KEYS, else the XDG config directory. */
+static int load_trusted_dir(read_opts *o)
+{
+    char buf[4096];
+    const char *dir = getenv("QUIRE_TRUSTED_KEYS");
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+    if (dir == NULL || *dir == '\0') {
+        if (xdg != NULL && *xdg == '/')
+            snprintf(buf, sizeof buf, "%s/quire/trusted", xdg);
+        else if (home != NULL)
+            snprintf(buf, sizeof buf, "%s/.config/quire/trusted", home);
+        else
+            return 0;
+        dir = buf;
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0; /* no trusted keys configured: authentication will say so */
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 4, ".pub") != 0 || de->d_name[0] == '.')
+            continue;
+        char path[8192];
+        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
+            rc = add_key(o, path);
+    }
+    closedir(d);
+    return rc;
+}
+
+quire_reader *read_open(const char *path, const read_opts *o, int *code)
+{
+    quire_reader *r = NULL;
+    quire_error err;
+    int rc = quire_reader_open(path, &r, &err);
+    if (rc == QUIRE_OK)
+        rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
+                                       &err);
+    if (rc != QUIRE_OK) {
+        read_fail(path, "%s", err.msg);
+        quire_reader_close(r);
+        *code = quire_exit_code(rc);
+        return NULL;
+    }
+    if (quire_reader_signer(r) == NULL)
+        read_fail(path, "warning: signer NOT verified (--any-signer): contents are intact but "
+                        "anyone could have signed them");
+    return r;
+}
+
+typedef int (*cmd_fn)(const read_opts *, int, char **);
+
+static cmd_fn find_cmd(const char *name)
+{
+    static const struct {
+        const char *name;
+        cmd_fn fn;
+    } cmds[] = {{"verify", cmd_verify}, {"info", cmd_info},       {"list", cmd_list},
+                {"show", cmd_show},     {"extract", cmd_extract}};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (strcmp(name, cmds[i].name) == 0)
+            return cmds[i].fn;
+    return NULL;
+}
+
+static int parse_opts(read_opts *o, int argc, char **argv)
+{
+    static const struct option opts[] = {{"pubkey", required_argument, NULL, 'p'},
+                                         {"any-signer", no_argument, NULL, 'A'},
+                                         {"json", no_argument, NULL, 'J'},
+                                         {"long", no_argument, NULL, 'l'},
+                                         {"directory", required_argument, NULL, 'C'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    bool keys_given = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "p:lC:fqh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            keys_given = true;
+            if (add_key(o, optarg) != 0)
+                return 2;
+            break;
+        case 'A': o->any_signer = true; break;
+        case 'J': o->json = true; break;
+        case 'l': o->longlist = true; break;
+        case 'C': o->dir = optarg; break;
+        case 'f': o->force = true; break;
+        case 'q': o->quiet = true; break;
+        case 'h':
+            fputs(usage, stdout);
+            fputc('\n', stdout);
+            fputs(help, stdout);
+            return -1;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    return keys_given ? 0 : load_trusted_dir(o);
+}
+
+int main(int argc, char **argv)
+{
+    read_opts o = {.dir = "."};
+    if (argc < 2) {
+        read_fail(NULL, "no command given");
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        fputs(usage, stdout);
+        fputc('\n', stdout);
+        fputs(help, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("quire-read %s (format %d)\n", QUIRE_VERSION_STRING, QUIRE_FORMAT_VERSION);
+        return 0;
+    }
+    cmd_fn fn = find_cmd(argv[1]);
+    if (fn == NULL) {
+        read_fail(NULL, "unknown command '%s'", argv[1]);
+        fputs(usage, stderr);
+        return 2;
+    }
+    int rc = parse_opts(&o, argc - 1, argv + 1);
+    if (rc == 0)
+        rc = fn(&o, argc - 1 - optind, argv + 1 + optind);
+    free(o.keys);
+    return rc < 0 ? 0 : rc;
+}

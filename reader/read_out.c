@@ -1,0 +1,91 @@
+/* read_out.c: output that no byte of a bundle can turn into a terminal command. */
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "read.h"
+
+/* Length of a valid UTF-8 sequence at s that is not a C1 control, else 0. */
+static size_t utf8_ok(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
+    if (s[0] < 0xC2 || s[0] > 0xF4 || len > n || quire_text_is_clean(s, len) == false)
+        return 0;
+    return len;
+}
+
+void out_safe(FILE *f, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] >= 0x20 && s[i] < 0x7F) {
+            fputc(s[i++], f);
+            continue;
+        }
+        size_t n = s[i] >= 0x80 ? utf8_ok(s + i, len - i) : 0;
+        if (n > 0) {
+            fwrite(s + i, 1, n, f);
+            i += n;
+        } else if (s[i] == '\n') {
+            fputs("\\n", f), i++;
+        } else if (s[i] == '\t') {
+            fputs("\\t", f), i++;
+        } else {
+            fprintf(f, "\\x%02x", s[i++]);
+        }
+    }
+}
+
+void out_hex(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%02x", p[i]);
+}
+
+const char *out_role(uint8_t role)
+{
+    return role == QUIRE_ROLE_ORIGINAL ? "original" : "document";
+}
+
+int out_json(void *value)
+{
+    json_t *j = value;
+    int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 ? 0 : 2;
+    fputc('\n', stdout);
+    json_decref(j);
+    return rc;
+}
+
+/* state: 0 normal, 1 after a 0xC2 byte held back (it may start a C1 control). */
+int out_content(FILE *f, const uint8_t *p, size_t n, int *state)
+{
+    static int tty = -1;
+    if (tty < 0)
+        tty = isatty(fileno(f));
+    if (!tty)
+        return fwrite(p, 1, n, f) == n ? 0 : -1;
+    if (n == 0 && *state == 1) { /* end of content: release a held-back byte */
+        fputc(0xC2, f);
+        *state = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (*state == 1) {
+            *state = 0;
+            if (c >= 0x80 && c <= 0x9F) {
+                fprintf(f, "\\u%04x", c);
+                continue;
+            }
+            fputc(0xC2, f);
+        }
+        if (c == 0xC2)
+            *state = 1;
+        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs quire's build and test dependencies from Debian when any is missing.
+set -eu
+pkgs="build-essential cmake pkg-config zlib1g-dev libsodium-dev libarchive-dev libjansson-dev check minisign"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages:$missing; run as root or install them with apt-get" >&2
+    exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
