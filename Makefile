@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test test-asan clean format
+.PHONY: all deps build demo test test-asan fuzz-smoke fuzz clean format
 
 all: build
 
@@ -25,8 +25,14 @@ test-asan: deps
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS)
 
+fuzz-smoke: deps
+	sh scripts/fuzz.sh 20
+
+fuzz: deps
+	sh scripts/fuzz.sh $(or $(SECONDS),3600)
+
 format:
 	clang-format -i lib/*.h lib/*/*.c packer/*.[ch] reader/*.[ch] tests/unit/*.c
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan build-fuzz

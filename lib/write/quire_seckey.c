@@ -79,7 +79,7 @@ static int kdf_xor(uint8_t *raw, const char *passphrase, quire_error *err)
 int quire_seckey_encode(const quire_seckey *sk, const char *passphrase, uint64_t opslimit,
                         uint64_t memlimit, char **out, quire_error *err)
 {
-    uint8_t *raw = sodium_malloc(SK_RAW_BYTES);
+    uint8_t *raw = sodium_init() < 0 ? NULL : sodium_malloc(SK_RAW_BYTES);
     const char *comment = passphrase != NULL ? SK_COMMENT_ENC : SK_COMMENT_PLAIN;
     size_t b64 = sodium_base64_ENCODED_LEN(SK_RAW_BYTES, sodium_base64_VARIANT_ORIGINAL);
     int rc = QUIRE_OK;
@@ -141,7 +141,7 @@ static int decode_raw(const char *text, size_t len, uint8_t *raw, quire_error *e
 
 int quire_seckey_is_encrypted(const char *text, size_t len, quire_error *err)
 {
-    uint8_t *raw = sodium_malloc(SK_RAW_BYTES);
+    uint8_t *raw = sodium_init() < 0 ? NULL : sodium_malloc(SK_RAW_BYTES);
     if (raw == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of secure memory");
     int rc = decode_raw(text, len, raw, err);
@@ -175,9 +175,10 @@ static int check_decoded(const uint8_t *raw, bool encrypted, quire_error *err)
 int quire_seckey_parse(const char *text, size_t len, const char *passphrase, quire_seckey **out,
                        quire_error *err)
 {
-    uint8_t *raw = sodium_malloc(SK_RAW_BYTES);
     quire_seckey *sk = NULL;
-    if (raw == NULL || sodium_init() < 0)
+    /* sodium_malloc needs sodium_init first; callers of a library may not have called it. */
+    uint8_t *raw = sodium_init() < 0 ? NULL : sodium_malloc(SK_RAW_BYTES);
+    if (raw == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of secure memory");
     int rc = decode_raw(text, len, raw, err);
     bool encrypted = rc == QUIRE_OK && memcmp(raw + 2, "Sc", 2) == 0;
