@@ -97,10 +97,11 @@ static void print_bundle(const quire_reader *r, json_t *b)
              quire_reader_signer(r) != NULL ? "trusted" : "NOT verified");
     print_field("signer:", line, strlen(line));
     print_field("trusted comment:", tc, strlen(tc));
-    snprintf(line, sizeof line, "%lld entries, %lld bytes in %lld units",
+    long long units = (long long)json_integer_value(json_object_get(b, "units"));
+    snprintf(line, sizeof line, "%lld entries, %lld bytes in %lld unit%s",
              (long long)json_integer_value(json_object_get(b, "entries")),
-             (long long)json_integer_value(json_object_get(b, "content_bytes")),
-             (long long)json_integer_value(json_object_get(b, "units")));
+             (long long)json_integer_value(json_object_get(b, "content_bytes")), units,
+             units == 1 ? "" : "s");
     print_field("contents:", line, strlen(line));
     if (json_object_size(json_object_get(b, "metadata")) > 0) {
         puts("metadata:");
@@ -126,12 +127,15 @@ int cmd_verify(const read_opts *o, int argc, char **argv)
         return quire_exit_code(rc);
     }
     json_t *b = bundle_json(r);
+    bool trusted = quire_reader_signer(r) != NULL;
     if (o->json) {
-        json_object_set_new(b, "verified", json_true());
+        json_object_set_new(b, "intact", json_true());
+        json_object_set_new(b, "signature_verified", json_boolean(trusted));
         code = out_json(b);
     } else {
         if (!o->quiet) {
-            printf("%s: OK, signature and all %u entries verified\n", argv[0],
+            printf("%s: OK, %s all %u entries intact\n", argv[0],
+                   trusted ? "signature verified and" : "signer NOT verified;",
                    quire_reader_index(r)->entry_count);
             print_bundle(r, b);
         }

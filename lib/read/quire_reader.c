@@ -105,7 +105,7 @@ int quire_reader_open(const char *path, quire_reader **out, quire_error *err)
         free(r);
         return quire_error_set(err, QUIRE_E_IO, "libsodium failed to initialise");
     }
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY); /* a fifo must not block */
     if (r->fd < 0) {
         int e = errno;
         free(r);
