@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "quire_write.h"
 
 #define PROG "quire-pack"
@@ -33,6 +35,31 @@ void pack_inputs_free(pack_input *in, size_t count);
 /* Reads a passphrase from file (its first line) or, with file NULL, from the terminal without
  * echo (twice when confirm). Returns sodium_malloc'd text or NULL after printing why. */
 char *pack_passphrase(const char *file, bool confirm);
+
+/* Provenance per input (SPEC 5.5): the CSL-JSON item describing it (or NULL), the entry
+ * number of its original (or QUIRE_LINK_NONE), and whether it is itself an original. */
+typedef struct pack_provenance {
+    json_t **items;
+    uint32_t *links;
+    bool *original;
+    size_t n;
+} pack_provenance;
+
+int pack_provenance_init(pack_provenance *pv, size_t n);
+void pack_provenance_free(pack_provenance *pv);
+
+/* Loads a CSL-JSON array (-s) and attaches its items to the inputs they name in
+ * "quire-files". Returns 0, or 2 after a message naming the file, item and field. */
+int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_provenance *pv);
+
+/* The collection metadata (-m FILE, or none): checked, with generator and (from
+ * SOURCE_DATE_EPOCH) created added; canonical JSON text to free, or NULL after a message. */
+char *pack_bundle_meta(const char *path);
+
+/* An entry's metadata: its item (may be NULL) plus the media type guessed from its name and
+ * its first bytes, and for a document without an item, a title (HTML <title>, else the first
+ * non-empty line). Canonical JSON text to free, or NULL when out of memory. */
+char *pack_entry_meta(json_t *item, const char *path, const uint8_t *head, size_t n);
 
 int pack_keygen(int argc, char **argv);
 int pack_create(int argc, char **argv);

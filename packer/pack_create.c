@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -64,146 +63,6 @@ out:
     return sk;
 }
 
-static json_t *load_json(const char *path, const char *what)
-{
-    json_error_t je;
-    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (j == NULL)
-        pack_warn("%s: %s is not valid JSON: line %d: %s", path, what, je.line, je.text);
-    return j;
-}
-
-/* Collection metadata: the user's object, plus the generator and, from SOURCE_DATE_EPOCH, the
- * creation time, unless the object sets them. */
-static char *bundle_meta(const char *path)
-{
-    json_t *j = path != NULL ? load_json(path, "metadata") : json_object();
-    char *text = NULL;
-    if (j == NULL)
-        return NULL;
-    if (!json_is_object(j)) {
-        pack_warn("%s: metadata must be a JSON object", path);
-        goto out;
-    }
-    if (json_object_get(j, "generator") == NULL)
-        json_object_set_new(j, "generator", json_string("quire-pack " QUIRE_VERSION_STRING));
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde != NULL && json_object_get(j, "created") == NULL) {
-        char *end;
-        errno = 0;
-        long long t = strtoll(sde, &end, 10);
-        struct tm tm;
-        char iso[32];
-        time_t tt = (time_t)t;
-        if (errno != 0 || *sde == '\0' || *end != '\0' || t < 0 || gmtime_r(&tt, &tm) == NULL) {
-            pack_warn("SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
-            goto out;
-        }
-        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        json_object_set_new(j, "created", json_string(iso));
-    }
-    text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-out:
-    json_decref(j);
-    return text;
-}
-
-static int find_input(const pack_input *in, size_t n, const char *path)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(in[mid].bundle_path, path);
-        if (c == 0)
-            return (int)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
-/* Per-entry provenance from a CSL-JSON array (-s). Fills metas[i] (canonical JSON text) and
- * links[i] for every input an item names. */
-typedef struct provenance {
-    char **metas;
-    uint32_t *links;
-    bool *original;
-} provenance;
-
-static int attach_item(const char *src, size_t k, json_t *item, const pack_input *in, size_t n,
-                       provenance *pv)
-{
-    json_t *files = json_object_get(item, "quire-files");
-    json_t *orig = json_object_get(item, "quire-original");
-    int oi = -1;
-    size_t f;
-    json_t *v;
-
-    if (!json_is_array(files) || json_array_size(files) == 0) {
-        pack_warn("%s: item %zu: field quire-files must be a non-empty array of bundle paths",
-                  src, k);
-        return 2;
-    }
-    if (orig != NULL && (!json_is_string(orig) ||
-                         (oi = find_input(in, n, json_string_value(orig))) < 0)) {
-        pack_warn("%s: item %zu: field quire-original names no packed file", src, k);
-        return 2;
-    }
-    json_t *copy = json_deep_copy(item);
-    json_object_del(copy, "quire-files");
-    json_object_del(copy, "quire-original");
-    json_array_foreach(files, f, v) {
-        int i = json_is_string(v) ? find_input(in, n, json_string_value(v)) : -1;
-        if (i < 0 || pv->metas[i] != NULL || pv->original[i]) {
-            pack_warn("%s: item %zu: quire-files[%zu]: %s", src, k, f,
-                      i < 0 ? "names no packed file" : "file described twice");
-            json_decref(copy);
-            return 2;
-        }
-        pv->metas[i] = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
-        if (oi >= 0)
-            pv->links[i] = (uint32_t)oi;
-    }
-    if (oi >= 0)
-        pv->original[oi] = true;
-    json_decref(copy);
-    return 0;
-}
-
-static int load_sources(const char *path, const pack_input *in, size_t n, provenance *pv)
-{
-    size_t k;
-    json_t *item;
-    json_t *j = load_json(path, "sources");
-    if (j == NULL)
-        return 2;
-    int rc = 0;
-    if (!json_is_array(j)) {
-        pack_warn("%s: sources must be a CSL-JSON array of items", path);
-        rc = 2;
-    }
-    json_array_foreach(j, k, item) {
-        if (rc != 0)
-            break;
-        if (!json_is_object(item)) {
-            pack_warn("%s: item %zu: not a JSON object", path, k);
-            rc = 2;
-        } else {
-            rc = attach_item(path, k, item, in, n, pv);
-        }
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (pv->original[i] && pv->metas[i] != NULL) {
-            pack_warn("%s: %s is both a document and an original", path, in[i].bundle_path);
-            rc = 2;
-        }
-    }
-    json_decref(j);
-    return rc;
-}
-
 typedef struct fd_source {
     int fd;
     const char *name;
@@ -224,46 +83,56 @@ static int read_fd(void *ctx, uint8_t *buf, size_t cap, size_t *got, quire_error
     }
 }
 
+#define HEAD_BYTES 65536
+
 /* Adds one input file: opened without following links, checked to be the regular file the
- * walk found, and read to exactly its size. */
-static int add_file(quire_writer *w, const pack_input *in, const char *meta, uint32_t link,
-                    bool original)
+ * walk found, its metadata completed from its first bytes, and read to exactly its size. */
+static int add_file(quire_writer *w, const pack_input *in, const pack_provenance *pv, size_t i)
 {
     quire_error err;
     struct stat st;
+    static uint8_t head[HEAD_BYTES];
+    char *meta = NULL;
+    int rc = 2;
     int fd = open(in->fs_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         pack_warn("%s: cannot open: %s", in->fs_path, strerror(errno));
         return 2;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        pack_warn("%s: no longer a regular file", in->fs_path);
-        close(fd);
-        return 2;
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, head, sizeof head, 0) : -1;
+    if (n < 0) {
+        pack_warn("%s: no longer a readable regular file", in->fs_path);
+        goto out;
+    }
+    if ((meta = pack_entry_meta(pv->items[i], in->bundle_path, head, (size_t)n)) == NULL) {
+        pack_warn("out of memory");
+        goto out;
     }
     quire_entry_desc d = {
         .path = in->bundle_path,
-        .role = original ? QUIRE_ROLE_ORIGINAL : QUIRE_ROLE_DOCUMENT,
+        .role = pv->original[i] ? QUIRE_ROLE_ORIGINAL : QUIRE_ROLE_DOCUMENT,
         .flags = in->exec ? QUIRE_ENTRY_FLAG_EXEC : 0,
-        .link = link,
+        .link = pv->links[i],
         .meta = (const uint8_t *)meta,
-        .meta_len = meta != NULL ? strlen(meta) : 0,
+        .meta_len = strlen(meta),
         .size = (uint64_t)st.st_size,
     };
     fd_source src = {fd, in->fs_path};
-    int rc = quire_writer_add(w, &d, read_fd, &src, &err);
-    close(fd);
-    if (rc != QUIRE_OK) {
+    if (quire_writer_add(w, &d, read_fd, &src, &err) != QUIRE_OK)
         pack_warn("%s", err.msg);
-        return quire_exit_code(rc) ? quire_exit_code(rc) : 2;
-    }
-    return 0;
+    else
+        rc = 0;
+out:
+    free(meta);
+    close(fd);
+    return rc;
 }
 
-static int write_entries(quire_writer *w, const pack_input *in, size_t n, const provenance *pv)
+static int write_entries(quire_writer *w, const pack_input *in, size_t n,
+                         const pack_provenance *pv)
 {
     for (size_t i = 0; i < n; i++) {
-        int rc = add_file(w, &in[i], pv->metas[i], pv->links[i], pv->original[i]);
+        int rc = add_file(w, &in[i], pv, i);
         if (rc != 0)
             return rc;
     }
@@ -313,7 +182,7 @@ static void sync_dir(const char *path)
 }
 
 static int pack_bundle(const create_opts *o, const pack_input *in, size_t n, const char *meta,
-                       const provenance *pv, const quire_seckey *sk)
+                       const pack_provenance *pv, const quire_seckey *sk)
 {
     quire_writer *w = NULL;
     quire_error err;
@@ -367,7 +236,7 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
 {
     pack_input *in = NULL;
     size_t n = 0;
-    provenance pv = {0};
+    pack_provenance pv = {0};
     quire_seckey *sk = NULL;
     char *meta = NULL;
     int rc = pack_collect(inputs, ninputs, &in, &n);
@@ -375,29 +244,16 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
     if (rc != 0)
         return rc;
     rc = 2;
-    pv.metas = calloc(n, sizeof *pv.metas);
-    pv.links = malloc(n * sizeof *pv.links);
-    pv.original = calloc(n, sizeof *pv.original);
-    if (pv.metas == NULL || pv.links == NULL || pv.original == NULL) {
+    if (pack_provenance_init(&pv, n) != 0)
         pack_warn("out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        pv.links[i] = QUIRE_LINK_NONE;
-    if ((meta = bundle_meta(o->meta)) == NULL)
-        goto out;
-    if (o->sources != NULL && load_sources(o->sources, in, n, &pv) != 0)
-        goto out;
-    if ((sk = load_seckey(o->key, o->pwfile)) == NULL)
-        goto out;
-    rc = pack_bundle(o, in, n, meta, &pv, sk);
-out:
+    else if ((meta = pack_bundle_meta(o->meta)) == NULL)
+        ;
+    else if (o->sources != NULL && pack_sources_load(o->sources, in, n, &pv) != 0)
+        ;
+    else if ((sk = load_seckey(o->key, o->pwfile)) != NULL)
+        rc = pack_bundle(o, in, n, meta, &pv, sk);
     quire_seckey_free(sk);
-    for (size_t i = 0; pv.metas != NULL && i < n; i++)
-        free(pv.metas[i]);
-    free(pv.metas);
-    free(pv.links);
-    free(pv.original);
+    pack_provenance_free(&pv);
     free(meta);
     pack_inputs_free(in, n);
     return rc;
