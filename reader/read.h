@@ -19,6 +19,8 @@ typedef struct read_opts {
     bool force;
     bool quiet;
     const char *dir;
+    const char *format;
+    bool no_pager;
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
@@ -34,12 +36,19 @@ int cmd_info(const read_opts *o, int argc, char **argv);
 int cmd_list(const read_opts *o, int argc, char **argv);
 int cmd_show(const read_opts *o, int argc, char **argv);
 int cmd_extract(const read_opts *o, int argc, char **argv);
+int cmd_cite(const read_opts *o, int argc, char **argv);
+int cmd_quote(const read_opts *o, int argc, char **argv);
+int cmd_search(const read_opts *o, int argc, char **argv);
+int cmd_diff(const read_opts *o, int argc, char **argv);
 
 /* ---- terminal-safe output (read_out.c) ---- */
 
 /* Writes s (len bytes) to f with every control character, DEL, C1 control and invalid UTF-8
  * byte shown as an escape, so nothing from a bundle can drive the terminal. */
 void out_safe(FILE *f, const char *s, size_t len);
+
+/* As out_safe, but newlines are written as they are. */
+void out_safe_text(FILE *f, const char *s, size_t len);
 
 /* Writes the hex of n bytes to f. */
 void out_hex(FILE *f, const uint8_t *p, size_t n);
@@ -50,7 +59,10 @@ const char *out_role(uint8_t role);
 /* Writes a JSON value followed by a newline to stdout, keys sorted, and frees it. */
 int out_json(void *json_value);
 
-/* Streams content to f: raw when f is not a terminal, else with control sequences escaped
+/* Whether the program's stdout is a terminal (set once at start, before any pager). */
+extern bool out_terminal;
+
+/* Streams content to f: raw when stdout is not a terminal, else with control sequences escaped
  * (newline and tab kept). state must start at 0 and be kept between calls; a last call with
  * n == 0 flushes. */
 int out_content(FILE *f, const uint8_t *p, size_t n, int *state);

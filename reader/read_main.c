@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "read.h"
 
@@ -15,6 +17,10 @@ static const char usage[] =
     "       quire-read list    [-p PUB]... [--any-signer] [-l] [--json] BUNDLE\n"
     "       quire-read show    [-p PUB]... [--any-signer] BUNDLE PATH\n"
     "       quire-read extract [-p PUB]... [--any-signer] [-C DIR] [--force] BUNDLE [PATH...]\n"
+    "       quire-read cite    [-p PUB]... [--format text|bibtex|csl-json] BUNDLE PATH\n"
+    "       quire-read quote   [-p PUB]... [--json] BUNDLE PATH \"TEXT\"\n"
+    "       quire-read search  [-p PUB]... [--json] BUNDLE QUERY\n"
+    "       quire-read diff    [-p PUB]... [--json] OLD.quire NEW.quire\n"
     "       quire-read --help | --version\n";
 
 static const char help[] =
@@ -28,6 +34,14 @@ static const char help[] =
     "  list     the documents, one per line (-l: role, size, SHA-256)\n"
     "  show     write one document to stdout (escaped when stdout is a terminal)\n"
     "  extract  write documents (all, or the PATHs and directories named) under DIR\n"
+    "  cite     a citation of a verified document: source URL, retrieval date, SHA-256 of\n"
+    "           its content, bundle fingerprint and signer\n"
+    "  quote    check that a passage is in a document (white space, typographic quotes and\n"
+    "           dashes do not matter; case and words do); exit 1 and the closest passage if\n"
+    "           not; HTML documents are matched on their text\n"
+    "  search   find QUERY in every document, ignoring case (Unicode aware); exit 1 if none\n"
+    "  diff     documents added, removed and changed between two snapshots, and whether NEW\n"
+    "           declares that it supersedes OLD\n"
     "\n"
     "options:\n"
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
@@ -35,11 +49,15 @@ static const char help[] =
     "                           $XDG_CONFIG_HOME/quire/trusted or ~/.config/quire/trusted)\n"
     "  --any-signer             accept a bundle signed by an unknown key; its hashes are\n"
     "                           still checked, and stderr says the signer is unverified\n"
-    "  --json                   machine-readable output (verify, info, list)\n"
+    "  --json                   machine-readable output (verify, info, list, quote,\n"
+    "                           search, diff)\n"
     "  -l, --long               list: role, size and SHA-256 of each entry\n"
     "  -C DIR, --directory DIR  extract: write under DIR (default: .)\n"
     "  -f, --force              extract: replace existing files\n"
     "  -q, --quiet              verify: print nothing, use the exit status\n"
+    "  --format FORMAT          cite: text (default), bibtex or csl-json\n"
+    "  --no-pager               never page output (by default long output to a terminal\n"
+    "                           goes through $PAGER, or less)\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
     "\n"
@@ -49,7 +67,8 @@ static const char help[] =
     "examples:\n"
     "  quire-read verify -p publisher.pub dossier.quire\n"
     "  quire-read show -p publisher.pub dossier.quire docs/report.txt | less\n"
-    "  quire-read extract -p publisher.pub -C out dossier.quire\n";
+    "  quire-read extract -p publisher.pub -C out dossier.quire\n"
+    "  quire-read quote -p publisher.pub dossier.quire docs/report.txt \"the exact words\"\n";
 
 void read_fail(const char *file, const char *fmt, ...)
 {
@@ -133,6 +152,43 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
     return r;
 }
 
+/* Paging: output to a terminal is collected, then shown through $PAGER (default less) when
+ * it is longer than the screen. Collecting first means a command that fails verification
+ * part-way shows its error without a pager in the way. */
+static FILE *real_stdout;
+static char *page_buf;
+static size_t page_len;
+
+static bool pager_start(void)
+{
+    FILE *mem = open_memstream(&page_buf, &page_len);
+    if (mem == NULL)
+        return false;
+    real_stdout = stdout;
+    stdout = mem;
+    return true;
+}
+
+static void pager_finish(void)
+{
+    struct winsize ws;
+    size_t lines = 0;
+    fclose(stdout);
+    stdout = real_stdout;
+    for (size_t i = 0; i < page_len; i++)
+        lines += page_buf[i] == '\n';
+    const char *pager = getenv("PAGER");
+    FILE *p = NULL;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && lines >= ws.ws_row && ws.ws_row > 0) {
+        setenv("LESS", "FRX", 0);
+        p = popen(pager != NULL && *pager ? pager : "less", "w");
+    }
+    fwrite(page_buf, 1, page_len, p != NULL ? p : stdout);
+    if (p != NULL)
+        pclose(p);
+    free(page_buf);
+}
+
 typedef int (*cmd_fn)(const read_opts *, int, char **);
 
 static cmd_fn find_cmd(const char *name)
@@ -140,8 +196,9 @@ static cmd_fn find_cmd(const char *name)
     static const struct {
         const char *name;
         cmd_fn fn;
-    } cmds[] = {{"verify", cmd_verify}, {"info", cmd_info},       {"list", cmd_list},
-                {"show", cmd_show},     {"extract", cmd_extract}};
+    } cmds[] = {{"verify", cmd_verify}, {"info", cmd_info},     {"list", cmd_list},
+                {"show", cmd_show},     {"extract", cmd_extract}, {"cite", cmd_cite},
+                {"quote", cmd_quote},   {"search", cmd_search},   {"diff", cmd_diff}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(name, cmds[i].name) == 0)
             return cmds[i].fn;
@@ -157,6 +214,8 @@ static int parse_opts(read_opts *o, int argc, char **argv)
                                          {"directory", required_argument, NULL, 'C'},
                                          {"force", no_argument, NULL, 'f'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"format", required_argument, NULL, 'F'},
+                                         {"no-pager", no_argument, NULL, 'N'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     bool keys_given = false;
@@ -174,6 +233,8 @@ static int parse_opts(read_opts *o, int argc, char **argv)
         case 'C': o->dir = optarg; break;
         case 'f': o->force = true; break;
         case 'q': o->quiet = true; break;
+        case 'F': o->format = optarg; break;
+        case 'N': o->no_pager = true; break;
         case 'h':
             fputs(usage, stdout);
             fputc('\n', stdout);
@@ -212,8 +273,13 @@ int main(int argc, char **argv)
         return 2;
     }
     int rc = parse_opts(&o, argc - 1, argv + 1);
-    if (rc == 0)
+    if (rc == 0) {
+        out_terminal = isatty(STDOUT_FILENO);
+        bool paged = out_terminal && !o.no_pager && fn != cmd_extract && pager_start();
         rc = fn(&o, argc - 1 - optind, argv + 1 + optind);
+        if (paged)
+            pager_finish();
+    }
     free(o.keys);
     return rc < 0 ? 0 : rc;
 }

@@ -15,7 +15,7 @@ static size_t utf8_ok(const unsigned char *s, size_t n)
     return len;
 }
 
-void out_safe(FILE *f, const char *str, size_t len)
+static void safe(FILE *f, const char *str, size_t len, bool newlines)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -29,13 +29,23 @@ void out_safe(FILE *f, const char *str, size_t len)
             fwrite(s + i, 1, n, f);
             i += n;
         } else if (s[i] == '\n') {
-            fputs("\\n", f), i++;
+            fputs(newlines ? "\n" : "\\n", f), i++;
         } else if (s[i] == '\t') {
             fputs("\\t", f), i++;
         } else {
             fprintf(f, "\\x%02x", s[i++]);
         }
     }
+}
+
+void out_safe(FILE *f, const char *s, size_t len)
+{
+    safe(f, s, len, false);
+}
+
+void out_safe_text(FILE *f, const char *s, size_t len)
+{
+    safe(f, s, len, true);
 }
 
 void out_hex(FILE *f, const uint8_t *p, size_t n)
@@ -58,13 +68,12 @@ int out_json(void *value)
     return rc;
 }
 
+bool out_terminal;
+
 /* state: 0 normal, 1 after a 0xC2 byte held back (it may start a C1 control). */
 int out_content(FILE *f, const uint8_t *p, size_t n, int *state)
 {
-    static int tty = -1;
-    if (tty < 0)
-        tty = isatty(fileno(f));
-    if (!tty)
+    if (!out_terminal)
         return fwrite(p, 1, n, f) == n ? 0 : -1;
     if (n == 0 && *state == 1) { /* end of content: release a held-back byte */
         fputc(0xC2, f);

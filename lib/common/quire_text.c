@@ -275,7 +275,7 @@ int quire_text_normalize(const quire_text *in, unsigned flags, quire_text *out)
         uint32_t c;
         bool ok;
         size_t len = decode_utf8(s + i, in->len - i, &c, &ok);
-        size_t from = in->map[i];
+        size_t from = i; /* out maps into in, not further down */
         i += len;
         if (!ok) {
             put(&b, (const char *)s + i - 1, 1, from);
