@@ -78,6 +78,10 @@ int quire_writer_open(int fd, const uint8_t *bundle_meta, size_t meta_len, quire
 /* Sets the deflate level (0-9) for units written from now on; the default is 6. */
 void quire_writer_set_level(quire_writer *w, int level);
 
+/* Sets how many threads deflate units (0: the calling thread does; the default). The bundle is
+ * byte-identical whatever the count. Call before the first add. */
+void quire_writer_set_threads(quire_writer *w, unsigned threads);
+
 /* Adds one entry. Entries must come in strictly increasing byte order of path. Reads the
  * content from src and fails with QUIRE_E_INPUT if it yields more or fewer than d->size
  * bytes. Returns 0 or a QUIRE_E_* code. */

@@ -21,6 +21,7 @@
 typedef struct create_opts {
     const char *key, *out, *meta, *sources, *comment, *pwfile;
     int level;
+    unsigned threads;
 } create_opts;
 
 /* The temporary bundle, removed by the signal handler if the packer is interrupted. */
@@ -198,6 +199,7 @@ static int pack_bundle(const create_opts *o, const pack_input *in, size_t n, con
         goto out;
     }
     quire_writer_set_level(w, o->level);
+    quire_writer_set_threads(w, o->threads);
     if ((rc = write_entries(w, in, n, pv)) != 0)
         goto out;
     rc = 2;
@@ -268,12 +270,14 @@ int pack_create(int argc, char **argv)
                                          {"comment", required_argument, NULL, 't'},
                                          {"level", required_argument, NULL, 'l'},
                                          {"passphrase-file", required_argument, NULL, 'P'},
+                                         {"threads", required_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    create_opts o = {.comment = "quire bundle", .level = 6};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? (unsigned)cpus : 0};
     int c;
 
-    while ((c = getopt_long(argc, argv, "k:o:m:s:t:l:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:o:m:s:t:l:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'k': o.key = optarg; break;
         case 'o': o.out = optarg; break;
@@ -288,6 +292,16 @@ int pack_create(int argc, char **argv)
             }
             o.level = optarg[0] - '0';
             break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || n < 0 || n > 64) {
+                pack_warn("create: --threads must be a number 0-64");
+                return 2;
+            }
+            o.threads = (unsigned)n;
+            break;
+        }
         case 'h':
             pack_usage(stdout, true);
             return 0;

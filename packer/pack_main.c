@@ -10,7 +10,8 @@
 static const char usage[] =
     "usage: quire-pack keygen [-W] [--passphrase-file FILE] -o NAME\n"
     "       quire-pack create -k KEY -o OUT.quire [-m BUNDLE.json] [-s SOURCES.json]\n"
-    "                         [-t COMMENT] [-l LEVEL] [--passphrase-file FILE] INPUT...\n"
+    "                         [-t COMMENT] [-l LEVEL] [-j THREADS] [--passphrase-file FILE]\n"
+    "                         INPUT...\n"
     "       quire-pack --help | --version\n";
 
 static const char help[] =
@@ -31,6 +32,8 @@ static const char help[] =
     "                              its documents in \"quire-files\" (bundle paths)\n"
     "  -t TEXT, --comment TEXT     create: the signed trusted comment\n"
     "  -l N, --level N             create: deflate level 0-9 (default 6)\n"
+    "  -j N, --threads N           create: deflate with N threads (default: one per CPU);\n"
+    "                              the bundle is the same whatever N is\n"
     "  --passphrase-file FILE      read the passphrase from FILE's first line\n"
     "  -h, --help                  show this help\n"
     "  -V, --version               show the version\n"

@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include <zlib.h>
 
+#include "quire_units.h"
 #include "quire_write.h"
 
 typedef struct wentry {
@@ -33,10 +34,8 @@ struct quire_writer {
     size_t entry_count, entry_cap;
     uint8_t *units; /* unit records, already encoded */
     size_t unit_count, unit_cap;
-    uint8_t *raw;    /* the unit being filled */
-    size_t raw_fill;
-    uint8_t *packed; /* deflate output */
-    size_t packed_cap;
+    quire_units *pipe; /* started at the first entry, once level and threads are set */
+    unsigned threads;
     uint8_t fingerprint[QUIRE_FINGERPRINT_BYTES];
 };
 
@@ -69,11 +68,8 @@ int quire_writer_open(int fd, const uint8_t *bundle_meta, size_t meta_len, quire
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     w->fd = fd;
     w->level = 6;
-    w->packed_cap = deflateBound(NULL, QUIRE_UNIT_TARGET_BYTES);
-    w->raw = malloc(QUIRE_UNIT_TARGET_BYTES);
-    w->packed = malloc(w->packed_cap);
     w->bundle_meta = malloc(meta_len ? meta_len : 1);
-    if (w->raw == NULL || w->packed == NULL || w->bundle_meta == NULL) {
+    if (w->bundle_meta == NULL) {
         quire_writer_free(w);
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     }
@@ -99,35 +95,16 @@ void quire_writer_set_level(quire_writer *w, int level)
     w->level = level < 0 ? 0 : level > 9 ? 9 : level;
 }
 
-/* Compresses the filled unit (or stores it when deflate does not make it smaller), hashes the
- * stored bytes and appends them to the file (SPEC 5.2). */
-static int flush_unit(quire_writer *w, quire_error *err)
+void quire_writer_set_threads(quire_writer *w, unsigned threads)
 {
-    z_stream zs = {0};
-    const uint8_t *stored = w->raw;
-    size_t stored_len = w->raw_fill;
-    uint8_t comp = QUIRE_COMP_STORE;
+    w->threads = threads > 64 ? 64 : threads;
+}
 
-    if (w->raw_fill == 0)
-        return QUIRE_OK;
-    if (w->level > 0) {
-        if (deflateInit2(&zs, w->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
-        zs.next_in = w->raw;
-        zs.avail_in = (uInt)w->raw_fill;
-        zs.next_out = w->packed;
-        zs.avail_out = (uInt)w->packed_cap;
-        int zrc = deflate(&zs, Z_FINISH);
-        size_t out_len = zs.total_out;
-        deflateEnd(&zs);
-        if (zrc != Z_STREAM_END)
-            return quire_error_set(err, QUIRE_E_NOMEM, "deflate failed");
-        if (out_len < w->raw_fill) {
-            stored = w->packed;
-            stored_len = out_len;
-            comp = QUIRE_COMP_DEFLATE;
-        }
-    }
+/* The pipeline's sink: appends the unit record and the stored bytes, in unit order. */
+static int unit_done(void *ctx, const uint8_t *stored, size_t stored_len, uint8_t compression,
+                     size_t raw_len, const uint8_t *hash, quire_error *err)
+{
+    quire_writer *w = ctx;
     if (w->unit_count == w->unit_cap) {
         size_t cap = w->unit_cap ? w->unit_cap * 2 : 64;
         uint8_t *u = realloc(w->units, cap * QUIRE_UNIT_RECORD_BYTES);
@@ -138,13 +115,19 @@ static int flush_unit(quire_writer *w, quire_error *err)
     }
     uint8_t *rec = w->units + w->unit_count * QUIRE_UNIT_RECORD_BYTES;
     memset(rec, 0, QUIRE_UNIT_RECORD_BYTES);
-    rec[0] = comp;
+    rec[0] = compression;
     quire_store64(rec + 8, stored_len);
-    quire_store64(rec + 16, w->raw_fill);
-    crypto_generichash(rec + 24, QUIRE_BLAKE2B256_BYTES, stored, stored_len, NULL, 0);
+    quire_store64(rec + 16, raw_len);
+    memcpy(rec + 24, hash, QUIRE_BLAKE2B256_BYTES);
     w->unit_count++;
-    w->raw_fill = 0;
     return write_all(w, stored, stored_len, err);
+}
+
+static int start_pipe(quire_writer *w, quire_error *err)
+{
+    if (w->pipe != NULL)
+        return QUIRE_OK;
+    return quire_units_open(w->threads, w->level, unit_done, w, &w->pipe, err);
 }
 
 static int push_entry(quire_writer *w, const quire_entry_desc *d, quire_error *err)
@@ -209,27 +192,37 @@ static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source
 {
     crypto_hash_sha256_state st;
     uint64_t left = d->size;
-    int rc = QUIRE_OK;
+
+    size_t *fill;
+    uint8_t *raw;
+    int rc = start_pipe(w, err);
 
     crypto_hash_sha256_init(&st);
+    if (rc != QUIRE_OK)
+        return rc;
+    raw = quire_units_buffer(w->pipe, &fill);
     /* Packer policy (SPEC 10): a small entry never straddles two units; a large one starts a
      * fresh unit. */
-    if (w->raw_fill > 0 && d->size > QUIRE_UNIT_TARGET_BYTES - w->raw_fill)
-        rc = flush_unit(w, err);
+    if (*fill > 0 && d->size > QUIRE_UNIT_TARGET_BYTES - *fill) {
+        rc = quire_units_submit(w->pipe, err);
+        raw = quire_units_buffer(w->pipe, &fill);
+    }
     while (rc == QUIRE_OK && left > 0) {
-        size_t room = QUIRE_UNIT_TARGET_BYTES - w->raw_fill, got = 0;
+        size_t room = QUIRE_UNIT_TARGET_BYTES - *fill, got = 0;
         size_t want = left < room ? (size_t)left : room;
-        rc = src(ctx, w->raw + w->raw_fill, want, &got, err);
+        rc = src(ctx, raw + *fill, want, &got, err);
         if (rc == QUIRE_OK && got == 0)
             rc = quire_error_set(err, QUIRE_E_INPUT, "%s: file shrank while being read",
                                  d->path);
         if (rc != QUIRE_OK)
             break;
-        crypto_hash_sha256_update(&st, w->raw + w->raw_fill, got);
-        w->raw_fill += got;
+        crypto_hash_sha256_update(&st, raw + *fill, got);
+        *fill += got;
         left -= got;
-        if (w->raw_fill == QUIRE_UNIT_TARGET_BYTES)
-            rc = flush_unit(w, err);
+        if (*fill == QUIRE_UNIT_TARGET_BYTES) {
+            rc = quire_units_submit(w->pipe, err);
+            raw = quire_units_buffer(w->pipe, &fill);
+        }
     }
     if (rc == QUIRE_OK) {
         uint8_t probe[1];
@@ -333,7 +326,9 @@ int quire_writer_finish(quire_writer *w, const quire_seckey *sk, const char *com
     uint8_t prehash[QUIRE_PREHASH_BYTES];
     quire_index check;
     quire_sig sig;
-    int rc = flush_unit(w, err);
+    int rc = start_pipe(w, err);
+    if (rc == QUIRE_OK)
+        rc = quire_units_drain(w->pipe, err);
     if (rc != QUIRE_OK)
         return rc;
     size_t len = index_size(w);
@@ -379,8 +374,7 @@ void quire_writer_free(quire_writer *w)
     }
     free(w->entries);
     free(w->units);
-    free(w->raw);
-    free(w->packed);
+    quire_units_close(w->pipe);
     free(w->bundle_meta);
     free(w);
 }
