@@ -46,6 +46,7 @@
 
 /* SPEC 8: limits. A reader rejects a bundle past any of them before allocating. */
 #define QUIRE_MAX_ENTRIES (1u << 24)
+#define QUIRE_MAX_UNITS (1u << 26)
 #define QUIRE_MAX_PATH_BYTES 4096u
 #define QUIRE_MAX_COMPONENT_BYTES 255u
 #define QUIRE_MAX_ENTRY_META_BYTES (1u << 20)

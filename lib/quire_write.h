@@ -88,6 +88,12 @@ void quire_writer_set_threads(quire_writer *w, unsigned threads);
 int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn src,
                      void *src_ctx, quire_error *err);
 
+/* Replaces the metadata of the entry added last (empty, or a JSON object, copied), so that a
+ * caller can derive it from the very bytes that were packed. Returns 0, QUIRE_E_USAGE (no
+ * entry yet), QUIRE_E_INPUT (too large) or QUIRE_E_NOMEM. */
+int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len,
+                          quire_error *err);
+
 /* Writes the index, the signature by sk with the trusted comment, and the trailer. The index
  * is parsed back with the reader's own rules before it is signed. Returns 0 or a code. */
 int quire_writer_finish(quire_writer *w, const quire_seckey *sk, const char *comment,

@@ -35,38 +35,72 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+/* Reads the whole secret key file (at most SECKEY_FILE_MAX bytes) into secure memory. */
+static char *read_seckey_file(const char *path, size_t *len)
+{
+    char *text = sodium_malloc(SECKEY_FILE_MAX + 1);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    *len = 0;
+    if (text == NULL || fd < 0) {
+        pack_warn("%s: cannot open secret key: %s", path, text ? strerror(errno) : "no memory");
+        goto fail;
+    }
+    for (;;) {
+        ssize_t n = read(fd, text + *len, SECKEY_FILE_MAX + 1 - *len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            pack_warn("%s: cannot read secret key: %s", path, strerror(errno));
+            goto fail;
+        }
+        if (n == 0)
+            break;
+        *len += (size_t)n;
+        if (*len > SECKEY_FILE_MAX) {
+            pack_warn("%s: not a secret key: larger than %d bytes", path, SECKEY_FILE_MAX);
+            goto fail;
+        }
+    }
+    close(fd);
+    return text;
+fail:
+    if (fd >= 0)
+        close(fd);
+    if (text != NULL)
+        sodium_free(text);
+    return NULL;
+}
+
 static quire_seckey *load_seckey(const char *path, const char *pwfile)
 {
-    char text[SECKEY_FILE_MAX + 1];
     quire_seckey *sk = NULL;
     quire_error err;
     char *pw = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        pack_warn("%s: cannot open secret key: %s", path, strerror(errno));
+    size_t n;
+    char *text = read_seckey_file(path, &n);
+    if (text == NULL)
         return NULL;
-    }
-    ssize_t n = read(fd, text, SECKEY_FILE_MAX);
-    close(fd);
-    if (n < 0) {
-        pack_warn("%s: cannot read secret key: %s", path, strerror(errno));
-        return NULL;
-    }
-    int enc = quire_seckey_is_encrypted(text, (size_t)n, &err);
+    int enc = quire_seckey_is_encrypted(text, n, &err);
     if (enc > 0 && (pw = pack_passphrase(pwfile, false)) == NULL)
         goto out;
-    if (enc < 0 || quire_seckey_parse(text, (size_t)n, pw, &sk, &err) != QUIRE_OK)
+    if (enc < 0 || quire_seckey_parse(text, n, pw, &sk, &err) != QUIRE_OK)
         pack_warn("%s: %s", path, err.msg);
 out:
-    sodium_memzero(text, sizeof text);
+    sodium_free(text); /* wipes it */
     if (pw != NULL)
         sodium_free(pw);
     return sk;
 }
 
+#define HEAD_BYTES 65536
+
+/* Reads an input for the writer and keeps its first HEAD_BYTES, from which the media type and
+ * title are guessed: the guess describes exactly the bytes that were packed. */
 typedef struct fd_source {
     int fd;
     const char *name;
+    uint8_t head[HEAD_BYTES];
+    size_t head_len;
 } fd_source;
 
 static int read_fd(void *ctx, uint8_t *buf, size_t cap, size_t *got, quire_error *err)
@@ -79,20 +113,21 @@ static int read_fd(void *ctx, uint8_t *buf, size_t cap, size_t *got, quire_error
         if (n < 0)
             return quire_error_set(err, QUIRE_E_IO, "%s: read failed: %s", s->name,
                                    strerror(errno));
+        size_t keep = HEAD_BYTES - s->head_len < (size_t)n ? HEAD_BYTES - s->head_len : (size_t)n;
+        memcpy(s->head + s->head_len, buf, keep);
+        s->head_len += keep;
         *got = (size_t)n;
         return QUIRE_OK;
     }
 }
 
-#define HEAD_BYTES 65536
-
 /* Adds one input file: opened without following links, checked to be the regular file the
- * walk found, its metadata completed from its first bytes, and read to exactly its size. */
+ * walk found, read to exactly its size; then its metadata is completed from what was read. */
 static int add_file(quire_writer *w, const pack_input *in, const pack_provenance *pv, size_t i)
 {
+    static fd_source src;
     quire_error err;
     struct stat st;
-    static uint8_t head[HEAD_BYTES];
     char *meta = NULL;
     int rc = 2;
     int fd = open(in->fs_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -100,13 +135,8 @@ static int add_file(quire_writer *w, const pack_input *in, const pack_provenance
         pack_warn("%s: cannot open: %s", in->fs_path, strerror(errno));
         return 2;
     }
-    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, head, sizeof head, 0) : -1;
-    if (n < 0) {
-        pack_warn("%s: no longer a readable regular file", in->fs_path);
-        goto out;
-    }
-    if ((meta = pack_entry_meta(pv->items[i], in->bundle_path, head, (size_t)n)) == NULL) {
-        pack_warn("out of memory");
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        pack_warn("%s: no longer a regular file", in->fs_path);
         goto out;
     }
     quire_entry_desc d = {
@@ -114,12 +144,19 @@ static int add_file(quire_writer *w, const pack_input *in, const pack_provenance
         .role = pv->original[i] ? QUIRE_ROLE_ORIGINAL : QUIRE_ROLE_DOCUMENT,
         .flags = in->exec ? QUIRE_ENTRY_FLAG_EXEC : 0,
         .link = pv->links[i],
-        .meta = (const uint8_t *)meta,
-        .meta_len = strlen(meta),
         .size = (uint64_t)st.st_size,
     };
-    fd_source src = {fd, in->fs_path};
-    if (quire_writer_add(w, &d, read_fd, &src, &err) != QUIRE_OK)
+    src.fd = fd;
+    src.name = in->fs_path;
+    src.head_len = 0;
+    if (quire_writer_add(w, &d, read_fd, &src, &err) != QUIRE_OK) {
+        pack_warn("%s", err.msg);
+        goto out;
+    }
+    meta = pack_entry_meta(pv->items[i], in->bundle_path, src.head, src.head_len);
+    if (meta == NULL)
+        pack_warn("out of memory");
+    else if (quire_writer_set_meta(w, (const uint8_t *)meta, strlen(meta), &err) != QUIRE_OK)
         pack_warn("%s", err.msg);
     else
         rc = 0;
@@ -164,7 +201,14 @@ static int make_temp(const char *out)
     }
     mode_t mask = umask(0);
     umask(mask);
-    fchmod(fd, 0666 & ~mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp_path);
+        tmp_path[0] = '\0';
+        errno = e;
+        return -1;
+    }
     return fd;
 }
 

@@ -22,22 +22,45 @@ static json_t *load_json(const char *path, const char *what)
     return j;
 }
 
-/* "YYYY", "YYYY-MM", "YYYY-MM-DD", optionally followed by "THH:MM:SSZ" when time is allowed. */
+/* Reads exactly n digits at s. */
+static bool digits(const char *s, int n, int *out)
+{
+    *out = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *out = *out * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+static int days_in(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* "YYYY", "YYYY-MM", "YYYY-MM-DD" (a real day), and with time also "YYYY-MM-DDTHH:MM:SSZ". */
 static bool iso_date_ok(const char *s, bool time)
 {
-    int y, mo = 1, d = 1, h = 0, mi = 0, se = 0, n = 0;
+    int y, mo, d, h, mi, se;
     size_t len = strlen(s);
-    if (len == 4 && sscanf(s, "%4d%n", &y, &n) == 1)
-        return n == 4;
-    if (len == 7 && sscanf(s, "%4d-%2d%n", &y, &mo, &n) == 2)
-        return n == 7 && mo >= 1 && mo <= 12;
-    if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3)
-        return n == 10 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
-    if (time && len == 20 &&
-        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &n) == 6)
-        return n == 20 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 &&
-               se < 61 && h >= 0 && mi >= 0 && se >= 0;
-    return false;
+    if (!digits(s, 4, &y))
+        return false;
+    if (len == 4)
+        return true;
+    if (s[4] != '-' || len < 7 || !digits(s + 5, 2, &mo) || mo < 1 || mo > 12)
+        return false;
+    if (len == 7)
+        return true;
+    if (s[7] != '-' || len < 10 || !digits(s + 8, 2, &d) || d < 1 || d > days_in(y, mo))
+        return false;
+    if (len == 10)
+        return true;
+    return time && len == 20 && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' &&
+           digits(s + 11, 2, &h) && digits(s + 14, 2, &mi) && digits(s + 17, 2, &se) && h < 24 &&
+           mi < 60 && se < 61;
 }
 
 /* A CSL-JSON date: {"date-parts": [[Y, M, D]] (one or two ranges)}, {"raw": "YYYY-MM-DD"} or
@@ -60,9 +83,12 @@ static bool csl_date_ok(json_t *d)
             return false;
         json_array_foreach(range, k, v) {
             static const long long lo[3] = {-9999, 1, 1}, hi[3] = {9999, 12, 31};
-            long long x = json_is_integer(v)  ? json_integer_value(v)
-                          : json_is_string(v) ? strtoll(json_string_value(v), NULL, 10)
-                                              : lo[k] - 1;
+            int parsed = 0;
+            const char *str = json_string_value(v);
+            size_t sl = str != NULL ? strlen(str) : 0;
+            long long x = json_is_integer(v)                                ? json_integer_value(v)
+                          : sl > 0 && sl <= 4 && digits(str, (int)sl, &parsed) ? parsed
+                                                                             : lo[k] - 1;
             if (x < lo[k] || x > hi[k])
                 return false;
         }
@@ -121,7 +147,7 @@ static json_t *source_date(const char *sde)
     errno = 0;
     long long t = strtoll(sde, &end, 10);
     time_t tt = (time_t)t;
-    if (errno != 0 || *sde == '\0' || *end != '\0' || t < 0 || gmtime_r(&tt, &tm) == NULL) {
+    if (errno != 0 || *sde < '0' || *sde > '9' || *end != '\0' || gmtime_r(&tt, &tm) == NULL) {
         pack_warn("SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
         return NULL;
     }

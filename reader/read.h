@@ -21,6 +21,7 @@ typedef struct read_opts {
     const char *dir;
     const char *format;
     bool no_pager;
+    bool no_sync;
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */

@@ -1,7 +1,12 @@
 /* read_extract.c: quire-read extract. Every file is written under a temporary name inside its
- * final directory and renamed only after its SHA-256 matched. Directories are opened one
- * component at a time with O_NOFOLLOW relative to DIR, so neither a bundle path (already
- * checked against SPEC 4) nor a symlink planted in DIR can lead outside it. */
+ * final directory and renamed only after its SHA-256 matched and its data reached the disk.
+ * Directories are opened one component at a time with O_NOFOLLOW relative to DIR, so neither
+ * a bundle path (already checked against SPEC 4) nor a symlink planted in DIR can lead
+ * outside it. Files are synced in batches of BATCH_FILES files or BATCH_BYTES bytes: writeback
+ * starts as each file is closed, the batch is fdatasync'd (the first call commits the
+ * journal for all of them, the rest find little left to do), then renamed and the directories
+ * synced. A crash leaves complete files under their names and temporary files, never a
+ * partial file under a final name. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,17 +19,39 @@
 
 #include "read.h"
 
+#define BATCH_FILES 256
+#define BATCH_BYTES (64u << 20)
+
+/* A verified file waiting, under its temporary name, for the batch sync and its rename. */
+typedef struct pending {
+    int fd;
+    int dir;
+    char tmp[32];
+    const char *leaf;
+    const char *path;
+} pending;
+
 typedef struct extract_ctx {
     const quire_index *idx;
     const char *bundle;
-    int root;       /* DIR */
-    int parent;     /* directory of the current entry */
-    int fd;         /* temporary file of the current entry */
-    char tmp[32];   /* its name */
+    int root;     /* DIR */
+    int parent;   /* directory of the current entry */
+    int fd;       /* temporary file of the current entry */
+    char tmp[32]; /* its name */
     const char *leaf;
     bool force;
+    bool sync;
     mode_t umask;
     uint32_t done;
+    pending batch[BATCH_FILES];
+    size_t nbatch;
+    uint64_t batch_bytes;
+    /* The directory of the previous entry: entries come sorted, so most share it. */
+    char cached_dir[QUIRE_MAX_PATH_BYTES + 1];
+    size_t cached_len;
+    int cached_fd; /* -1 with cached_errno: that directory could not be opened */
+    int cached_errno;
+    bool cache_valid, cached_create;
 } extract_ctx;
 
 static int sys_error(quire_error *err, const char *what, const char *path)
@@ -58,13 +85,36 @@ static int open_parent(int root, const char *path, bool create, const char **lea
     return dir;
 }
 
+/* open_parent through a one-directory cache; returns a descriptor the caller closes. */
+static int parent_of(extract_ctx *x, const char *path, bool create, const char **leaf)
+{
+    const char *slash = strrchr(path, '/');
+    size_t len = slash != NULL ? (size_t)(slash - path) : 0;
+    if (x->cache_valid && x->cached_len == len && memcmp(x->cached_dir, path, len) == 0 &&
+        (x->cached_fd >= 0 || x->cached_create == create)) {
+        *leaf = slash != NULL ? slash + 1 : path;
+        errno = x->cached_errno;
+        return x->cached_fd >= 0 ? dup(x->cached_fd) : -1;
+    }
+    if (x->cache_valid && x->cached_fd >= 0)
+        close(x->cached_fd);
+    x->cached_fd = open_parent(x->root, path, create, leaf);
+    x->cached_errno = errno;
+    memcpy(x->cached_dir, path, len);
+    x->cached_len = len;
+    x->cached_create = create;
+    x->cache_valid = true;
+    errno = x->cached_errno;
+    return x->cached_fd >= 0 ? dup(x->cached_fd) : -1;
+}
+
 static int x_begin(void *vctx, uint32_t i, quire_error *err)
 {
     extract_ctx *x = vctx;
     const char *path = x->idx->entries[i].path;
     uint8_t rnd[8];
 
-    x->parent = open_parent(x->root, path, true, &x->leaf);
+    x->parent = parent_of(x, path, true, &x->leaf);
     if (x->parent < 0)
         return errno == ELOOP || errno == ENOTDIR
                    ? quire_error_set(err, QUIRE_E_IO,
@@ -96,21 +146,22 @@ static int x_data(void *vctx, uint32_t i, const uint8_t *p, size_t n, quire_erro
     return QUIRE_OK;
 }
 
-/* Renames the finished file into place; without --force an existing name is never replaced,
+/* Renames a synced file into place; without --force an existing name is never replaced,
  * atomically (RENAME_NOREPLACE, else link + unlink). */
-static int place(extract_ctx *x)
+static int place(const pending *p, bool force)
 {
-    if (x->force)
-        return renameat(x->parent, x->tmp, x->parent, x->leaf);
-    if (renameat2(x->parent, x->tmp, x->parent, x->leaf, RENAME_NOREPLACE) == 0)
+    if (force)
+        return renameat(p->dir, p->tmp, p->dir, p->leaf);
+    if (renameat2(p->dir, p->tmp, p->dir, p->leaf, RENAME_NOREPLACE) == 0)
         return 0;
     if (errno != EINVAL && errno != ENOSYS)
         return -1;
-    if (linkat(x->parent, x->tmp, x->parent, x->leaf, 0) != 0)
+    if (linkat(p->dir, p->tmp, p->dir, p->leaf, 0) != 0)
         return -1;
-    return unlinkat(x->parent, x->tmp, 0);
+    return unlinkat(p->dir, p->tmp, 0);
 }
 
+/* Removes the current temporary file and every one still waiting in the batch. */
 static void discard(extract_ctx *x)
 {
     if (x->fd >= 0) {
@@ -122,6 +173,45 @@ static void discard(extract_ctx *x)
         close(x->parent);
         x->parent = -1;
     }
+    for (size_t k = 0; k < x->nbatch; k++) {
+        close(x->batch[k].fd);
+        unlinkat(x->batch[k].dir, x->batch[k].tmp, 0);
+        close(x->batch[k].dir);
+    }
+    x->nbatch = 0;
+    x->batch_bytes = 0;
+}
+
+/* Syncs the batch's data to disk, renames each file into place, then syncs the directories. */
+static int flush_batch(extract_ctx *x, quire_error *err)
+{
+    int rc = QUIRE_OK;
+    size_t k;
+    for (k = 0; x->sync && rc == QUIRE_OK && k < x->nbatch; k++)
+        if (fdatasync(x->batch[k].fd) != 0)
+            rc = sys_error(err, "cannot write", x->batch[k].path);
+    for (k = 0; rc == QUIRE_OK && k < x->nbatch; k++) {
+        pending *p = &x->batch[k];
+        if (place(p, x->force) != 0) {
+            rc = errno == EEXIST ? quire_error_set(err, QUIRE_E_IO,
+                                                   "%s exists: use --force to replace it",
+                                                   p->path)
+                                 : sys_error(err, "cannot rename into place", p->path);
+            break;
+        }
+        bool last_in_dir = k + 1 == x->nbatch || x->batch[k + 1].dir != p->dir;
+        if (x->sync && last_in_dir && fsync(p->dir) != 0)
+            rc = sys_error(err, "cannot sync the directory of", p->path);
+        close(p->fd);
+        close(p->dir);
+        x->done++;
+    }
+    if (rc == QUIRE_OK)
+        k = x->nbatch;
+    memmove(x->batch, x->batch + k, (x->nbatch - k) * sizeof *x->batch);
+    x->nbatch -= k;
+    x->batch_bytes = 0;
+    return rc;
 }
 
 static int x_end(void *vctx, uint32_t i, quire_error *err)
@@ -129,20 +219,22 @@ static int x_end(void *vctx, uint32_t i, quire_error *err)
     extract_ctx *x = vctx;
     const quire_entry *e = &x->idx->entries[i];
     mode_t mode = ((e->flags & QUIRE_ENTRY_FLAG_EXEC) ? 0777 : 0666) & ~x->umask;
-    int rc = QUIRE_OK;
-
-    if (fchmod(x->fd, mode) != 0 || fsync(x->fd) != 0)
-        rc = sys_error(err, "cannot write", e->path);
-    else if (close(x->fd) != 0)
-        rc = sys_error(err, "cannot write", e->path);
-    else if ((x->fd = -1, place(x)) != 0)
-        rc = errno == EEXIST ? quire_error_set(err, QUIRE_E_IO,
-                                               "%s exists: use --force to replace it", e->path)
-                             : sys_error(err, "cannot rename into place", e->path);
-    discard(x);
-    if (rc == QUIRE_OK)
-        x->done++;
-    return rc;
+    if (fchmod(x->fd, mode) != 0)
+        return sys_error(err, "cannot write", e->path);
+    if (x->sync)
+        sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* start writeback now */
+    pending *p = &x->batch[x->nbatch++];
+    p->fd = x->fd;
+    p->dir = x->parent;
+    memcpy(p->tmp, x->tmp, sizeof p->tmp);
+    p->leaf = x->leaf;
+    p->path = e->path;
+    x->fd = -1;
+    x->parent = -1;
+    x->batch_bytes += e->size;
+    if (x->nbatch == BATCH_FILES || x->batch_bytes >= BATCH_BYTES)
+        return flush_batch(x, err);
+    return QUIRE_OK;
 }
 
 /* Marks the entries named by args (exact paths or directory prefixes); all when none. */
@@ -171,14 +263,14 @@ static int select_entries(const quire_index *idx, const char *bundle, int argc, 
 }
 
 /* Refuses before writing anything if a selected file exists and --force was not given. */
-static int check_existing(const extract_ctx *x, const bool *sel)
+static int check_existing(extract_ctx *x, const bool *sel)
 {
     for (uint32_t i = 0; i < x->idx->entry_count; i++) {
         const char *leaf;
         struct stat st;
         if (!sel[i])
             continue;
-        int dir = open_parent(x->root, x->idx->entries[i].path, false, &leaf);
+        int dir = parent_of(x, x->idx->entries[i].path, false, &leaf);
         if (dir < 0)
             continue; /* the directory does not exist yet, so neither does the file */
         int exists = fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0;
@@ -204,7 +296,7 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
     if (r == NULL)
         return code;
     extract_ctx x = {.idx = quire_reader_index(r), .bundle = argv[0], .root = -1, .parent = -1, .fd = -1,
-                     .force = o->force};
+                     .force = o->force, .sync = !o->no_sync};
     x.umask = umask(0);
     umask(x.umask);
     bool *sel = calloc(x.idx->entry_count ? x.idx->entry_count : 1, sizeof *sel);
@@ -224,6 +316,8 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
     if (code == 0) {
         quire_walk_ops ops = {x_begin, x_data, x_end};
         int rc = quire_reader_walk(r, sel, &ops, &x, &err);
+        if (rc == QUIRE_OK)
+            rc = flush_batch(&x, &err);
         discard(&x);
         if (rc != QUIRE_OK) {
             read_fail(argv[0], "%s", err.msg);
@@ -234,6 +328,8 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
     }
     if (x.root >= 0)
         close(x.root);
+    if (x.cache_valid && x.cached_fd >= 0)
+        close(x.cached_fd);
     free(sel);
     quire_reader_close(r);
     return code;

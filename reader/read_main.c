@@ -47,13 +47,16 @@ static const char help[] =
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
     "                           every *.pub in $QUIRE_TRUSTED_KEYS (default\n"
     "                           $XDG_CONFIG_HOME/quire/trusted or ~/.config/quire/trusted)\n"
-    "  --any-signer             accept a bundle signed by an unknown key; its hashes are\n"
-    "                           still checked, and stderr says the signer is unverified\n"
+    "  --any-signer             do not require a trusted signature: no signature is\n"
+    "                           checked, only that every byte matches the index (which\n"
+    "                           anyone could have made); stderr says so\n"
     "  --json                   machine-readable output (verify, info, list, quote,\n"
     "                           search, diff)\n"
     "  -l, --long               list: role, size and SHA-256 of each entry\n"
     "  -C DIR, --directory DIR  extract: write under DIR (default: .)\n"
     "  -f, --force              extract: replace existing files\n"
+    "  --no-sync                extract: do not wait for the data to reach the disk before\n"
+    "                           renaming (faster; after a power failure a file may be empty)\n"
     "  -q, --quiet              verify: print nothing, use the exit status\n"
     "  --format FORMAT          cite: text (default), bibtex or csl-json\n"
     "  --no-pager               never page output (by default long output to a terminal\n"
@@ -216,6 +219,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"format", required_argument, NULL, 'F'},
                                          {"no-pager", no_argument, NULL, 'N'},
+                                         {"no-sync", no_argument, NULL, 'S'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     bool keys_given = false;
@@ -235,6 +239,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
         case 'q': o->quiet = true; break;
         case 'F': o->format = optarg; break;
         case 'N': o->no_pager = true; break;
+        case 'S': o->no_sync = true; break;
         case 'h':
             fputs(usage, stdout);
             fputc('\n', stdout);

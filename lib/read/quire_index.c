@@ -263,10 +263,10 @@ static int parse_fixed(const uint8_t *buf, size_t len, const uint8_t *header, qu
         return quire_error_set(err, QUIRE_E_FORMAT, "index: size field is wrong (SPEC 5.1)");
     if (quire_load32(buf + 76) != 0)
         return quire_error_set(err, QUIRE_E_FORMAT, "index: reserved field not zero (SPEC 5.1)");
-    if (idx->entry_count > QUIRE_MAX_ENTRIES || idx->unit_count > idx->entry_count)
+    if (idx->entry_count > QUIRE_MAX_ENTRIES || idx->unit_count > QUIRE_MAX_UNITS)
         return quire_error_set(err, QUIRE_E_LIMIT,
-                               "index: more than %u entries, or more units than entries (SPEC 8)",
-                               QUIRE_MAX_ENTRIES);
+                               "index: more than %u entries or %u units (SPEC 8)",
+                               QUIRE_MAX_ENTRIES, QUIRE_MAX_UNITS);
     if (idx->bundle_meta_len > QUIRE_MAX_BUNDLE_META_BYTES)
         return quire_error_set(err, QUIRE_E_LIMIT,
                                "index: bundle metadata larger than %u bytes (SPEC 8)",

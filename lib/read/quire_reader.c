@@ -154,23 +154,31 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
     crypto_generichash(r->fingerprint, sizeof r->fingerprint, r->index_buf, len, NULL, 0);
     int rc = find_signer(r, keys, nkeys, prehash, err);
     if (rc == QUIRE_E_UNTRUSTED && !(flags & QUIRE_ANY_SIGNER)) {
-        char hex[17];
-        quire_key_id_hex(r->sigblock.sigs[0].key_id, hex);
+        char ids[QUIRE_MAX_SIGNATURES * 18 + 1] = "";
+        for (uint32_t s = 0; s < r->sigblock.count; s++) {
+            char hex[17];
+            quire_key_id_hex(r->sigblock.sigs[s].key_id, hex);
+            strcat(ids, s > 0 ? "," : "");
+            strcat(ids, hex);
+        }
         return quire_error_set(err, QUIRE_E_UNTRUSTED,
                                "signed by key %s, which is not trusted: pass its public key with "
                                "-p, or use --any-signer (SPEC 9 step 6)",
-                               hex);
+                               ids);
     }
     if (rc != QUIRE_OK && rc != QUIRE_E_UNTRUSTED)
         return rc;
+    /* SPEC 7: the trailer repeats the signed index offset; compare before parsing, so that a
+     * mismatch is reported as what it is. The field is at a fixed place in the index, whose
+     * length the trailer check made at least QUIRE_INDEX_FIXED_BYTES. */
+    if (quire_load64(r->index_buf + 48) != r->trailer.index_offset)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "trailer index offset differs from the signed one (SPEC 7)");
     /* Only now, with the signature checked (or its absence accepted), are the index bytes
      * parsed. */
     rc = quire_index_parse(r->index_buf, len, r->header, &r->index, err);
     if (rc != QUIRE_OK)
         return rc;
-    if (r->index.index_offset != r->trailer.index_offset)
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "trailer index offset differs from the signed one (SPEC 7)");
     r->authenticated = true;
     return QUIRE_OK;
 }

@@ -127,6 +127,9 @@ static int decode_raw(const char *text, size_t len, uint8_t *raw, quire_error *e
         line = nl + 1;
     }
     const char *nl = memchr(line, '\n', (size_t)(end - line));
+    for (const char *p = nl != NULL ? nl : end; p < end; p++)
+        if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
+            return quire_error_set(err, QUIRE_E_KEY, "secret key: unexpected text after the key");
     if (sodium_base642bin(raw, SK_RAW_BYTES, line, (size_t)((nl ? nl : end) - line), " \r\t",
                           &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
         got != SK_RAW_BYTES)

@@ -246,6 +246,26 @@ int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn
     return rc;
 }
 
+int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len,
+                          quire_error *err)
+{
+    if (w->entry_count == 0)
+        return quire_error_set(err, QUIRE_E_USAGE, "no entry to set metadata for");
+    wentry *e = &w->entries[w->entry_count - 1];
+    if (meta_len > QUIRE_MAX_ENTRY_META_BYTES)
+        return quire_error_set(err, QUIRE_E_INPUT, "%s: metadata larger than %u bytes", e->path,
+                               QUIRE_MAX_ENTRY_META_BYTES);
+    uint8_t *copy = malloc(meta_len ? meta_len : 1);
+    if (copy == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    if (meta_len > 0)
+        memcpy(copy, meta, meta_len);
+    free(e->meta);
+    e->meta = copy;
+    e->meta_len = meta_len;
+    return QUIRE_OK;
+}
+
 static size_t index_size(const quire_writer *w)
 {
     size_t n = QUIRE_INDEX_FIXED_BYTES + w->unit_count * QUIRE_UNIT_RECORD_BYTES +
