@@ -24,6 +24,7 @@ typedef struct pack_input {
     char *bundle_path;
     char *fs_path;
     bool exec;
+    uint64_t size; /* as found by the walk, for the progress meter */
 } pack_input;
 
 /* Walks files and directories (through libarchive's disk reader, never following symlinks)

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "cli_progress.h"
 #include "pack.h"
 
 #define SECKEY_FILE_MAX 4096
@@ -22,7 +23,10 @@ typedef struct create_opts {
     const char *key, *out, *meta, *sources, *comment, *pwfile;
     int level;
     unsigned threads;
+    bool quiet;
 } create_opts;
+
+static cli_progress meter;
 
 /* The temporary bundle, removed by the signal handler if the packer is interrupted. */
 static char tmp_path[4096];
@@ -114,6 +118,7 @@ static int read_fd(void *ctx, uint8_t *buf, size_t cap, size_t *got, quire_error
             return quire_error_set(err, QUIRE_E_IO, "%s: read failed: %s", s->name,
                                    strerror(errno));
         size_t keep = HEAD_BYTES - s->head_len < (size_t)n ? HEAD_BYTES - s->head_len : (size_t)n;
+        cli_progress_add(&meter, (uint64_t)n);
         memcpy(s->head + s->head_len, buf, keep);
         s->head_len += keep;
         *got = (size_t)n;
@@ -244,7 +249,13 @@ static int pack_bundle(const create_opts *o, const pack_input *in, size_t n, con
     }
     quire_writer_set_level(w, o->level);
     quire_writer_set_threads(w, o->threads);
-    if ((rc = write_entries(w, in, n, pv)) != 0)
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += in[i].size;
+    cli_progress_start(&meter, "packing", total, !o->quiet);
+    rc = write_entries(w, in, n, pv);
+    cli_progress_end(&meter);
+    if (rc != 0)
         goto out;
     rc = 2;
     if (quire_writer_finish(w, sk, o->comment, &err) != QUIRE_OK) {
@@ -315,13 +326,14 @@ int pack_create(int argc, char **argv)
                                          {"level", required_argument, NULL, 'l'},
                                          {"passphrase-file", required_argument, NULL, 'P'},
                                          {"threads", required_argument, NULL, 'j'},
+                                         {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? (unsigned)cpus : 0};
     int c;
 
-    while ((c = getopt_long(argc, argv, "k:o:m:s:t:l:j:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:o:m:s:t:l:j:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'k': o.key = optarg; break;
         case 'o': o.out = optarg; break;
@@ -329,6 +341,7 @@ int pack_create(int argc, char **argv)
         case 's': o.sources = optarg; break;
         case 't': o.comment = optarg; break;
         case 'P': o.pwfile = optarg; break;
+        case 'q': o.quiet = true; break;
         case 'l':
             if (optarg[0] < '0' || optarg[0] > '9' || optarg[1] != '\0') {
                 pack_warn("create: --level must be a digit 0-9");

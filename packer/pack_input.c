@@ -15,7 +15,8 @@ typedef struct list {
     size_t n, cap;
 } list;
 
-static int list_push(list *l, const char *bundle_path, const char *fs_path, mode_t mode)
+static int list_push(list *l, const char *bundle_path, const char *fs_path, mode_t mode,
+                     uint64_t size)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
@@ -29,6 +30,7 @@ static int list_push(list *l, const char *bundle_path, const char *fs_path, mode
     in->bundle_path = strdup(bundle_path);
     in->fs_path = strdup(fs_path);
     in->exec = (mode & 0111) != 0;
+    in->size = size;
     if (in->bundle_path == NULL || in->fs_path == NULL) {
         free(in->bundle_path);
         free(in->fs_path);
@@ -111,7 +113,8 @@ static int take_entry(struct archive *a, struct archive_entry *ae, const char *r
     if (quire_path_check(name, strlen(name), &err) != QUIRE_OK) {
         pack_warn("%s: refused: bundle path '%s': %s", found, name, err.msg);
         rc = 2;
-    } else if (list_push(l, name, found, archive_entry_perm(ae)) != 0) {
+    } else if (list_push(l, name, found, archive_entry_perm(ae),
+                         (uint64_t)archive_entry_size(ae)) != 0) {
         pack_warn("out of memory");
         rc = 2;
     }

@@ -35,6 +35,7 @@ static const char help[] =
     "  -j N, --threads N           create: deflate with N threads (default: one per CPU);\n"
     "                              the bundle is the same whatever N is\n"
     "  --passphrase-file FILE      read the passphrase from FILE's first line\n"
+    "  -q, --quiet                 create: no progress meter (shown only on a terminal)\n"
     "  -h, --help                  show this help\n"
     "  -V, --version               show the version\n"
     "\n"

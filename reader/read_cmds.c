@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "cli_progress.h"
 #include "read.h"
 
 static json_t *hex_json(const uint8_t *p, size_t n)
@@ -109,8 +110,17 @@ static void print_bundle(const quire_reader *r, json_t *b)
     }
 }
 
+static int meter_data(void *ctx, uint32_t entry, const uint8_t *p, size_t n, quire_error *err)
+{
+    (void)entry, (void)p, (void)err;
+    cli_progress_add(ctx, n);
+    return QUIRE_OK;
+}
+
 int cmd_verify(const read_opts *o, int argc, char **argv)
 {
+    cli_progress meter;
+    quire_walk_ops ops = {.data = meter_data};
     int code = 0;
     quire_error err;
     if (argc != 1) {
@@ -120,7 +130,9 @@ int cmd_verify(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    int rc = quire_reader_walk(r, NULL, NULL, NULL, &err);
+    cli_progress_start(&meter, "verifying", quire_reader_index(r)->stream_size, !o->quiet);
+    int rc = quire_reader_walk(r, NULL, &ops, &meter, &err);
+    cli_progress_end(&meter);
     if (rc != QUIRE_OK) {
         read_fail(argv[0], "%s", err.msg);
         quire_reader_close(r);

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "cli_progress.h"
 #include "read.h"
 
 #define BATCH_FILES 256
@@ -52,6 +53,7 @@ typedef struct extract_ctx {
     int cached_fd; /* -1 with cached_errno: that directory could not be opened */
     int cached_errno;
     bool cache_valid, cached_create;
+    cli_progress meter;
 } extract_ctx;
 
 static int sys_error(quire_error *err, const char *what, const char *path)
@@ -134,6 +136,7 @@ static int x_begin(void *vctx, uint32_t i, quire_error *err)
 static int x_data(void *vctx, uint32_t i, const uint8_t *p, size_t n, quire_error *err)
 {
     extract_ctx *x = vctx;
+    cli_progress_add(&x->meter, n);
     while (n > 0) {
         ssize_t w = write(x->fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -315,7 +318,12 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
         code = check_existing(&x, sel);
     if (code == 0) {
         quire_walk_ops ops = {x_begin, x_data, x_end};
+        uint64_t total = 0;
+        for (uint32_t i = 0; i < x.idx->entry_count; i++)
+            total += sel[i] ? x.idx->entries[i].size : 0;
+        cli_progress_start(&x.meter, "extracting", total, !o->quiet);
         int rc = quire_reader_walk(r, sel, &ops, &x, &err);
+        cli_progress_end(&x.meter);
         if (rc == QUIRE_OK)
             rc = flush_batch(&x, &err);
         discard(&x);
