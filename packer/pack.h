@@ -28,9 +28,15 @@ typedef struct pack_input {
 } pack_input;
 
 /* Walks files and directories (through libarchive's disk reader, never following symlinks)
- * into a list sorted by bundle path. Refuses symlinks, special files, bad names and
- * duplicates with a message naming the file. Returns 0, or an exit code (2). */
-int pack_collect(char *const *inputs, int n, pack_input **out, size_t *count);
+ * and unpacks archives (tar in any compression, zip, 7z: through libarchive, into a private
+ * temporary directory) into one list sorted by bundle path. Refuses symlinks, hard links,
+ * special files, bad names and duplicates with a message naming the file or archive entry.
+ * Returns 0, or an exit code (2). */
+int pack_collect(char *const *inputs, int n, char *const *archives, int na, pack_input **out,
+                 size_t *count);
+
+/* Removes what pack_collect unpacked. */
+void pack_cleanup(void);
 void pack_inputs_free(pack_input *in, size_t count);
 
 /* Reads a passphrase from file (its first line) or, with file NULL, from the terminal without

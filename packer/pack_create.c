@@ -24,6 +24,8 @@ typedef struct create_opts {
     int level;
     unsigned threads;
     bool quiet;
+    char **archives;
+    int narchives;
 } create_opts;
 
 static cli_progress meter;
@@ -296,10 +298,12 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
     pack_provenance pv = {0};
     quire_seckey *sk = NULL;
     char *meta = NULL;
-    int rc = pack_collect(inputs, ninputs, &in, &n);
+    int rc = pack_collect(inputs, ninputs, o->archives, o->narchives, &in, &n);
 
-    if (rc != 0)
+    if (rc != 0) {
+        pack_cleanup();
         return rc;
+    }
     rc = 2;
     if (pack_provenance_init(&pv, n) != 0)
         pack_warn("out of memory");
@@ -313,6 +317,7 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
     pack_provenance_free(&pv);
     free(meta);
     pack_inputs_free(in, n);
+    pack_cleanup();
     return rc;
 }
 
@@ -327,13 +332,14 @@ int pack_create(int argc, char **argv)
                                          {"passphrase-file", required_argument, NULL, 'P'},
                                          {"threads", required_argument, NULL, 'j'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"archive", required_argument, NULL, 'a'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? (unsigned)cpus : 0};
     int c;
 
-    while ((c = getopt_long(argc, argv, "k:o:m:s:t:l:j:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:o:m:s:t:l:j:qa:h", opts, NULL)) != -1) {
         switch (c) {
         case 'k': o.key = optarg; break;
         case 'o': o.out = optarg; break;
@@ -342,6 +348,16 @@ int pack_create(int argc, char **argv)
         case 't': o.comment = optarg; break;
         case 'P': o.pwfile = optarg; break;
         case 'q': o.quiet = true; break;
+        case 'a': {
+            char **a = realloc(o.archives, (size_t)(o.narchives + 1) * sizeof *a);
+            if (a == NULL) {
+                pack_warn("out of memory");
+                return 2;
+            }
+            o.archives = a;
+            o.archives[o.narchives++] = optarg;
+            break;
+        }
         case 'l':
             if (optarg[0] < '0' || optarg[0] > '9' || optarg[1] != '\0') {
                 pack_warn("create: --level must be a digit 0-9");
@@ -367,15 +383,17 @@ int pack_create(int argc, char **argv)
             return 2;
         }
     }
-    if (o.key == NULL || o.out == NULL || optind >= argc) {
+    if (o.key == NULL || o.out == NULL || (optind >= argc && o.narchives == 0)) {
         pack_warn("create: %s", o.key == NULL   ? "-k KEY is required"
                                 : o.out == NULL ? "-o OUT.quire is required"
-                                                : "no INPUT given");
+                                                : "no INPUT or -a ARCHIVE given");
         pack_usage(stderr, false);
         return 2;
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
-    return create_run(&o, argv + optind, argc - optind);
+    int rc = create_run(&o, argv + optind, argc - optind);
+    free(o.archives);
+    return rc;
 }

@@ -11,7 +11,7 @@ static const char usage[] =
     "usage: quire-pack keygen [-W] [--passphrase-file FILE] -o NAME\n"
     "       quire-pack create -k KEY -o OUT.quire [-m BUNDLE.json] [-s SOURCES.json]\n"
     "                         [-t COMMENT] [-l LEVEL] [-j THREADS] [--passphrase-file FILE]\n"
-    "                         INPUT...\n"
+    "                         [-a ARCHIVE]... [INPUT...]\n"
     "       quire-pack --help | --version\n";
 
 static const char help[] =
@@ -28,6 +28,8 @@ static const char help[] =
     "  -W, --without-passphrase    keygen: store the secret key unencrypted (tests only)\n"
     "  -k KEY, --key KEY           create: the secret key file\n"
     "  -m FILE, --metadata FILE    create: collection metadata, a JSON object\n"
+    "  -a FILE, --archive FILE     create: pack the files inside a tar (any compression),\n"
+    "                              zip or 7z archive, under their names in it (repeatable)\n"
     "  -s FILE, --sources FILE     create: provenance, a CSL-JSON array; each item names\n"
     "                              its documents in \"quire-files\" (bundle paths)\n"
     "  -t TEXT, --comment TEXT     create: the signed trusted comment\n"
