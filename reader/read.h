@@ -22,6 +22,7 @@ typedef struct read_opts {
     const char *format;
     bool no_pager;
     bool no_sync;
+    bool with_metadata;
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
@@ -41,6 +42,7 @@ int cmd_cite(const read_opts *o, int argc, char **argv);
 int cmd_quote(const read_opts *o, int argc, char **argv);
 int cmd_search(const read_opts *o, int argc, char **argv);
 int cmd_diff(const read_opts *o, int argc, char **argv);
+int cmd_export(const read_opts *o, int argc, char **argv);
 
 /* ---- terminal-safe output (read_out.c) ---- */
 

@@ -21,6 +21,7 @@ static const char usage[] =
     "       quire-read quote   [-p PUB]... [--json] BUNDLE PATH \"TEXT\"\n"
     "       quire-read search  [-p PUB]... [--json] BUNDLE QUERY\n"
     "       quire-read diff    [-p PUB]... [--json] OLD.quire NEW.quire\n"
+    "       quire-read export  [-p PUB]... --format tar|zip [--with-metadata] BUNDLE OUT\n"
     "       quire-read --help | --version\n";
 
 static const char help[] =
@@ -42,6 +43,8 @@ static const char help[] =
     "  search   find QUERY in every document, ignoring case (Unicode aware); exit 1 if none\n"
     "  diff     documents added, removed and changed between two snapshots, and whether NEW\n"
     "           declares that it supersedes OLD\n"
+    "  export   write the verified documents into a tar or zip file OUT (with\n"
+    "           --with-metadata also quire-metadata.json and manifest-sha256.txt)\n"
     "\n"
     "options:\n"
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
@@ -59,7 +62,8 @@ static const char help[] =
     "                           renaming (faster; after a power failure a file may be empty)\n"
     "  -q, --quiet              verify, extract: no report and no progress meter (the\n"
     "                           meter is shown only when stderr is a terminal)\n"
-    "  --format FORMAT          cite: text (default), bibtex or csl-json\n"
+    "  --format FORMAT          cite: text (default), bibtex or csl-json; export: tar, zip\n"
+    "  --with-metadata          export: add provenance and a sha256sum -c manifest\n"
     "  --no-pager               never page output (by default long output to a terminal\n"
     "                           goes through $PAGER, or less)\n"
     "  -h, --help               show this help\n"
@@ -202,7 +206,8 @@ static cmd_fn find_cmd(const char *name)
         cmd_fn fn;
     } cmds[] = {{"verify", cmd_verify}, {"info", cmd_info},     {"list", cmd_list},
                 {"show", cmd_show},     {"extract", cmd_extract}, {"cite", cmd_cite},
-                {"quote", cmd_quote},   {"search", cmd_search},   {"diff", cmd_diff}};
+                {"quote", cmd_quote},   {"search", cmd_search},   {"diff", cmd_diff},
+                {"export", cmd_export}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(name, cmds[i].name) == 0)
             return cmds[i].fn;
@@ -221,6 +226,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
                                          {"format", required_argument, NULL, 'F'},
                                          {"no-pager", no_argument, NULL, 'N'},
                                          {"no-sync", no_argument, NULL, 'S'},
+                                         {"with-metadata", no_argument, NULL, 'M'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     bool keys_given = false;
@@ -241,6 +247,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
         case 'F': o->format = optarg; break;
         case 'N': o->no_pager = true; break;
         case 'S': o->no_sync = true; break;
+        case 'M': o->with_metadata = true; break;
         case 'h':
             fputs(usage, stdout);
             fputc('\n', stdout);
@@ -281,7 +288,8 @@ int main(int argc, char **argv)
     int rc = parse_opts(&o, argc - 1, argv + 1);
     if (rc == 0) {
         out_terminal = isatty(STDOUT_FILENO);
-        bool paged = out_terminal && !o.no_pager && fn != cmd_extract && pager_start();
+        bool paged = out_terminal && !o.no_pager && fn != cmd_extract && fn != cmd_export &&
+                     pager_start();
         rc = fn(&o, argc - 1 - optind, argv + 1 + optind);
         if (paged)
             pager_finish();

@@ -1,0 +1,183 @@
+/* read_export.c: quire-read export --format tar|zip BUNDLE OUT. The verified documents are
+ * written through libarchive to a temporary file beside OUT, which is renamed into place only
+ * when every entry's SHA-256 has matched; with --with-metadata, the provenance goes in
+ * quire-metadata.json and the checksums in a BagIt-style manifest-sha256.txt. This module is
+ * the reader's only libarchive user, and libarchive only ever writes here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+
+#include "read.h"
+
+typedef struct export_ctx {
+    struct archive *a;
+    const quire_index *idx;
+    time_t mtime;
+} export_ctx;
+
+static int ar_error(struct archive *a, quire_error *err)
+{
+    return quire_error_set(err, QUIRE_E_IO, "archive write failed: %s", archive_error_string(a));
+}
+
+/* One archive member with fixed owner, mode and time, so the export is reproducible. */
+static int header(export_ctx *x, const char *path, uint64_t size, bool exec, quire_error *err)
+{
+    struct archive_entry *ae = archive_entry_new();
+    if (ae == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    archive_entry_set_pathname_utf8(ae, path);
+    archive_entry_set_size(ae, (la_int64_t)size);
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_perm(ae, exec ? 0755 : 0644);
+    archive_entry_set_mtime(ae, x->mtime, 0);
+    int r = archive_write_header(x->a, ae);
+    archive_entry_free(ae);
+    return r == ARCHIVE_OK ? QUIRE_OK : ar_error(x->a, err);
+}
+
+static int e_begin(void *ctx, uint32_t i, quire_error *err)
+{
+    export_ctx *x = ctx;
+    const quire_entry *e = &x->idx->entries[i];
+    return header(x, e->path, e->size, (e->flags & QUIRE_ENTRY_FLAG_EXEC) != 0, err);
+}
+
+static int e_data(void *ctx, uint32_t i, const uint8_t *p, size_t n, quire_error *err)
+{
+    export_ctx *x = ctx;
+    (void)i;
+    return archive_write_data(x->a, p, n) == (la_ssize_t)n ? QUIRE_OK : ar_error(x->a, err);
+}
+
+static int add_blob(export_ctx *x, const char *path, const char *text, quire_error *err)
+{
+    size_t len = strlen(text);
+    int rc = header(x, path, len, false, err);
+    if (rc == QUIRE_OK && archive_write_data(x->a, text, len) != (la_ssize_t)len)
+        rc = ar_error(x->a, err);
+    return rc;
+}
+
+/* quire-metadata.json (bundle metadata, fingerprint, each entry's provenance) and
+ * manifest-sha256.txt ("<sha256>  <path>" lines, as sha256sum -c reads them). */
+static int add_metadata(export_ctx *x, quire_reader *r, quire_error *err)
+{
+    const quire_index *idx = x->idx;
+    char fp[65], *manifest = NULL, *text;
+    size_t mlen = 0;
+    FILE *m = open_memstream(&manifest, &mlen);
+    json_t *entries = json_array();
+    for (int k = 0; k < 32; k++)
+        snprintf(fp + 2 * k, 3, "%02x", quire_reader_fingerprint(r)[k]);
+    for (uint32_t i = 0; m != NULL && i < idx->entry_count; i++) {
+        const quire_entry *e = &idx->entries[i];
+        char sha[65];
+        for (int k = 0; k < 32; k++)
+            snprintf(sha + 2 * k, 3, "%02x", e->sha256[k]);
+        fprintf(m, "%s  %s\n", sha, e->path);
+        json_t *meta = e->meta_len ? json_loadb((const char *)e->meta, e->meta_len, 0, NULL)
+                                   : json_object();
+        json_array_append_new(entries, json_pack("{s:s, s:s, s:I, s:s, s:o}", "path", e->path,
+                                                 "role", out_role(e->role), "size",
+                                                 (json_int_t)e->size, "sha256", sha,
+                                                 "metadata", meta ? meta : json_object()));
+    }
+    if (m != NULL)
+        fclose(m);
+    json_t *bm = idx->bundle_meta_len
+                     ? json_loadb((const char *)idx->bundle_meta, idx->bundle_meta_len, 0, NULL)
+                     : json_object();
+    json_t *all = json_pack("{s:s, s:o, s:o}", "fingerprint", fp, "metadata",
+                            bm ? bm : json_object(), "entries", entries);
+    text = json_dumps(all, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(all);
+    int rc = text == NULL || manifest == NULL
+                 ? quire_error_set(err, QUIRE_E_NOMEM, "out of memory")
+                 : add_blob(x, "quire-metadata.json", text, err);
+    if (rc == QUIRE_OK)
+        rc = add_blob(x, "manifest-sha256.txt", manifest, err);
+    free(text);
+    free(manifest);
+    return rc;
+}
+
+/* The bundle's creation time when it states one (SOURCE_DATE_EPOCH wins), else 0. */
+static time_t export_time(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    char *end;
+    long long t = sde != NULL ? strtoll(sde, &end, 10) : 0;
+    return sde != NULL && *sde >= '0' && *sde <= '9' && *end == '\0' ? (time_t)t : 0;
+}
+
+static int write_export(quire_reader *r, const read_opts *o, int fd, quire_error *err)
+{
+    export_ctx x = {.idx = quire_reader_index(r), .mtime = export_time()};
+    x.a = archive_write_new();
+    if (x.a == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    int r1 = strcmp(o->format, "zip") == 0 ? archive_write_set_format_zip(x.a)
+                                           : archive_write_set_format_pax_restricted(x.a);
+    int rc = QUIRE_OK;
+    if (r1 != ARCHIVE_OK || archive_write_open_fd(x.a, fd) != ARCHIVE_OK)
+        rc = ar_error(x.a, err);
+    quire_walk_ops ops = {e_begin, e_data, NULL};
+    if (rc == QUIRE_OK)
+        rc = quire_reader_walk(r, NULL, &ops, &x, err);
+    if (rc == QUIRE_OK && o->with_metadata)
+        rc = add_metadata(&x, r, err);
+    if (rc == QUIRE_OK && archive_write_close(x.a) != ARCHIVE_OK)
+        rc = ar_error(x.a, err);
+    archive_write_free(x.a);
+    return rc;
+}
+
+int cmd_export(const read_opts *o, int argc, char **argv)
+{
+    int code = 0;
+    quire_error err;
+    char tmp[4096];
+    if (argc != 2 || o->format == NULL ||
+        (strcmp(o->format, "tar") != 0 && strcmp(o->format, "zip") != 0)) {
+        read_fail(NULL, "export: expected --format tar|zip BUNDLE OUT");
+        return 2;
+    }
+    quire_reader *r = read_open(argv[0], o, &code);
+    if (r == NULL)
+        return code;
+    char *copy = strdup(argv[1]);
+    int n = copy != NULL ? snprintf(tmp, sizeof tmp, "%s/.quire-export.XXXXXX", dirname(copy))
+                         : -1;
+    free(copy);
+    int fd = n > 0 && (size_t)n < sizeof tmp ? mkstemp(tmp) : -1;
+    if (fd < 0) {
+        read_fail(argv[1], "cannot create a temporary file beside it: %s", strerror(errno));
+        quire_reader_close(r);
+        return 2;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    int rc = write_export(r, o, fd, &err);
+    if (rc == QUIRE_OK && (fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0))
+        rc = quire_error_set(&err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
+    if (close(fd) != 0 && rc == QUIRE_OK)
+        rc = quire_error_set(&err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
+    if (rc == QUIRE_OK && rename(tmp, argv[1]) != 0)
+        rc = quire_error_set(&err, QUIRE_E_IO, "cannot rename into place: %s", strerror(errno));
+    if (rc != QUIRE_OK) {
+        unlink(tmp);
+        read_fail(argv[0], "%s", err.msg);
+        code = quire_exit_code(rc);
+    }
+    quire_reader_close(r);
+    return code;
+}
