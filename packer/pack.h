@@ -16,6 +16,10 @@
 /* Prints the synopsis, and with full the whole help, to f. */
 void pack_usage(FILE *f, bool full);
 
+/* Reports a getopt error (c is ':' for a missing argument, '?' otherwise) with the synopsis;
+ * returns 2. Option strings start with ':' and opterr is 0, so getopt itself prints nothing. */
+int pack_bad_option(const char *cmd, char **argv, int c);
+
 /* Prints "quire-pack: " and the message on stderr. */
 void pack_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -31,9 +35,10 @@ typedef struct pack_input {
  * and unpacks archives (tar in any compression, zip, 7z: through libarchive, into a private
  * temporary directory) into one list sorted by bundle path. Refuses symlinks, hard links,
  * special files, bad names and duplicates with a message naming the file or archive entry.
+ * The existing file at output (the bundle being replaced) is skipped, as tar skips itself.
  * Returns 0, or an exit code (2). */
-int pack_collect(char *const *inputs, int n, char *const *archives, int na, pack_input **out,
-                 size_t *count);
+int pack_collect(char *const *inputs, int n, char *const *archives, int na, const char *output,
+                 pack_input **out, size_t *count);
 
 /* Removes what pack_collect unpacked. */
 void pack_cleanup(void);

@@ -298,7 +298,7 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
     pack_provenance pv = {0};
     quire_seckey *sk = NULL;
     char *meta = NULL;
-    int rc = pack_collect(inputs, ninputs, o->archives, o->narchives, &in, &n);
+    int rc = pack_collect(inputs, ninputs, o->archives, o->narchives, o->out, &in, &n);
 
     if (rc != 0) {
         pack_cleanup();
@@ -339,7 +339,8 @@ int pack_create(int argc, char **argv)
     create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? (unsigned)cpus : 0};
     int c;
 
-    while ((c = getopt_long(argc, argv, "k:o:m:s:t:l:j:qa:h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":k:o:m:s:t:l:j:qa:h", opts, NULL)) != -1) {
         switch (c) {
         case 'k': o.key = optarg; break;
         case 'o': o.out = optarg; break;
@@ -379,14 +380,13 @@ int pack_create(int argc, char **argv)
             pack_usage(stdout, true);
             return 0;
         default:
-            pack_usage(stderr, false);
-            return 2;
+            return pack_bad_option("create", argv, c);
         }
     }
     if (o.key == NULL || o.out == NULL || (optind >= argc && o.narchives == 0)) {
         pack_warn("create: %s", o.key == NULL   ? "-k KEY is required"
                                 : o.out == NULL ? "-o OUT.quire is required"
-                                                : "no INPUT or -a ARCHIVE given");
+                                                : "no INPUT given (files, directories or -a ARCHIVE)");
         pack_usage(stderr, false);
         return 2;
     }

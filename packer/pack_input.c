@@ -17,6 +17,9 @@
 typedef struct list {
     pack_input *v;
     size_t n, cap;
+    bool skip_set; /* the output bundle, which is never packed into itself */
+    dev_t skip_dev;
+    ino_t skip_ino;
 } list;
 
 static int list_push(list *l, const char *bundle_path, const char *fs_path, mode_t mode,
@@ -107,6 +110,11 @@ static int take_entry(struct archive *a, struct archive_entry *ae, const char *r
     if (type != AE_IFREG) {
         pack_warn("%s: refused: %s", found, type_name(type));
         return 2;
+    }
+    if (l->skip_set && archive_entry_dev(ae) == l->skip_dev &&
+        (ino_t)archive_entry_ino64(ae) == l->skip_ino) {
+        pack_warn("%s: skipped: it is the output bundle", found);
+        return 0;
     }
     char *name = bundle_name(root, found);
     if (name == NULL) {
@@ -336,11 +344,18 @@ void pack_inputs_free(pack_input *in, size_t count)
     free(in);
 }
 
-int pack_collect(char *const *inputs, int n, char *const *archives, int na, pack_input **out,
-                 size_t *count)
+int pack_collect(char *const *inputs, int n, char *const *archives, int na, const char *output,
+                 pack_input **out, size_t *count)
 {
     list l = {0};
+    struct stat st;
     int rc = 0;
+
+    if (stat(output, &st) == 0) {
+        l.skip_set = true;
+        l.skip_dev = st.st_dev;
+        l.skip_ino = st.st_ino;
+    }
 
     for (int i = 0; i < n && rc == 0; i++)
         rc = walk(inputs[i], &l);

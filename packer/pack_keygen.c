@@ -183,7 +183,8 @@ int pack_keygen(int argc, char **argv)
     bool plain = false;
     int c;
 
-    while ((c = getopt_long(argc, argv, "o:Wh", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:Wh", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             name = optarg;
@@ -198,8 +199,7 @@ int pack_keygen(int argc, char **argv)
             pack_usage(stdout, true);
             return 0;
         default:
-            pack_usage(stderr, false);
-            return 2;
+            return pack_bad_option("keygen", argv, c);
         }
     }
     if (name == NULL || optind != argc) {

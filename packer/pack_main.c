@@ -1,4 +1,6 @@
 /* pack_main.c: quire-pack, the bundle packer. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +62,18 @@ void pack_usage(FILE *f, bool full)
     }
 }
 
+int pack_bad_option(const char *cmd, char **argv, int c)
+{
+    if (c == ':')
+        pack_warn("%s: option %s needs an argument", cmd, argv[optind - 1]);
+    else if (optopt != 0)
+        pack_warn("%s: unknown option -%c", cmd, optopt);
+    else
+        pack_warn("%s: unknown option %s", cmd, argv[optind - 1]);
+    pack_usage(stderr, false);
+    return 2;
+}
+
 void pack_warn(const char *fmt, ...)
 {
     va_list ap;
@@ -90,11 +104,19 @@ int main(int argc, char **argv)
         printf("quire-pack %s (format %d)\n", QUIRE_VERSION_STRING, QUIRE_FORMAT_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "keygen") == 0)
-        return pack_keygen(argc - 1, argv + 1);
-    if (strcmp(cmd, "create") == 0)
-        return pack_create(argc - 1, argv + 1);
-    pack_warn("unknown command '%s'", cmd);
-    pack_usage(stderr, false);
-    return 2;
+    int rc;
+    if (strcmp(cmd, "keygen") == 0) {
+        rc = pack_keygen(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "create") == 0) {
+        rc = pack_create(argc - 1, argv + 1);
+    } else {
+        pack_warn("unknown command '%s'", cmd);
+        pack_usage(stderr, false);
+        return 2;
+    }
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+        pack_warn("stdout: write error: %s", strerror(errno));
+        rc = 2;
+    }
+    return rc;
 }

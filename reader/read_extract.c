@@ -1,12 +1,15 @@
-/* read_extract.c: quire-read extract. Every file is written under a temporary name inside its
- * final directory and renamed only after its SHA-256 matched and its data reached the disk.
- * Directories are opened one component at a time with O_NOFOLLOW relative to DIR, so neither
- * a bundle path (already checked against SPEC 4) nor a symlink planted in DIR can lead
- * outside it. Files are synced in batches of BATCH_FILES files or BATCH_BYTES bytes: writeback
- * starts as each file is closed, the batch is fdatasync'd (the first call commits the
- * journal for all of them, the rest find little left to do), then renamed and the directories
- * synced. A crash leaves complete files under their names and temporary files, never a
- * partial file under a final name. */
+/* read_extract.c: quire-read extract.
+ *
+ * Nothing is released unless the whole extraction verifies: every file is written under a
+ * temporary name in its final directory, and only after the last selected entry's SHA-256
+ * has matched are the files renamed into place. If anything fails, the temporary files and
+ * the directories this run created are removed, so a rejected bundle leaves DIR as it was.
+ *
+ * Directories are opened one component at a time with O_NOFOLLOW relative to DIR, so
+ * neither a bundle path (already checked against SPEC 4) nor a symlink planted in DIR can
+ * lead outside it. Data reaches the disk before any rename (unless --no-sync): writeback
+ * starts when a file is complete and the files are fdatasync'd in batches of SYNC_FILES files
+ * or SYNC_BYTES bytes, where the first call commits the journal for all of them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,39 +23,37 @@
 #include "cli_progress.h"
 #include "read.h"
 
-#define BATCH_FILES 256
-#define BATCH_BYTES (64u << 20)
+#define SYNC_FILES 256
+#define SYNC_BYTES (64u << 20)
+#define TMP_PREFIX ".quire-tmp-"
 
-/* A verified file waiting, under its temporary name, for the batch sync and its rename. */
-typedef struct pending {
-    int fd;
-    int dir;
+typedef struct staged {
+    uint32_t entry;
     char tmp[32];
-    const char *leaf;
-    const char *path;
-} pending;
+} staged;
 
 typedef struct extract_ctx {
     const quire_index *idx;
     const char *bundle;
-    int root;     /* DIR */
-    int parent;   /* directory of the current entry */
-    int fd;       /* temporary file of the current entry */
-    char tmp[32]; /* its name */
-    const char *leaf;
-    bool force;
-    bool sync;
+    int root; /* DIR */
+    bool force, sync;
     mode_t umask;
-    uint32_t done;
-    pending batch[BATCH_FILES];
-    size_t nbatch;
-    uint64_t batch_bytes;
+    int fd;        /* temporary file being written, or -1 */
+    int fd_dir;    /* its directory */
+    char tmp[32];  /* its name */
+    staged *staged; /* complete temporary files, in entry order */
+    size_t nstaged, staged_cap;
+    int unsynced[SYNC_FILES]; /* complete files whose data may not be on disk yet */
+    size_t nunsynced;
+    uint64_t unsynced_bytes;
+    char **made; /* directories this run created, relative to DIR, in creation order */
+    size_t nmade, made_cap;
     /* The directory of the previous entry: entries come sorted, so most share it. */
     char cached_dir[QUIRE_MAX_PATH_BYTES + 1];
     size_t cached_len;
-    int cached_fd; /* -1 with cached_errno: that directory could not be opened */
-    int cached_errno;
-    bool cache_valid, cached_create;
+    int cached_fd;
+    bool cache_valid;
+    uint32_t done;
     cli_progress meter;
 } extract_ctx;
 
@@ -61,20 +62,35 @@ static int sys_error(quire_error *err, const char *what, const char *path)
     return quire_error_set(err, QUIRE_E_IO, "%s %s: %s", what, path, strerror(errno));
 }
 
-/* Opens (creating when create is set) the directories of path below root, one component at
- * a time, never following a symlink. Returns the directory fd and sets *leaf to the file
- * name, or -1 with errno set. */
-static int open_parent(int root, const char *path, bool create, const char **leaf)
+static bool remember_dir(extract_ctx *x, const char *path, size_t len)
 {
-    int dir = dup(root);
-    const char *p = path;
-    for (const char *slash; dir >= 0 && (slash = strchr(p, '/')) != NULL; p = slash + 1) {
+    if (x->nmade == x->made_cap) {
+        size_t cap = x->made_cap ? 2 * x->made_cap : 16;
+        char **m = realloc(x->made, cap * sizeof *m);
+        if (m == NULL)
+            return false;
+        x->made = m;
+        x->made_cap = cap;
+    }
+    x->made[x->nmade] = strndup(path, len);
+    return x->made[x->nmade++] != NULL;
+}
+
+/* Opens (creating when create is set) the directories of path below DIR, one component at a
+ * time, never following a symlink. Returns the directory fd, or -1 with errno set. */
+static int open_dirs(extract_ctx *x, const char *path, size_t len, bool create)
+{
+    int dir = dup(x->root);
+    for (size_t start = 0; dir >= 0 && start < len;) {
+        const char *slash = memchr(path + start, '/', len - start);
+        size_t end = slash != NULL ? (size_t)(slash - path) : len;
         char comp[QUIRE_MAX_COMPONENT_BYTES + 1];
-        size_t n = (size_t)(slash - p);
-        memcpy(comp, p, n);
-        comp[n] = '\0';
-        if (create && mkdirat(dir, comp, 0777) != 0 && errno != EEXIST) {
+        memcpy(comp, path + start, end - start);
+        comp[end - start] = '\0';
+        /* A failing mkdirat (most often EEXIST) shows, if it matters, in the openat below. */
+        if (create && mkdirat(dir, comp, 0777) == 0 && !remember_dir(x, path, end)) {
             close(dir);
+            errno = ENOMEM;
             return -1;
         }
         int next = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -82,42 +98,40 @@ static int open_parent(int root, const char *path, bool create, const char **lea
         close(dir);
         errno = e;
         dir = next;
+        start = end + 1;
     }
-    *leaf = p;
     return dir;
 }
 
-/* open_parent through a one-directory cache; returns a descriptor the caller closes. */
+/* The directory of an entry's path, through a one-directory cache; a descriptor the caller
+ * closes, or -1 with errno set. *leaf is the file name. */
 static int parent_of(extract_ctx *x, const char *path, bool create, const char **leaf)
 {
     const char *slash = strrchr(path, '/');
     size_t len = slash != NULL ? (size_t)(slash - path) : 0;
-    if (x->cache_valid && x->cached_len == len && memcmp(x->cached_dir, path, len) == 0 &&
-        (x->cached_fd >= 0 || x->cached_create == create)) {
-        *leaf = slash != NULL ? slash + 1 : path;
-        errno = x->cached_errno;
-        return x->cached_fd >= 0 ? dup(x->cached_fd) : -1;
+    *leaf = slash != NULL ? slash + 1 : path;
+    if (!x->cache_valid || x->cached_len != len || memcmp(x->cached_dir, path, len) != 0) {
+        int fd = open_dirs(x, path, len, create);
+        if (fd < 0)
+            return -1; /* not cached: the directory may be created by a later call */
+        if (x->cache_valid)
+            close(x->cached_fd);
+        x->cached_fd = fd;
+        memcpy(x->cached_dir, path, len);
+        x->cached_len = len;
+        x->cache_valid = true;
     }
-    if (x->cache_valid && x->cached_fd >= 0)
-        close(x->cached_fd);
-    x->cached_fd = open_parent(x->root, path, create, leaf);
-    x->cached_errno = errno;
-    memcpy(x->cached_dir, path, len);
-    x->cached_len = len;
-    x->cached_create = create;
-    x->cache_valid = true;
-    errno = x->cached_errno;
-    return x->cached_fd >= 0 ? dup(x->cached_fd) : -1;
+    return dup(x->cached_fd);
 }
 
 static int x_begin(void *vctx, uint32_t i, quire_error *err)
 {
     extract_ctx *x = vctx;
-    const char *path = x->idx->entries[i].path;
+    const char *path = x->idx->entries[i].path, *leaf;
     uint8_t rnd[8];
 
-    x->parent = parent_of(x, path, true, &x->leaf);
-    if (x->parent < 0)
+    x->fd_dir = parent_of(x, path, true, &leaf);
+    if (x->fd_dir < 0)
         return errno == ELOOP || errno == ENOTDIR
                    ? quire_error_set(err, QUIRE_E_IO,
                                      "entry %u (%s): a directory on its path is a symlink or a "
@@ -125,9 +139,11 @@ static int x_begin(void *vctx, uint32_t i, quire_error *err)
                                      i, path)
                    : sys_error(err, "cannot create directories for", path);
     randombytes_buf(rnd, sizeof rnd);
-    snprintf(x->tmp, sizeof x->tmp, ".quire-tmp-");
-    sodium_bin2hex(x->tmp + 11, sizeof x->tmp - 11, rnd, sizeof rnd);
-    x->fd = openat(x->parent, x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    memcpy(x->tmp, TMP_PREFIX, sizeof TMP_PREFIX);
+    sodium_bin2hex(x->tmp + sizeof TMP_PREFIX - 1, sizeof x->tmp - sizeof TMP_PREFIX + 1, rnd,
+                   sizeof rnd);
+    x->fd = openat(x->fd_dir, x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   0600);
     if (x->fd < 0)
         return sys_error(err, "cannot create a temporary file for", path);
     return QUIRE_OK;
@@ -149,71 +165,17 @@ static int x_data(void *vctx, uint32_t i, const uint8_t *p, size_t n, quire_erro
     return QUIRE_OK;
 }
 
-/* Renames a synced file into place; without --force an existing name is never replaced,
- * atomically (RENAME_NOREPLACE, else link + unlink). */
-static int place(const pending *p, bool force)
-{
-    if (force)
-        return renameat(p->dir, p->tmp, p->dir, p->leaf);
-    if (renameat2(p->dir, p->tmp, p->dir, p->leaf, RENAME_NOREPLACE) == 0)
-        return 0;
-    if (errno != EINVAL && errno != ENOSYS)
-        return -1;
-    if (linkat(p->dir, p->tmp, p->dir, p->leaf, 0) != 0)
-        return -1;
-    return unlinkat(p->dir, p->tmp, 0);
-}
-
-/* Removes the current temporary file and every one still waiting in the batch. */
-static void discard(extract_ctx *x)
-{
-    if (x->fd >= 0) {
-        close(x->fd);
-        unlinkat(x->parent, x->tmp, 0);
-        x->fd = -1;
-    }
-    if (x->parent >= 0) {
-        close(x->parent);
-        x->parent = -1;
-    }
-    for (size_t k = 0; k < x->nbatch; k++) {
-        close(x->batch[k].fd);
-        unlinkat(x->batch[k].dir, x->batch[k].tmp, 0);
-        close(x->batch[k].dir);
-    }
-    x->nbatch = 0;
-    x->batch_bytes = 0;
-}
-
-/* Syncs the batch's data to disk, renames each file into place, then syncs the directories. */
-static int flush_batch(extract_ctx *x, quire_error *err)
+/* Waits for the data of the complete files to reach the disk, and closes them. */
+static int sync_files(extract_ctx *x, quire_error *err)
 {
     int rc = QUIRE_OK;
-    size_t k;
-    for (k = 0; x->sync && rc == QUIRE_OK && k < x->nbatch; k++)
-        if (fdatasync(x->batch[k].fd) != 0)
-            rc = sys_error(err, "cannot write", x->batch[k].path);
-    for (k = 0; rc == QUIRE_OK && k < x->nbatch; k++) {
-        pending *p = &x->batch[k];
-        if (place(p, x->force) != 0) {
-            rc = errno == EEXIST ? quire_error_set(err, QUIRE_E_IO,
-                                                   "%s exists: use --force to replace it",
-                                                   p->path)
-                                 : sys_error(err, "cannot rename into place", p->path);
-            break;
-        }
-        bool last_in_dir = k + 1 == x->nbatch || x->batch[k + 1].dir != p->dir;
-        if (x->sync && last_in_dir && fsync(p->dir) != 0)
-            rc = sys_error(err, "cannot sync the directory of", p->path);
-        close(p->fd);
-        close(p->dir);
-        x->done++;
+    for (size_t k = 0; k < x->nunsynced; k++) {
+        if (rc == QUIRE_OK && x->sync && fdatasync(x->unsynced[k]) != 0)
+            rc = sys_error(err, "cannot write under", ".");
+        close(x->unsynced[k]);
     }
-    if (rc == QUIRE_OK)
-        k = x->nbatch;
-    memmove(x->batch, x->batch + k, (x->nbatch - k) * sizeof *x->batch);
-    x->nbatch -= k;
-    x->batch_bytes = 0;
+    x->nunsynced = 0;
+    x->unsynced_bytes = 0;
     return rc;
 }
 
@@ -222,22 +184,109 @@ static int x_end(void *vctx, uint32_t i, quire_error *err)
     extract_ctx *x = vctx;
     const quire_entry *e = &x->idx->entries[i];
     mode_t mode = ((e->flags & QUIRE_ENTRY_FLAG_EXEC) ? 0777 : 0666) & ~x->umask;
+    if (x->nstaged == x->staged_cap) {
+        size_t cap = x->staged_cap ? 2 * x->staged_cap : 256;
+        staged *s = realloc(x->staged, cap * sizeof *s);
+        if (s == NULL)
+            return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+        x->staged = s;
+        x->staged_cap = cap;
+    }
     if (fchmod(x->fd, mode) != 0)
         return sys_error(err, "cannot write", e->path);
     if (x->sync)
         sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* start writeback now */
-    pending *p = &x->batch[x->nbatch++];
-    p->fd = x->fd;
-    p->dir = x->parent;
-    memcpy(p->tmp, x->tmp, sizeof p->tmp);
-    p->leaf = x->leaf;
-    p->path = e->path;
+    x->staged[x->nstaged].entry = i;
+    memcpy(x->staged[x->nstaged++].tmp, x->tmp, sizeof x->tmp);
+    x->unsynced[x->nunsynced++] = x->fd;
+    x->unsynced_bytes += e->size;
     x->fd = -1;
-    x->parent = -1;
-    x->batch_bytes += e->size;
-    if (x->nbatch == BATCH_FILES || x->batch_bytes >= BATCH_BYTES)
-        return flush_batch(x, err);
+    close(x->fd_dir);
+    x->fd_dir = -1;
+    if (x->nunsynced == SYNC_FILES || x->unsynced_bytes >= SYNC_BYTES)
+        return sync_files(x, err);
     return QUIRE_OK;
+}
+
+/* Renames a synced file into place; without --force an existing name is never replaced,
+ * atomically (RENAME_NOREPLACE, else link + unlink). */
+static int place(int dir, const char *tmp, const char *leaf, bool force)
+{
+    if (force)
+        return renameat(dir, tmp, dir, leaf);
+    if (renameat2(dir, tmp, dir, leaf, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+    if (linkat(dir, tmp, dir, leaf, 0) != 0)
+        return -1;
+    return unlinkat(dir, tmp, 0);
+}
+
+/* The length of the directory part of a path ("a/b/c" -> 3, "c" -> 0). */
+static size_t dir_len(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? (size_t)(slash - path) : 0;
+}
+
+static bool same_dir(const char *a, const char *b)
+{
+    size_t n = dir_len(a);
+    return n == dir_len(b) && memcmp(a, b, n) == 0;
+}
+
+/* Every selected entry verified: renames the files into place, syncing each directory once
+ * its files are in. */
+static int commit(extract_ctx *x, quire_error *err)
+{
+    int rc = sync_files(x, err);
+    size_t k = 0;
+    for (; rc == QUIRE_OK && k < x->nstaged; k++) {
+        const char *path = x->idx->entries[x->staged[k].entry].path, *leaf;
+        int dir = parent_of(x, path, false, &leaf);
+        if (dir < 0 || place(dir, x->staged[k].tmp, leaf, x->force) != 0) {
+            rc = errno == EEXIST ? quire_error_set(err, QUIRE_E_IO,
+                                                   "%s exists: use --force to replace it", path)
+                                 : sys_error(err, "cannot rename into place", path);
+        } else {
+            x->done++;
+            bool last = k + 1 == x->nstaged ||
+                        !same_dir(path, x->idx->entries[x->staged[k + 1].entry].path);
+            if (x->sync && last && fsync(dir) != 0)
+                rc = sys_error(err, "cannot sync the directory of", path);
+        }
+        if (dir >= 0)
+            close(dir);
+    }
+    /* What could not be placed is removed like any other failure's leftovers. */
+    memmove(x->staged, x->staged + k, (x->nstaged - k) * sizeof *x->staged);
+    x->nstaged -= k;
+    return rc;
+}
+
+/* Removes every temporary file and, when nothing was placed, the directories made. */
+static void discard(extract_ctx *x)
+{
+    if (x->fd >= 0) {
+        close(x->fd);
+        unlinkat(x->fd_dir, x->tmp, 0);
+    }
+    if (x->fd_dir >= 0)
+        close(x->fd_dir);
+    x->fd = x->fd_dir = -1;
+    sync_files(x, NULL);
+    for (size_t k = 0; k < x->nstaged; k++) {
+        const char *leaf;
+        int dir = parent_of(x, x->idx->entries[x->staged[k].entry].path, false, &leaf);
+        if (dir >= 0) {
+            unlinkat(dir, x->staged[k].tmp, 0);
+            close(dir);
+        }
+    }
+    x->nstaged = 0;
+    for (size_t k = x->nmade; x->done == 0 && k-- > 0;)
+        unlinkat(x->root, x->made[k], AT_REMOVEDIR); /* fails, harmlessly, unless empty */
 }
 
 /* Marks the entries named by args (exact paths or directory prefixes); all when none. */
@@ -287,10 +336,31 @@ static int check_existing(extract_ctx *x, const bool *sel)
     return 0;
 }
 
+static int run(extract_ctx *x, quire_reader *r, const bool *sel, const read_opts *o)
+{
+    quire_error err;
+    quire_walk_ops ops = {x_begin, x_data, x_end};
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < x->idx->entry_count; i++)
+        total += sel[i] ? x->idx->entries[i].size : 0;
+    cli_progress_start(&x->meter, "extracting", total, !o->quiet);
+    int rc = quire_reader_walk(r, sel, &ops, x, &err);
+    cli_progress_end(&x->meter);
+    if (rc == QUIRE_OK)
+        rc = commit(x, &err);
+    discard(x);
+    if (rc != QUIRE_OK) {
+        read_fail(x->bundle, "%s", err.msg);
+        return quire_exit_code(rc);
+    }
+    if (!o->quiet)
+        fprintf(stderr, "%s: extracted %u files to %s\n", x->bundle, x->done, o->dir);
+    return 0;
+}
+
 int cmd_extract(const read_opts *o, int argc, char **argv)
 {
     int code = 0;
-    quire_error err;
     if (argc < 1) {
         read_fail(NULL, "extract: expected BUNDLE [PATH...]");
         return 2;
@@ -298,17 +368,16 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    extract_ctx x = {.idx = quire_reader_index(r), .bundle = argv[0], .root = -1, .parent = -1, .fd = -1,
-                     .force = o->force, .sync = !o->no_sync};
+    extract_ctx x = {.idx = quire_reader_index(r), .bundle = argv[0], .root = -1, .fd = -1,
+                     .fd_dir = -1, .force = o->force, .sync = !o->no_sync};
     x.umask = umask(0);
     umask(x.umask);
     bool *sel = calloc(x.idx->entry_count ? x.idx->entry_count : 1, sizeof *sel);
-    if (sel == NULL) {
-        read_fail(argv[0], "out of memory");
-        quire_reader_close(r);
-        return 2;
-    }
-    if (mkdir(o->dir, 0777) != 0 && errno != EEXIST)
+    int mk = sel != NULL ? mkdir(o->dir, 0777) : -1;
+    bool made_root = mk == 0;
+    if (sel == NULL)
+        read_fail(argv[0], "out of memory"), code = 2;
+    else if (mk != 0 && errno != EEXIST)
         read_fail(o->dir, "cannot create directory: %s", strerror(errno)), code = 2;
     else if ((x.root = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         read_fail(o->dir, "cannot open directory: %s", strerror(errno)), code = 2;
@@ -316,28 +385,18 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
         code = select_entries(x.idx, argv[0], argc - 1, argv + 1, sel);
     if (code == 0)
         code = check_existing(&x, sel);
-    if (code == 0) {
-        quire_walk_ops ops = {x_begin, x_data, x_end};
-        uint64_t total = 0;
-        for (uint32_t i = 0; i < x.idx->entry_count; i++)
-            total += sel[i] ? x.idx->entries[i].size : 0;
-        cli_progress_start(&x.meter, "extracting", total, !o->quiet);
-        int rc = quire_reader_walk(r, sel, &ops, &x, &err);
-        cli_progress_end(&x.meter);
-        if (rc == QUIRE_OK)
-            rc = flush_batch(&x, &err);
-        discard(&x);
-        if (rc != QUIRE_OK) {
-            read_fail(argv[0], "%s", err.msg);
-            code = quire_exit_code(rc);
-        } else if (!o->quiet) {
-            fprintf(stderr, "%s: extracted %u files to %s\n", argv[0], x.done, o->dir);
-        }
-    }
+    if (code == 0)
+        code = run(&x, r, sel, o);
+    if (x.cache_valid)
+        close(x.cached_fd);
     if (x.root >= 0)
         close(x.root);
-    if (x.cache_valid && x.cached_fd >= 0)
-        close(x.cached_fd);
+    if (code != 0 && made_root && x.done == 0)
+        rmdir(o->dir); /* DIR was made by this run: leave nothing behind */
+    for (size_t k = 0; k < x.nmade; k++)
+        free(x.made[k]);
+    free(x.made);
+    free(x.staged);
     free(sel);
     quire_reader_close(r);
     return code;

@@ -88,6 +88,8 @@ void read_fail(const char *file, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+    if (file == NULL) /* a usage error: show the synopsis */
+        fputs(usage, stderr);
 }
 
 static int add_key(read_opts *o, const char *path)
@@ -155,8 +157,8 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
         return NULL;
     }
     if (quire_reader_signer(r) == NULL)
-        read_fail(path, "warning: signer NOT verified (--any-signer): contents are intact but "
-                        "anyone could have signed them");
+        read_fail(path, "warning: signer NOT verified (--any-signer): no signature was checked, "
+                        "anyone could have made this bundle");
     return r;
 }
 
@@ -231,7 +233,8 @@ static int parse_opts(read_opts *o, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     bool keys_given = false;
     int c;
-    while ((c = getopt_long(argc, argv, "p:lC:fqh", opts, NULL)) != -1) {
+    opterr = 0; /* errors are reported below, in the program's own words */
+    while ((c = getopt_long(argc, argv, ":p:lC:fqh", opts, NULL)) != -1) {
         switch (c) {
         case 'p':
             keys_given = true;
@@ -253,8 +256,14 @@ static int parse_opts(read_opts *o, int argc, char **argv)
             fputc('\n', stdout);
             fputs(help, stdout);
             return -1;
+        case ':':
+            read_fail(NULL, "%s: option %s needs an argument", argv[0], argv[optind - 1]);
+            return 2;
         default:
-            fputs(usage, stderr);
+            if (optopt != 0)
+                read_fail(NULL, "%s: unknown option -%c", argv[0], optopt);
+            else
+                read_fail(NULL, "%s: unknown option %s", argv[0], argv[optind - 1]);
             return 2;
         }
     }
@@ -266,7 +275,6 @@ int main(int argc, char **argv)
     read_opts o = {.dir = "."};
     if (argc < 2) {
         read_fail(NULL, "no command given");
-        fputs(usage, stderr);
         return 2;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -282,7 +290,6 @@ int main(int argc, char **argv)
     cmd_fn fn = find_cmd(argv[1]);
     if (fn == NULL) {
         read_fail(NULL, "unknown command '%s'", argv[1]);
-        fputs(usage, stderr);
         return 2;
     }
     int rc = parse_opts(&o, argc - 1, argv + 1);
@@ -293,6 +300,11 @@ int main(int argc, char **argv)
         rc = fn(&o, argc - 1 - optind, argv + 1 + optind);
         if (paged)
             pager_finish();
+        /* Data that did not reach stdout (a full disk, a closed pipe) is a failure. */
+        if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+            read_fail("stdout", "write error: %s", strerror(errno));
+            rc = 2;
+        }
     }
     free(o.keys);
     return rc < 0 ? 0 : rc;

@@ -1,4 +1,5 @@
 /* read_out.c: output that no byte of a bundle can turn into a terminal command. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -59,13 +60,26 @@ const char *out_role(uint8_t role)
     return role == QUIRE_ROLE_ORIGINAL ? "original" : "document";
 }
 
+/* jansson escapes only C0 controls; DEL and the C1 controls (which a terminal may take for
+ * CSI and the like) can appear only inside JSON strings, where \u escapes mean the same. */
 int out_json(void *value)
 {
     json_t *j = value;
-    int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 ? 0 : 2;
-    fputc('\n', stdout);
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(j);
-    return rc;
+    if (text == NULL)
+        return 2;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == 0x7F)
+            fputs("\\u007f", stdout);
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            printf("\\u%04x", *++p);
+        else
+            fputc(*p, stdout);
+    }
+    fputc('\n', stdout);
+    free(text);
+    return 0;
 }
 
 bool out_terminal;

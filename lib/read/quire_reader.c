@@ -150,6 +150,12 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
     uint8_t prehash[QUIRE_PREHASH_BYTES];
     size_t len = (size_t)r->trailer.index_size;
 
+    /* A second call starts over: nothing of the first may survive a failure of this one. */
+    quire_index_free(&r->index);
+    r->authenticated = false;
+    r->signer = NULL;
+    r->cache_valid = false;
+
     quire_prehash(r->index_buf, len, prehash);
     crypto_generichash(r->fingerprint, sizeof r->fingerprint, r->index_buf, len, NULL, 0);
     int rc = find_signer(r, keys, nkeys, prehash, err);

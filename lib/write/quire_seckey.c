@@ -169,7 +169,13 @@ static int check_decoded(const uint8_t *raw, bool encrypted, quire_error *err)
         return quire_error_set(err, QUIRE_E_KEY,
                                encrypted ? "secret key: wrong passphrase"
                                          : "secret key: checksum mismatch, the file is damaged");
-    crypto_sign_ed25519_sk_to_pk(pk, sk);
+    /* Derive the public key from the seed (the first 32 bytes); crypto_sign_ed25519_sk_to_pk
+     * would only copy the stored half and compare it with itself. */
+    uint8_t *derived = sodium_malloc(QUIRE_SECKEY_BYTES);
+    if (derived == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of secure memory");
+    crypto_sign_seed_keypair(pk, derived, sk);
+    sodium_free(derived);
     if (sodium_memcmp(pk, sk + 32, QUIRE_PUBKEY_BYTES) != 0)
         return quire_error_set(err, QUIRE_E_KEY, "secret key: damaged (public half differs)");
     return QUIRE_OK;

@@ -288,7 +288,8 @@ static void encode_index(const quire_writer *w, uint8_t *buf, size_t len)
     quire_store32(p + 68, (uint32_t)w->unit_count);
     quire_store32(p + 72, (uint32_t)w->bundle_meta_len);
     p += QUIRE_INDEX_FIXED_BYTES;
-    memcpy(p, w->units, w->unit_count * QUIRE_UNIT_RECORD_BYTES);
+    if (w->unit_count > 0) /* w->units is NULL when there is no content at all */
+        memcpy(p, w->units, w->unit_count * QUIRE_UNIT_RECORD_BYTES);
     p += w->unit_count * QUIRE_UNIT_RECORD_BYTES;
     for (size_t i = 0; i < w->entry_count; i++, p += QUIRE_ENTRY_RECORD_BYTES) {
         const wentry *e = &w->entries[i];
@@ -301,7 +302,7 @@ static void encode_index(const quire_writer *w, uint8_t *buf, size_t len)
         quire_store32(p + 44, (uint32_t)e->meta_len);
         quire_store32(p + 48, e->link);
     }
-    memcpy(p, w->bundle_meta, w->bundle_meta_len);
+    memcpy(p, w->bundle_meta, w->bundle_meta_len); /* never NULL: allocated at open */
     p += w->bundle_meta_len;
     for (size_t i = 0; i < w->entry_count; i++) {
         memcpy(p, w->entries[i].path, w->entries[i].path_len);

@@ -570,7 +570,7 @@ START_TEST(seckey_rejects_damaged_key_without_checksum)
     quire_seckey *sk = gen(&pk);
     char *text = encode_sk(sk, NULL);
     sk_decode(text, raw);
-    /* BUG: SPEC 6.1 says the public half stored in the secret key MUST equal the public key
+    /* Regression (fixed: check_decoded compared the stored public half with itself): SPEC 6.1 says the public half stored in the secret key MUST equal the public key
      * derived from its seed, but check_decoded() in lib/write/quire_seckey.c derives it with
      * crypto_sign_ed25519_sk_to_pk(), which only copies the stored half (sk + 32): the check
      * compares the stored half with itself and never fails. A minisign -W key (zero checksum)
