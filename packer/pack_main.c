@@ -1,6 +1,7 @@
 /* pack_main.c: quire-pack, the bundle packer. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +91,9 @@ int main(int argc, char **argv)
         pack_warn("libsodium failed to initialise");
         return 2;
     }
+    /* Past a file size limit, let write() fail with EFBIG so the error path removes the
+     * temporary file, instead of being killed with it still there. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         pack_warn("no command given");
         pack_usage(stderr, false);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
 int main(int argc, char **argv)
 {
     read_opts o = {.dir = "."};
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit is an error to report, not a kill */
     if (argc < 2) {
         read_fail(NULL, "no command given");
         return 2;

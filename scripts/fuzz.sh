@@ -5,8 +5,10 @@ set -eu
 secs=${1:-30}
 b=build-fuzz
 cmake -S . -B $b -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DQUIRE_FUZZ=ON >/dev/null
-cmake --build $b -j "$(nproc)" --target fuzz_index fuzz_bundle fuzz_keys >/dev/null
-mkdir -p $b/corpus/bundle $b/corpus/index $b/corpus/keys $b/artifacts
+cmake --build $b -j "$(nproc)" --target fuzz_index fuzz_bundle fuzz_keys fuzz_text >/dev/null
+mkdir -p $b/corpus/bundle $b/corpus/index $b/corpus/keys $b/corpus/text $b/artifacts
+cp fixtures/docs/* $b/corpus/text/
+printf '<html><head><title>a &amp; b</title><script>x</script></head><body><p>Hello &#x41;&mdash;</p></body></html>' >$b/corpus/text/seed.html
 cp fixtures/*.quire $b/corpus/bundle/
 [ -d fixtures/bad ] && cp fixtures/bad/*.quire $b/corpus/bundle/ 2>/dev/null || true
 cp fixtures/keys/* $b/corpus/keys/
@@ -20,10 +22,10 @@ open(sys.argv[2], "wb").write(d[off:off + size])
 PY
 done
 status=0
-for t in index bundle keys; do
+for t in index bundle keys text; do
     echo "fuzz_$t: ${secs}s"
     if ! $b/tests/fuzz/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 \
-            -artifact_prefix=$b/artifacts/ $b/corpus/$t 2>$b/fuzz_$t.log; then
+            $( [ $t = text ] && echo -max_len=8192 ) -artifact_prefix=$b/artifacts/ $b/corpus/$t 2>$b/fuzz_$t.log; then
         tail -40 $b/fuzz_$t.log
         status=1
     fi

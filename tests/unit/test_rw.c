@@ -211,6 +211,50 @@ START_TEST(rw_walk_returns_every_entry)
 }
 END_TEST
 
+/* The bundle changes on disk after authentication (SPEC 9): the reader holds the index it
+ * verified, and every unit is hashed as it is read, so changed data is refused and a changed
+ * index on disk is never looked at again. */
+START_TEST(rw_file_changed_after_verification)
+{
+    const char *copy = corrupt_copy(0, 0); /* an unchanged copy to modify */
+    quire_reader *r = open_trusted(copy);
+    quire_error err = {0};
+    collect c;
+    uint8_t byte;
+    int fd = open(copy, O_RDWR | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pread(fd, &byte, 1, QUIRE_HEADER_BYTES + 5), 1);
+    byte ^= 0x40;
+    ck_assert_int_eq(pwrite(fd, &byte, 1, QUIRE_HEADER_BYTES + 5), 1);
+    close(fd);
+    collect_init(&c);
+    ck_assert_int_eq(quire_reader_walk(r, NULL, &OPS, &c, &err), QUIRE_E_HASH);
+    ck_assert_ptr_nonnull(strstr(err.msg, "BLAKE2b-256"));
+    const quire_index *idx = quire_reader_index(r);
+    uint32_t first = 0;
+    while (idx->entries[first].size == 0)
+        first++; /* the first entry with bytes lies in the changed unit 0 */
+    ck_assert_uint_eq(idx->entries[first].first_unit, 0);
+    ck_assert_int_eq(c.ends[first], 0); /* nothing of the changed unit was vouched for */
+    collect_free(&c);
+    quire_reader_close(r);
+
+    /* Now the index on disk changes instead: the verified copy in memory is what counts. */
+    copy = corrupt_copy(0, 0);
+    r = open_trusted(copy);
+    size_t len;
+    uint8_t *b = slurp_path(copy, &len);
+    uint64_t index_off = quire_load64(b + len - QUIRE_TRAILER_BYTES);
+    b[index_off + QUIRE_INDEX_FIXED_BYTES + 30] ^= 0xFF;
+    spit_path(copy, b, len);
+    free(b);
+    collect_init(&c);
+    ASSERT_OK(quire_reader_walk(r, NULL, &OPS, &c, &err), err);
+    collect_free(&c);
+    quire_reader_close(r);
+}
+END_TEST
+
 START_TEST(rw_walk_without_ops_verifies)
 {
     quire_reader *r = open_trusted(R.path);
@@ -1221,6 +1265,7 @@ static Suite *rw_suite(void)
     tcase_add_test(rt, rw_signer_is_the_trusted_key);
     tcase_add_test(rt, rw_trusted_key_found_among_several);
     tcase_add_test(rt, rw_authenticate_twice_keeps_one_index);
+    tcase_add_test(rt, rw_file_changed_after_verification);
     tcase_add_test(rt, rw_reads_committed_golden_bundle);
     suite_add_tcase(s, rt);
 
