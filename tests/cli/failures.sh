@@ -71,6 +71,60 @@ expect_stderr_first_line_starts "quire-read: afifo: "
 expect_exit 2 "$READ" verify -p missing.pub good.quire
 expect_stderr_first_line_starts "quire-read: missing.pub: "
 
+# Extraction directories that cannot be used: exit 2, nothing written.
+: >afile
+expect_exit 2 "$READ" extract -p "$PUB" -C afile good.quire
+expect_stderr_first_line_starts "quire-read: afile: "
+expect_exit 2 "$READ" extract -p "$PUB" -C no/such/dir good.quire
+expect_stderr_first_line_starts "quire-read: no/such/dir: "
+expect_absent no
+mkdir -p blocked
+: >blocked/docs
+expect_exit 2 "$READ" extract -p "$PUB" -C blocked good.quire
+expect_stderr_first_line_starts "quire-read: good.quire: "
+expect_stderr_contains "docs/one.txt"
+expect_only_files blocked docs
+mkdir -p isdir/docs/one.txt
+expect_exit 2 "$READ" extract -p "$PUB" -C isdir good.quire
+expect_stderr_contains "docs/one.txt exists as a directory"
+expect_exit 2 "$READ" extract --force -p "$PUB" -C isdir good.quire
+expect_stderr_contains "docs/one.txt exists as a directory"
+expect_only_files isdir/docs one.txt
+
+# stdout that cannot be written (a full disk): the data is lost, so the exit status must say
+# so (2), with a message; never 0.
+if [ -w /dev/full ]; then
+    full()
+    {
+        expect_exit 2 sh -c 'exec "$@" >/dev/full' sh "$@"
+        grep -q "^$(basename "$1"): .*" "$ERR" || fail "no '$(basename "$1"): ' message on stderr"
+        ok
+    }
+    full "$READ" verify -p "$PUB" good.quire
+    full "$READ" verify --json -p "$PUB" good.quire
+    full "$READ" info -p "$PUB" good.quire
+    full "$READ" info --json -p "$PUB" good.quire
+    full "$READ" info -p "$PUB" good.quire docs/one.txt
+    full "$READ" list -p "$PUB" good.quire
+    full "$READ" list -l -p "$PUB" good.quire
+    full "$READ" list --json -p "$PUB" good.quire
+    # BUG: built with QUIRE_SANITIZE, `quire-read show` to anything but a terminal dies in
+    # out_content (see roundtrip.sh); `check` lets the rest run.
+    check full "$READ" show -p "$PUB" good.quire docs/one.txt
+    full "$PACK" create -k "$KEY" -o full.quire docs
+    full "$PACK" keygen -W -o fullkey
+    full "$PACK" create --help
+    # BUG: --help and --version, and `quire-read CMD --help`, still exit 0 when stdout cannot be
+    # written (the write-error check is skipped on those early returns from main), while
+    # `quire-pack create --help` exits 2.
+    for args in "--help" "--version" "verify --help"; do
+        check full "$READ" $args
+    done
+    for args in "--help" "--version" "keygen --help"; do
+        check full "$PACK" $args
+    done
+fi
+
 # ---- usage errors: exit 2, what was wrong, then a synopsis on stderr; nothing on stdout ----
 
 usage_error()
@@ -78,14 +132,10 @@ usage_error()
     prog=$1
     shift
     expect_exit 2 "$@"
-    # BUG: quire-read's missing-argument errors print the one-line reason but no synopsis
-    # ("quire-read: info: expected BUNDLE [PATH]" only), unlike every other usage error.
-    check expect_usage_on_stderr "$prog"
+    expect_usage_on_stderr "$prog"
     expect_stdout_empty
-    # BUG: getopt's own messages are prefixed with the command name ("verify: unrecognized
-    # option '--bogus'", "create: invalid option -- 'Z'"), not with the program name as STYLE.md
-    # asks of every message.
-    check expect_stderr_first_line_starts "$prog: "
+    # getopt's own messages must name the program too, not the command ("verify: ...").
+    expect_stderr_first_line_starts "$prog: "
 }
 usage_error quire-read "$READ"
 expect_stderr_contains "no command given"
@@ -223,6 +273,13 @@ refused "no files found" emptydir
 mkdir backslash
 printf 'x\n' >'backslash/a\b.txt'
 refused 'backslash/a\b.txt: refused: bundle path' backslash
+mkdir badutf8 newline
+printf 'x\n' >"$(printf 'badutf8/bad\377.txt')"
+refused "refused: bundle path" badutf8
+printf 'x\n' >"$(printf 'newline/a\nb.txt')"
+refused "refused: bundle path" newline
+printf 'x\n' >c:x.txt
+refused "c:x.txt: refused: bundle path 'c:x.txt': drive letter" c:x.txt
 
 # -s sources: naming a missing file, a file twice, invalid JSON, not an array, a missing file.
 cat >s-missing.json <<'EOF'

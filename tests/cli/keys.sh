@@ -26,6 +26,8 @@ esac
 ok
 expect_true "alice.pub's comment does not name key id $kid" \
     grep -qx "untrusted comment: minisign public key $kid" alice.pub
+expect_true "keygen printed $kid, the key in alice.pub has id $(key_id alice.pub)" \
+    test "$(key_id alice.pub)" = "$kid"
 expect_true "alice.pub is not two lines" test "$(wc -l <alice.pub)" -eq 2
 expect_true "alice.key is not a minisign unencrypted secret key" \
     grep -qx "untrusted comment: minisign unencrypted secret key" alice.key
@@ -147,6 +149,18 @@ if checked; then
     expect_stdout_is "a document"
     expect_stderr_contains "NOT verified"
 fi
+# --any-signer still checks every stored byte: a corrupted data region fails with exit 1.
+python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[40] ^= 1
+open(sys.argv[2], "wb").write(b)
+' alice.quire corrupt.quire
+expect_exit 1 "$READ" verify --any-signer corrupt.quire
+expect_stderr_contains "quire-read: corrupt.quire: entry 0 (docs/a.txt)"
+expect_stdout_empty
+# The --any-signer warning, printed before the contents are read, must not call them intact.
+expect_stderr_not_contains "contents are intact"
 # With no key at all and no trusted directory: exit 1.
 expect_exit 1 "$READ" verify alice.quire
 expect_stderr_contains "not trusted"
@@ -194,7 +208,7 @@ if ! command -v minisign >/dev/null 2>&1; then
 fi
 expect_exit 0 minisign -G -W -p mk.pub -s mk.key
 expect_exit 0 "$PACK" create -k mk.key -o mk.quire docs
-mkid=$(sed -n 's/^untrusted comment: minisign public key \([0-9A-F]*\)$/\1/p' mk.pub)
+mkid=$(key_id mk.pub)
 expect_exit 0 "$READ" verify -p mk.pub mk.quire
 expect_stdout_contains "signer:          $mkid (trusted)"
 expect_exit 1 "$READ" verify -p alice.pub mk.quire

@@ -250,6 +250,19 @@ expect_only_files()
     ok
 }
 
+# key_id PUBFILE: prints the key id of a minisign public key file as quire prints it (16
+# upper-case hex digits of the little-endian id), from the key itself: minisign's own comment
+# line drops leading zeros.
+key_id()
+{
+    python3 -c '
+import base64, sys
+raw = base64.b64decode(open(sys.argv[1]).read().splitlines()[1])
+assert raw[:2] == b"Ed" and len(raw) == 42, "not a minisign public key"
+print(raw[2:10][::-1].hex().upper())
+' "$1" || fail "cannot read the key id of $1"
+}
+
 # expect_true DESCRIPTION CMD...: CMD succeeds.
 expect_true()
 {

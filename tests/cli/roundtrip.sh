@@ -92,7 +92,7 @@ ok
 expect_exit 0 "$READ" info -p k.pub rt.quire
 expect_stdout_contains "format:          quire 1"
 expect_stdout_contains "fingerprint:     $fpr"
-kid=$(sed -n 's/^untrusted comment: minisign public key \([0-9A-F]*\)$/\1/p' k.pub)
+kid=$(key_id k.pub)
 expect_stdout_contains "signer:          $kid (trusted)"
 expect_stdout_contains "trusted comment: roundtrip test"
 expect_stdout_contains "contents:        11 entries, $(cat $(cat paths.expected) | wc -c | tr -d ' ') bytes in"
@@ -273,6 +273,51 @@ long=$(head -c 1024 /dev/zero | tr '\0' c)
 expect_exit 0 "$PACK" create -k k.key -t "$long" -o long.quire empties
 expect_exit 0 "$READ" verify -p k.pub long.quire
 expect_stdout_contains "trusted comment: $long"
+
+# Signed metadata may hold control characters; info, list and cite print them escaped, never
+# raw (no C0 but newline, no DEL, no C1), and --json escapes them as JSON does.
+printf '{"title": "\\u001b[2Jwiped\\u0007", "note": "a\\nb", "c1": "x\\u009by\\u007fz"}\n' >evil.json
+printf '[{"id": "e", "title": "\\u001b]0;pwned\\u0007", "quire-files": ["docs/000_7ca1ca3d8efec858.txt"]}]\n' \
+    >evil-sources.json
+expect_exit 0 "$PACK" create -k k.key -o evil.quire -m evil.json -s evil-sources.json docs
+no_controls()
+{
+    python3 -c '
+import re, sys
+b = open(sys.argv[1], "rb").read()
+bad = re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", b)
+sys.exit("raw control byte %r at %d" % (bad.group(), bad.start()) if bad else 0)
+' "$OUT" || fail "control characters from the bundle reached stdout"
+    ok
+}
+expect_exit 0 "$READ" info -p k.pub evil.quire
+no_controls
+expect_stdout_contains '  title: \x1b[2Jwiped\x07'
+expect_stdout_contains '  note: a\nb'
+expect_exit 0 "$READ" info -p k.pub evil.quire docs/000_7ca1ca3d8efec858.txt
+no_controls
+expect_stdout_contains '  title: \x1b]0;pwned\x07'
+expect_exit 0 "$READ" verify -p k.pub evil.quire
+no_controls
+expect_exit 0 "$READ" cite -p k.pub evil.quire docs/000_7ca1ca3d8efec858.txt
+no_controls
+expect_exit 0 "$READ" info --json -p k.pub evil.quire
+no_controls
+python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["metadata"]
+assert m["title"] == "\x1b[2Jwiped\x07" and m["note"] == "a\nb" and m["c1"] == "x\x9by\x7fz", m
+' "$OUT" || fail "info --json does not give back the metadata exactly"
+ok
+
+# Packing a directory that holds the output bundle: the bundle never packs itself (or its
+# previous version), as tar refuses "file is the archive; not dumped".
+mkdir selfdir
+printf 'a\n' >selfdir/a.txt
+expect_exit 0 sh -c 'cd selfdir && exec "$@"' sh "$PACK" create -k ../k.key -o out.quire .
+expect_exit 0 sh -c 'cd selfdir && exec "$@"' sh "$PACK" create -k ../k.key -o out.quire .
+expect_exit 0 "$READ" list -p k.pub selfdir/out.quire
+expect_stdout_is "a.txt"
 
 # The default directory is the current one.
 mkdir here
