@@ -34,6 +34,10 @@ int quire_text_normalize(const quire_text *in, unsigned flags, quire_text *out);
 /* Frees a layer; accepts a zeroed one. */
 void quire_text_free(quire_text *t);
 
+/* True if s (n bytes) is well-formed UTF-8: no invalid, overlong or surrogate sequence and
+ * nothing above U+10FFFF. Control characters are allowed. */
+bool quire_text_is_utf8(const char *s, size_t n);
+
 /* True if the media type or path says HTML. */
 bool quire_text_is_html(const char *media_type, const char *path);
 

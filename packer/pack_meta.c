@@ -340,15 +340,11 @@ static size_t complete_prefix(const uint8_t *h, size_t n)
     return need > cont + 1 ? i - 1 : n;
 }
 
-/* Text: valid UTF-8 (jansson checks it) without NUL bytes. */
+/* Text: valid UTF-8 without NUL bytes (a sequence cut off by the sample's end is fine). */
 static bool text_like(const uint8_t *h, size_t n)
 {
     size_t cut = complete_prefix(h, n);
-    if (memchr(h, 0, cut) != NULL)
-        return false;
-    json_t *probe = json_stringn((const char *)h, cut);
-    json_decref(probe);
-    return probe != NULL;
+    return memchr(h, 0, cut) == NULL && quire_text_is_utf8((const char *)h, cut);
 }
 
 static const char *guess_media(const char *name, const uint8_t *h, size_t n, bool *text)

@@ -206,6 +206,25 @@ int quire_text_from_html(const char *s, size_t n, quire_text *out)
     return finish(&b, out);
 }
 
+bool quire_text_is_utf8(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        bool ok;
+        size_t len = decode_utf8(s + i, n - i, &cp, &ok);
+        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (!ok || cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
 bool quire_text_is_html(const char *media_type, const char *path)
 {
     size_t n = strlen(path);
