@@ -1,0 +1,89 @@
+#!/bin/sh
+# Archives as packer input (-a): tar in several compressions, zip and 7z-less formats that
+# libarchive reads; every hostile entry refused with the archive and entry named and nothing
+# written: traversal names, absolute names, duplicates (also "./a" against "a"), symlinks,
+# hard links, devices, names that are not UTF-8.
+set -eu
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+
+mkdir -p tree/sub
+printf 'one\n' >tree/a.txt
+printf 'two\n' >tree/sub/b.txt
+tar -cf plain.tar -C tree .
+tar -czf gz.tgz -C tree .
+tar -cJf xz.txz -C tree .
+(cd tree && zip -qr ../z.zip .)
+for a in plain.tar gz.tgz xz.txz z.zip; do
+    expect_exit 0 "$PACK" create -q -k "$KEY" -o "$a.quire" -a "$a"
+    expect_exit 0 "$READ" list -p "$PUB" "$a.quire"
+    expect_stdout_is "a.txt
+sub/b.txt"
+done
+# An archive and a directory together; a name in both is refused; the temporary unpacking
+# directory is gone afterwards either way.
+mkdir other
+printf 'three\n' >other/c.txt
+expect_exit 0 env TMPDIR="$T" "$PACK" create -q -k "$KEY" -o mixed.quire -a z.zip other
+expect_exit 0 "$READ" list -p "$PUB" mixed.quire
+expect_stdout_is "a.txt
+other/c.txt
+sub/b.txt"
+expect_exit 2 env TMPDIR="$T" "$PACK" create -q -k "$KEY" -o clash.quire -a z.zip tree/sub
+expect_stderr_contains "both would be stored as 'sub/b.txt'"
+expect_absent clash.quire
+expect_true "no quire-pack.* directory is left in TMPDIR" sh -c '! ls -d "$0"/quire-pack.* 2>/dev/null' "$T"
+
+python3 - <<'PY'
+import io, tarfile
+def tar(name, members):
+    with tarfile.open(name, "w") as t:
+        for m in members:
+            info = tarfile.TarInfo(m["name"])
+            info.type = m.get("type", tarfile.REGTYPE)
+            info.linkname = m.get("link", "")
+            data = m.get("data", b"x")
+            info.size = len(data) if info.type == tarfile.REGTYPE else 0
+            t.addfile(info, io.BytesIO(data) if info.type == tarfile.REGTYPE else None)
+tar("traversal.tar", [{"name": "ok.txt"}, {"name": "../evil.txt"}])
+tar("deep.tar", [{"name": "a/../../evil.txt"}])
+tar("absolute.tar", [{"name": "/tmp/evil.txt"}])
+tar("dup.tar", [{"name": "a.txt"}, {"name": "./a.txt"}])
+tar("filedir.tar", [{"name": "a"}, {"name": "a/b"}])
+tar("symlink.tar", [{"name": "l", "type": tarfile.SYMTYPE, "link": "/etc/passwd"}])
+tar("hardlink.tar", [{"name": "f"}, {"name": "h", "type": tarfile.LNKTYPE, "link": "f"}])
+tar("device.tar", [{"name": "dev", "type": tarfile.CHRTYPE}])
+tar("backslash.tar", [{"name": "a\\b.txt"}])
+with tarfile.open("latin1.tar", "w", format=tarfile.GNU_FORMAT, encoding="latin-1") as t:
+    info = tarfile.TarInfo("caf\xe9.txt"); info.size = 1
+    t.addfile(info, io.BytesIO(b"x"))
+PY
+refuse()
+{
+    archive=$1
+    shift
+    expect_exit 2 "$PACK" create -q -k "$KEY" -o out.quire -a "$archive"
+    for text in "$@"; do
+        expect_stderr_contains "$text"
+    done
+    expect_absent out.quire
+    expect_true "$archive: no evil.txt written" sh -c '! find "$0/.." /tmp -maxdepth 4 -name evil.txt 2>/dev/null | grep -q .' "$T"
+}
+refuse traversal.tar "traversal.tar: entry ../evil.txt: refused" "(SPEC 4.2)"
+refuse deep.tar "entry a/../../evil.txt: refused"
+refuse absolute.tar "absolute.tar: entry /tmp/evil.txt: refused" "absolute path"
+refuse dup.tar "dup.tar: entry a.txt: refused: duplicate entry"
+refuse filedir.tar "filedir.tar: entry a/b"
+refuse symlink.tar "symlink.tar: entry l: refused: a symbolic link"
+refuse hardlink.tar "hardlink.tar: entry h: refused: a hard link"
+refuse device.tar "device.tar: entry dev: refused: a device"
+refuse backslash.tar "backslash.tar: entry a\\b.txt: refused: backslash in path"
+expect_exit 2 "$PACK" create -q -k "$KEY" -o out.quire -a latin1.tar
+expect_stderr_contains "latin1.tar: entry"
+expect_absent out.quire
+printf 'not an archive at all' >junk.tar
+refuse junk.tar "junk.tar: not a readable archive"
+expect_exit 2 "$PACK" create -q -k "$KEY" -o out.quire -a missing.tar
+expect_absent out.quire
+
+done_ok
