@@ -46,7 +46,7 @@ fuzz: deps
 	sh scripts/fuzz.sh $(or $(SECONDS),3600)
 
 format:
-	clang-format -i lib/*.h lib/*/*.c packer/*.[ch] reader/*.[ch] tests/unit/*.c
+	clang-format -i $$(git ls-files "*.c" "*.h")
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan build-fuzz

@@ -17,17 +17,17 @@
 
 enum {
     QUIRE_OK = 0,
-    QUIRE_E_IO = -1,         /* a system call failed (errno text in the message) */
-    QUIRE_E_NOMEM = -2,      /* out of memory */
-    QUIRE_E_USAGE = -3,      /* the caller passed something unusable (bad path, bad option) */
-    QUIRE_E_KEY = -4,        /* a key file is malformed, or the passphrase is wrong */
-    QUIRE_E_FORMAT = -5,     /* the bundle breaks a rule of SPEC.md */
-    QUIRE_E_LIMIT = -6,      /* the bundle exceeds a limit of SPEC 8 */
-    QUIRE_E_SIGNATURE = -7,  /* no signature verifies */
-    QUIRE_E_UNTRUSTED = -8,  /* signatures exist, but none by a trusted key */
-    QUIRE_E_HASH = -9,       /* a stored or content hash does not match */
-    QUIRE_E_NOTFOUND = -10,  /* no entry with that path */
-    QUIRE_E_INPUT = -11      /* an input file or metadata is unusable (packer) */
+    QUIRE_E_IO = -1,        /* a system call failed (errno text in the message) */
+    QUIRE_E_NOMEM = -2,     /* out of memory */
+    QUIRE_E_USAGE = -3,     /* the caller passed something unusable (bad path, bad option) */
+    QUIRE_E_KEY = -4,       /* a key file is malformed, or the passphrase is wrong */
+    QUIRE_E_FORMAT = -5,    /* the bundle breaks a rule of SPEC.md */
+    QUIRE_E_LIMIT = -6,     /* the bundle exceeds a limit of SPEC 8 */
+    QUIRE_E_SIGNATURE = -7, /* no signature verifies */
+    QUIRE_E_UNTRUSTED = -8, /* signatures exist, but none by a trusted key */
+    QUIRE_E_HASH = -9,      /* a stored or content hash does not match */
+    QUIRE_E_NOTFOUND = -10, /* no entry with that path */
+    QUIRE_E_INPUT = -11     /* an input file or metadata is unusable (packer) */
 };
 
 #define QUIRE_ERROR_MSG_BYTES 512
@@ -220,8 +220,8 @@ typedef struct quire_walk_ops {
  * SHA-256 after. Units not overlapping a selected entry are not read. ops may be NULL (verify
  * only) and its members may be NULL. Returns 0, QUIRE_E_HASH, QUIRE_E_FORMAT, QUIRE_E_IO, or a
  * callback's code. */
-int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops,
-                      void *ctx, quire_error *err);
+int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops, void *ctx,
+                      quire_error *err);
 
 /* Closes the bundle and frees everything; accepts NULL. */
 void quire_reader_close(quire_reader *r);

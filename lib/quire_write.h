@@ -67,8 +67,7 @@ typedef struct quire_entry_desc {
 
 /* Supplies up to cap bytes of an entry's content; *got = 0 at the end. Returns 0 or a
  * QUIRE_E_* code with err filled. */
-typedef int (*quire_source_fn)(void *ctx, uint8_t *buf, size_t cap, size_t *got,
-                               quire_error *err);
+typedef int (*quire_source_fn)(void *ctx, uint8_t *buf, size_t cap, size_t *got, quire_error *err);
 
 /* Starts a bundle on fd (written sequentially from its current position, which must be 0).
  * bundle_meta is empty or a JSON object, copied. Returns 0 or QUIRE_E_NOMEM/QUIRE_E_USAGE. */
@@ -85,14 +84,13 @@ void quire_writer_set_threads(quire_writer *w, unsigned threads);
 /* Adds one entry. Entries must come in strictly increasing byte order of path. Reads the
  * content from src and fails with QUIRE_E_INPUT if it yields more or fewer than d->size
  * bytes. Returns 0 or a QUIRE_E_* code. */
-int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn src,
-                     void *src_ctx, quire_error *err);
+int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn src, void *src_ctx,
+                     quire_error *err);
 
 /* Replaces the metadata of the entry added last (empty, or a JSON object, copied), so that a
  * caller can derive it from the very bytes that were packed. Returns 0, QUIRE_E_USAGE (no
  * entry yet), QUIRE_E_INPUT (too large) or QUIRE_E_NOMEM. */
-int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len,
-                          quire_error *err);
+int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len, quire_error *err);
 
 /* Writes the index, the signature by sk with the trusted comment, and the trailer. The index
  * is parsed back with the reader's own rules before it is signed. Returns 0 or a code. */

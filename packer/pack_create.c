@@ -173,8 +173,7 @@ out:
     return rc;
 }
 
-static int write_entries(quire_writer *w, const pack_input *in, size_t n,
-                         const pack_provenance *pv)
+static int write_entries(quire_writer *w, const pack_input *in, size_t n, const pack_provenance *pv)
 {
     for (size_t i = 0; i < n; i++) {
         int rc = add_file(w, &in[i], pv, i);
@@ -271,8 +270,7 @@ static int pack_bundle(const create_opts *o, const pack_input *in, size_t n, con
     }
     fd = -1;
     if (rename(tmp_path, o->out) != 0) {
-        pack_warn("%s: cannot rename the finished bundle into place: %s", o->out,
-                  strerror(errno));
+        pack_warn("%s: cannot rename the finished bundle into place: %s", o->out, strerror(errno));
         goto out;
     }
     tmp_path[0] = '\0';
@@ -336,19 +334,34 @@ int pack_create(int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? (unsigned)cpus : 0};
+    create_opts o = {
+        .comment = "quire bundle", .level = 6, .threads = cpus > 1 ? (unsigned)cpus : 0};
     int c;
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:o:m:s:t:l:j:qa:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'k': o.key = optarg; break;
-        case 'o': o.out = optarg; break;
-        case 'm': o.meta = optarg; break;
-        case 's': o.sources = optarg; break;
-        case 't': o.comment = optarg; break;
-        case 'P': o.pwfile = optarg; break;
-        case 'q': o.quiet = true; break;
+        case 'k':
+            o.key = optarg;
+            break;
+        case 'o':
+            o.out = optarg;
+            break;
+        case 'm':
+            o.meta = optarg;
+            break;
+        case 's':
+            o.sources = optarg;
+            break;
+        case 't':
+            o.comment = optarg;
+            break;
+        case 'P':
+            o.pwfile = optarg;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
         case 'a': {
             char **a = realloc(o.archives, (size_t)(o.narchives + 1) * sizeof *a);
             if (a == NULL) {
@@ -384,9 +397,10 @@ int pack_create(int argc, char **argv)
         }
     }
     if (o.key == NULL || o.out == NULL || (optind >= argc && o.narchives == 0)) {
-        pack_warn("create: %s", o.key == NULL   ? "-k KEY is required"
-                                : o.out == NULL ? "-o OUT.quire is required"
-                                                : "no INPUT given (files, directories or -a ARCHIVE)");
+        pack_warn("create: %s", o.key == NULL ? "-k KEY is required"
+                                : o.out == NULL
+                                    ? "-o OUT.quire is required"
+                                    : "no INPUT given (files, directories or -a ARCHIVE)");
         pack_usage(stderr, false);
         return 2;
     }

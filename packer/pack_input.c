@@ -145,7 +145,8 @@ static int walk(const char *root, list *l)
         rc = 2;
         goto out;
     }
-    archive_read_disk_set_symlink_hybrid(a); /* follow a symlink given as INPUT, never one found inside */
+    archive_read_disk_set_symlink_hybrid(
+        a); /* follow a symlink given as INPUT, never one found inside */
     archive_read_disk_set_behavior(a, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
                                           ARCHIVE_READDISK_NO_FFLAGS |
                                           ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
@@ -185,8 +186,7 @@ static int unpack_root(void)
     snprintf(unpack_dir, sizeof unpack_dir, "%s/quire-pack.XXXXXX",
              tmp != NULL && *tmp == '/' ? tmp : "/tmp");
     if (mkdtemp(unpack_dir) == NULL) {
-        pack_warn("cannot create a temporary directory for archive contents: %s",
-                  strerror(errno));
+        pack_warn("cannot create a temporary directory for archive contents: %s", strerror(errno));
         unpack_dir[0] = '\0';
         return 2;
     }

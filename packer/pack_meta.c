@@ -78,17 +78,19 @@ static bool csl_date_ok(json_t *d)
         return json_is_string(raw) && iso_date_ok(json_string_value(raw), false);
     if (!json_is_array(parts) || json_array_size(parts) < 1 || json_array_size(parts) > 2)
         return false;
-    json_array_foreach(parts, i, range) {
+    json_array_foreach(parts, i, range)
+    {
         if (!json_is_array(range) || json_array_size(range) < 1 || json_array_size(range) > 3)
             return false;
-        json_array_foreach(range, k, v) {
+        json_array_foreach(range, k, v)
+        {
             static const long long lo[3] = {-9999, 1, 1}, hi[3] = {9999, 12, 31};
             int parsed = 0;
             const char *str = json_string_value(v);
             size_t sl = str != NULL ? strlen(str) : 0;
-            long long x = json_is_integer(v)                                ? json_integer_value(v)
+            long long x = json_is_integer(v) ? json_integer_value(v)
                           : sl > 0 && sl <= 4 && digits(str, (int)sl, &parsed) ? parsed
-                                                                             : lo[k] - 1;
+                                                                               : lo[k] - 1;
             if (x < lo[k] || x > hi[k])
                 return false;
         }
@@ -121,8 +123,8 @@ static int check_item(const char *src, size_t k, json_t *item)
 static int check_bundle_fields(const char *path, json_t *j)
 {
     json_t *created = json_object_get(j, "created"), *sup = json_object_get(j, "supersedes");
-    if (created != NULL && (!json_is_string(created) ||
-                            !iso_date_ok(json_string_value(created), true))) {
+    if (created != NULL &&
+        (!json_is_string(created) || !iso_date_ok(json_string_value(created), true))) {
         pack_warn("%s: field created: not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", path);
         return 2;
     }
@@ -207,8 +209,8 @@ static int attach_item(const char *src, size_t k, json_t *item, const pack_input
     json_t *v;
 
     if (!json_is_array(files) || json_array_size(files) == 0) {
-        pack_warn("%s: item %zu: field quire-files: must be a non-empty array of bundle paths",
-                  src, k);
+        pack_warn("%s: item %zu: field quire-files: must be a non-empty array of bundle paths", src,
+                  k);
         return 2;
     }
     if (orig != NULL &&
@@ -218,7 +220,8 @@ static int attach_item(const char *src, size_t k, json_t *item, const pack_input
     }
     if (check_item(src, k, item) != 0)
         return 2;
-    json_array_foreach(files, f, v) {
+    json_array_foreach(files, f, v)
+    {
         int i = json_is_string(v) ? find_input(in, n, json_string_value(v)) : -1;
         if (i < 0 || pv->items[i] != NULL || i == oi) {
             pack_warn("%s: item %zu: field quire-files[%zu]: %s%s", src, k, f,
@@ -249,7 +252,8 @@ int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_pro
         pack_warn("%s: sources must be a CSL-JSON array of items", path);
         rc = 2;
     }
-    json_array_foreach(j, k, item) {
+    json_array_foreach(j, k, item)
+    {
         if (rc != 0)
             break;
         if (!json_is_object(item)) {
@@ -306,12 +310,9 @@ static const char *media_by_magic(const uint8_t *h, size_t n)
         const char *magic;
         size_t len;
         const char *type;
-    } magics[] = {{"%PDF-", 5, "application/pdf"},
-                  {"\x89PNG\r\n\x1a\n", 8, "image/png"},
-                  {"\xff\xd8\xff", 3, "image/jpeg"},
-                  {"GIF8", 4, "image/gif"},
-                  {"PK\x03\x04", 4, "application/zip"},
-                  {"\x1f\x8b", 2, "application/gzip"}};
+    } magics[] = {{"%PDF-", 5, "application/pdf"},      {"\x89PNG\r\n\x1a\n", 8, "image/png"},
+                  {"\xff\xd8\xff", 3, "image/jpeg"},    {"GIF8", 4, "image/gif"},
+                  {"PK\x03\x04", 4, "application/zip"}, {"\x1f\x8b", 2, "application/gzip"}};
     for (size_t i = 0; i < sizeof magics / sizeof *magics; i++)
         if (n >= magics[i].len && memcmp(h, magics[i].magic, magics[i].len) == 0)
             return magics[i].type;

@@ -10,7 +10,7 @@
 #include "read.h"
 
 typedef struct cite {
-    json_t *item;       /* provenance (CSL-JSON), owned */
+    json_t *item; /* provenance (CSL-JSON), owned */
     const char *path;
     char sha[65], fp[65], key[17];
 } cite;
@@ -29,8 +29,9 @@ static char *csl_date(json_t *d)
     int n = 0;
     for (size_t i = 0; i < json_array_size(parts) && i < 3; i++) {
         json_t *v = json_array_get(parts, i);
-        long long x = json_is_integer(v) ? json_integer_value(v)
-                                         : strtoll(json_string_value(v) ? json_string_value(v) : "0", NULL, 10);
+        long long x = json_is_integer(v)
+                          ? json_integer_value(v)
+                          : strtoll(json_string_value(v) ? json_string_value(v) : "0", NULL, 10);
         n += snprintf(buf + n, sizeof buf - (size_t)n, i == 0 ? "%04lld" : "-%02lld", x);
     }
     return strdup(buf);
@@ -46,7 +47,8 @@ static char *authors(json_t *list, const char *sep)
     FILE *f = open_memstream(&out, &len);
     if (f == NULL)
         return NULL;
-    json_array_foreach(list, i, a) {
+    json_array_foreach(list, i, a)
+    {
         const char *fam = json_string_value(json_object_get(a, "family"));
         const char *giv = json_string_value(json_object_get(a, "given"));
         const char *lit = json_string_value(json_object_get(a, "literal"));
@@ -167,7 +169,8 @@ static int cite_csl(const cite *c)
     const char *key;
     json_t *v, *tmp;
     char archive[128];
-    json_object_foreach_safe(item, tmp, key, v) {
+    json_object_foreach_safe(item, tmp, key, v)
+    {
         if (strncmp(key, "quire-", 6) == 0)
             json_object_del(item, key);
     }
@@ -227,8 +230,8 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
         return quire_exit_code(rc);
     }
     const quire_entry *e = &idx->entries[i];
-    const quire_sig *s = quire_reader_signer(r) ? quire_reader_signer(r)
-                                                : &quire_reader_sigblock(r)->sigs[0];
+    const quire_sig *s =
+        quire_reader_signer(r) ? quire_reader_signer(r) : &quire_reader_sigblock(r)->sigs[0];
     cite c = {.path = e->path};
     c.item = e->meta_len ? json_loadb((const char *)e->meta, e->meta_len, 0, NULL) : json_object();
     for (int k = 0; k < 32; k++) {

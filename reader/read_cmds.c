@@ -31,9 +31,8 @@ static json_t *signer_json(const quire_reader *r)
     if (s == NULL)
         s = &sb->sigs[0];
     quire_key_id_hex(s->key_id, hex);
-    return json_pack("{s:s, s:s%, s:b}", "key_id", hex, "trusted_comment",
-                     (const char *)s->comment, (size_t)s->comment_len, "trusted",
-                     quire_reader_signer(r) != NULL);
+    return json_pack("{s:s, s:s%, s:b}", "key_id", hex, "trusted_comment", (const char *)s->comment,
+                     (size_t)s->comment_len, "trusted", quire_reader_signer(r) != NULL);
 }
 
 static json_t *bundle_json(const quire_reader *r)
@@ -50,11 +49,10 @@ static json_t *bundle_json(const quire_reader *r)
 static json_t *entry_json(const quire_index *idx, uint32_t i)
 {
     const quire_entry *e = &idx->entries[i];
-    json_t *j = json_pack("{s:s, s:s, s:I, s:o, s:b, s:o}", "path", e->path, "role",
-                          out_role(e->role), "size", (json_int_t)e->size, "sha256",
-                          hex_json(e->sha256, QUIRE_SHA256_BYTES), "executable",
-                          (e->flags & QUIRE_ENTRY_FLAG_EXEC) != 0, "metadata",
-                          meta_json(e->meta, e->meta_len));
+    json_t *j = json_pack(
+        "{s:s, s:s, s:I, s:o, s:b, s:o}", "path", e->path, "role", out_role(e->role), "size",
+        (json_int_t)e->size, "sha256", hex_json(e->sha256, QUIRE_SHA256_BYTES), "executable",
+        (e->flags & QUIRE_ENTRY_FLAG_EXEC) != 0, "metadata", meta_json(e->meta, e->meta_len));
     if (e->link != QUIRE_LINK_NONE)
         json_object_set_new(j, "original", json_string(idx->entries[e->link].path));
     return j;
@@ -73,7 +71,8 @@ static void print_meta(json_t *meta)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(meta, key, v) {
+    json_object_foreach(meta, key, v)
+    {
         char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         const char *s = text != NULL ? text : json_string_value(v);
         size_t len = text != NULL ? strlen(text) : json_string_length(v);

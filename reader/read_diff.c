@@ -36,9 +36,9 @@ static void change(json_t *list, bool json, const char *what, const quire_entry 
     if (b != NULL)
         hex(hb, b->sha256, 32);
     if (json) {
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:s?}", "change", what, "path",
-                                              e->path, "old_sha256", a ? ha : NULL,
-                                              "new_sha256", b ? hb : NULL));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s?, s:s?}", "change", what, "path", e->path,
+                                        "old_sha256", a ? ha : NULL, "new_sha256", b ? hb : NULL));
         return;
     }
     printf("%-8s ", what);
@@ -92,12 +92,11 @@ int cmd_diff(const read_opts *o, int argc, char **argv)
     json_t *list = o->json ? json_array() : NULL;
     compare(x, y, o->json, list, counts);
     if (o->json) {
-        code = out_json(json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:b, s:s?}", "old", fpo,
-                                  "new", fpn, "changes", list, "counts", "added",
-                                  (json_int_t)counts[0], "removed", (json_int_t)counts[1],
-                                  "changed", (json_int_t)counts[2], "unchanged",
-                                  (json_int_t)counts[3], "new_supersedes_old", declared,
-                                  "new_declares_supersedes", sup));
+        code = out_json(json_pack(
+            "{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:b, s:s?}", "old", fpo, "new", fpn, "changes",
+            list, "counts", "added", (json_int_t)counts[0], "removed", (json_int_t)counts[1],
+            "changed", (json_int_t)counts[2], "unchanged", (json_int_t)counts[3],
+            "new_supersedes_old", declared, "new_declares_supersedes", sup));
     } else {
         printf("%zu added, %zu removed, %zu changed, %zu unchanged\n", counts[0], counts[1],
                counts[2], counts[3]);

@@ -84,12 +84,12 @@ static int add_metadata(export_ctx *x, quire_reader *r, quire_error *err)
         for (int k = 0; k < 32; k++)
             snprintf(sha + 2 * k, 3, "%02x", e->sha256[k]);
         fprintf(m, "%s  %s\n", sha, e->path);
-        json_t *meta = e->meta_len ? json_loadb((const char *)e->meta, e->meta_len, 0, NULL)
-                                   : json_object();
-        json_array_append_new(entries, json_pack("{s:s, s:s, s:I, s:s, s:o}", "path", e->path,
-                                                 "role", out_role(e->role), "size",
-                                                 (json_int_t)e->size, "sha256", sha,
-                                                 "metadata", meta ? meta : json_object()));
+        json_t *meta =
+            e->meta_len ? json_loadb((const char *)e->meta, e->meta_len, 0, NULL) : json_object();
+        json_array_append_new(entries,
+                              json_pack("{s:s, s:s, s:I, s:s, s:o}", "path", e->path, "role",
+                                        out_role(e->role), "size", (json_int_t)e->size, "sha256",
+                                        sha, "metadata", meta ? meta : json_object()));
     }
     if (m != NULL)
         fclose(m);
@@ -100,9 +100,8 @@ static int add_metadata(export_ctx *x, quire_reader *r, quire_error *err)
                             bm ? bm : json_object(), "entries", entries);
     text = json_dumps(all, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(all);
-    int rc = text == NULL || manifest == NULL
-                 ? quire_error_set(err, QUIRE_E_NOMEM, "out of memory")
-                 : add_blob(x, "quire-metadata.json", text, err);
+    int rc = text == NULL || manifest == NULL ? quire_error_set(err, QUIRE_E_NOMEM, "out of memory")
+                                              : add_blob(x, "quire-metadata.json", text, err);
     if (rc == QUIRE_OK)
         rc = add_blob(x, "manifest-sha256.txt", manifest, err);
     free(text);
@@ -155,8 +154,7 @@ int cmd_export(const read_opts *o, int argc, char **argv)
     if (r == NULL)
         return code;
     char *copy = strdup(argv[1]);
-    int n = copy != NULL ? snprintf(tmp, sizeof tmp, "%s/.quire-export.XXXXXX", dirname(copy))
-                         : -1;
+    int n = copy != NULL ? snprintf(tmp, sizeof tmp, "%s/.quire-export.XXXXXX", dirname(copy)) : -1;
     free(copy);
     int fd = n > 0 && (size_t)n < sizeof tmp ? mkstemp(tmp) : -1;
     if (fd < 0) {

@@ -38,9 +38,9 @@ typedef struct extract_ctx {
     int root; /* DIR */
     bool force, sync;
     mode_t umask;
-    int fd;        /* temporary file being written, or -1 */
-    int fd_dir;    /* its directory */
-    char tmp[32];  /* its name */
+    int fd;         /* temporary file being written, or -1 */
+    int fd_dir;     /* its directory */
+    char tmp[32];   /* its name */
     staged *staged; /* complete temporary files, in entry order */
     size_t nstaged, staged_cap;
     int unsynced[SYNC_FILES]; /* complete files whose data may not be on disk yet */
@@ -142,8 +142,7 @@ static int x_begin(void *vctx, uint32_t i, quire_error *err)
     memcpy(x->tmp, TMP_PREFIX, sizeof TMP_PREFIX);
     sodium_bin2hex(x->tmp + sizeof TMP_PREFIX - 1, sizeof x->tmp - sizeof TMP_PREFIX + 1, rnd,
                    sizeof rnd);
-    x->fd = openat(x->fd_dir, x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                   0600);
+    x->fd = openat(x->fd_dir, x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (x->fd < 0)
         return sys_error(err, "cannot create a temporary file for", path);
     return QUIRE_OK;
@@ -368,8 +367,13 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    extract_ctx x = {.idx = quire_reader_index(r), .bundle = argv[0], .root = -1, .fd = -1,
-                     .fd_dir = -1, .force = o->force, .sync = !o->no_sync};
+    extract_ctx x = {.idx = quire_reader_index(r),
+                     .bundle = argv[0],
+                     .root = -1,
+                     .fd = -1,
+                     .fd_dir = -1,
+                     .force = o->force,
+                     .sync = !o->no_sync};
     x.umask = umask(0);
     umask(x.umask);
     bool *sel = calloc(x.idx->entry_count ? x.idx->entry_count : 1, sizeof *sel);

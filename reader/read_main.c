@@ -207,7 +207,7 @@ static cmd_fn find_cmd(const char *name)
     static const struct {
         const char *name;
         cmd_fn fn;
-    } cmds[] = {{"verify", cmd_verify}, {"info", cmd_info},     {"list", cmd_list},
+    } cmds[] = {{"verify", cmd_verify}, {"info", cmd_info},       {"list", cmd_list},
                 {"show", cmd_show},     {"extract", cmd_extract}, {"cite", cmd_cite},
                 {"quote", cmd_quote},   {"search", cmd_search},   {"diff", cmd_diff},
                 {"export", cmd_export}};
@@ -242,16 +242,36 @@ static int parse_opts(read_opts *o, int argc, char **argv)
             if (add_key(o, optarg) != 0)
                 return 2;
             break;
-        case 'A': o->any_signer = true; break;
-        case 'J': o->json = true; break;
-        case 'l': o->longlist = true; break;
-        case 'C': o->dir = optarg; break;
-        case 'f': o->force = true; break;
-        case 'q': o->quiet = true; break;
-        case 'F': o->format = optarg; break;
-        case 'N': o->no_pager = true; break;
-        case 'S': o->no_sync = true; break;
-        case 'M': o->with_metadata = true; break;
+        case 'A':
+            o->any_signer = true;
+            break;
+        case 'J':
+            o->json = true;
+            break;
+        case 'l':
+            o->longlist = true;
+            break;
+        case 'C':
+            o->dir = optarg;
+            break;
+        case 'f':
+            o->force = true;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'F':
+            o->format = optarg;
+            break;
+        case 'N':
+            o->no_pager = true;
+            break;
+        case 'S':
+            o->no_sync = true;
+            break;
+        case 'M':
+            o->with_metadata = true;
+            break;
         case 'h':
             fputs(usage, stdout);
             fputc('\n', stdout);
@@ -297,8 +317,8 @@ int main(int argc, char **argv)
     int rc = parse_opts(&o, argc - 1, argv + 1);
     if (rc == 0) {
         out_terminal = isatty(STDOUT_FILENO);
-        bool paged = out_terminal && !o.no_pager && fn != cmd_extract && fn != cmd_export &&
-                     pager_start();
+        bool paged =
+            out_terminal && !o.no_pager && fn != cmd_extract && fn != cmd_export && pager_start();
         rc = fn(&o, argc - 1 - optind, argv + 1 + optind);
         if (paged)
             pager_finish();

@@ -153,8 +153,7 @@ static size_t words(const quire_text *t, size_t **start, size_t **len)
 
 /* The longest run of consecutive words shared by doc and query (case ignored); returns its
  * length and the doc word where the aligned query would start. */
-static size_t best_run(const quire_text *d, const quire_text *qt, size_t *doc_first,
-                       size_t *span)
+static size_t best_run(const quire_text *d, const quire_text *qt, size_t *doc_first, size_t *span)
 {
     size_t *ds, *dl, *qs, *ql, best = 0;
     size_t nd = words(d, &ds, &dl), nq = words(qt, &qs, &ql);
@@ -321,9 +320,9 @@ static void search_hit(search_ctx *s, const quire_entry *e, const quire_text *t,
     locate(&s->c, t->map[from], &line, &col);
     char *ctx = context(t, from, to);
     if (s->json) {
-        json_array_append_new(s->hits, json_pack("{s:s, s:I, s:I, s:s?}", "path", e->path,
-                                                 "line", (json_int_t)line, "column",
-                                                 (json_int_t)col, "snippet", ctx));
+        json_array_append_new(s->hits, json_pack("{s:s, s:I, s:I, s:s?}", "path", e->path, "line",
+                                                 (json_int_t)line, "column", (json_int_t)col,
+                                                 "snippet", ctx));
     } else {
         out_safe(stdout, e->path, e->path_len);
         printf(":%zu: ", line);

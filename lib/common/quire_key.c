@@ -19,7 +19,8 @@ int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out, quire_er
     size_t raw_len = 0;
     const char *line = text, *end = text + len;
 
-    if (len >= strlen(COMMENT_PREFIX) && memcmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX)) == 0) {
+    if (len >= strlen(COMMENT_PREFIX) &&
+        memcmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX)) == 0) {
         const char *nl = memchr(text, '\n', len);
         if (nl == NULL)
             return quire_error_set(err, QUIRE_E_KEY, "public key: no key line after the comment");

@@ -21,12 +21,11 @@ static bool comment_is_clean(const uint8_t *c, size_t len)
 }
 
 /* One record: "ED", key id, signature, comment length, comment, global signature. */
-static int parse_record(const uint8_t *p, size_t avail, quire_sig *s, size_t *used,
-                        uint32_t n, quire_error *err)
+static int parse_record(const uint8_t *p, size_t avail, quire_sig *s, size_t *used, uint32_t n,
+                        quire_error *err)
 {
     if (avail < QUIRE_SIG_RECORD_MIN_BYTES)
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "signature %u: record truncated (SPEC 6.1)", n);
+        return quire_error_set(err, QUIRE_E_FORMAT, "signature %u: record truncated (SPEC 6.1)", n);
     if (memcmp(p, "ED", 2) != 0)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "signature %u: unknown signature algorithm (SPEC 6.1)", n);
@@ -38,8 +37,7 @@ static int parse_record(const uint8_t *p, size_t avail, quire_sig *s, size_t *us
                                "signature %u: trusted comment longer than %u bytes (SPEC 8)", n,
                                QUIRE_MAX_TRUSTED_COMMENT_BYTES);
     if (avail - QUIRE_SIG_RECORD_MIN_BYTES < s->comment_len)
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "signature %u: record truncated (SPEC 6.1)", n);
+        return quire_error_set(err, QUIRE_E_FORMAT, "signature %u: record truncated (SPEC 6.1)", n);
     s->comment = p + 76;
     if (!comment_is_clean(s->comment, s->comment_len))
         return quire_error_set(err, QUIRE_E_FORMAT,

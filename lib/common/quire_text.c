@@ -104,11 +104,11 @@ int quire_text_from_plain(const char *s, size_t len, quire_text *out)
 static const struct {
     const char *name;
     uint32_t cp;
-} entities[] = {{"amp", '&'},       {"lt", '<'},         {"gt", '>'},         {"quot", '"'},
-                {"apos", '\''},     {"nbsp", 0xA0},      {"shy", 0xAD},       {"copy", 0xA9},
-                {"laquo", 0xAB},    {"raquo", 0xBB},     {"ndash", 0x2013},   {"mdash", 0x2014},
-                {"lsquo", 0x2018},  {"rsquo", 0x2019},   {"ldquo", 0x201C},   {"rdquo", 0x201D},
-                {"hellip", 0x2026}, {"eacute", 0xE9},    {"ccedil", 0xE7},    {"uuml", 0xFC}};
+} entities[] = {{"amp", '&'},       {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
+                {"apos", '\''},     {"nbsp", 0xA0},    {"shy", 0xAD},     {"copy", 0xA9},
+                {"laquo", 0xAB},    {"raquo", 0xBB},   {"ndash", 0x2013}, {"mdash", 0x2014},
+                {"lsquo", 0x2018},  {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
+                {"hellip", 0x2026}, {"eacute", 0xE9},  {"ccedil", 0xE7},  {"uuml", 0xFC}};
 
 /* Decodes a character reference at s ('&'); returns its length, 0 if it is none. */
 static size_t entity(const char *s, size_t n, uint32_t *cp)
@@ -135,9 +135,10 @@ static size_t entity(const char *s, size_t n, uint32_t *cp)
 static bool block_tag(const char *name)
 {
     static const char *const blocks[] = {
-        "p",  "br", "div", "li", "tr",    "td",      "th",      "h1",     "h2",     "h3",
-        "h4", "h5", "h6",  "ul", "ol",    "table",   "section", "article", "header", "footer",
-        "hr", "dd", "dt",  "pre", "title", "blockquote", "figcaption", "nav", "main", "aside"};
+        "p",       "br",         "div",        "li",     "tr",   "td",   "th", "h1",
+        "h2",      "h3",         "h4",         "h5",     "h6",   "ul",   "ol", "table",
+        "section", "article",    "header",     "footer", "hr",   "dd",   "dt", "pre",
+        "title",   "blockquote", "figcaption", "nav",    "main", "aside"};
     for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
         if (strcmp(name, blocks[i]) == 0)
             return true;
@@ -248,14 +249,35 @@ static bool is_space(uint32_t c)
 static uint32_t fold_punct(uint32_t c)
 {
     switch (c) {
-    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x02BC:
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x201B:
+    case 0x2032:
+    case 0x02BC:
         return '\'';
-    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x201F:
+    case 0x2033:
         return '"';
-    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
-    case 0x2212: case 0xFE58: case 0xFE63: case 0xFF0D:
+    case 0x2010:
+    case 0x2011:
+    case 0x2012:
+    case 0x2013:
+    case 0x2014:
+    case 0x2015:
+    case 0x2212:
+    case 0xFE58:
+    case 0xFE63:
+    case 0xFF0D:
         return '-';
-    case 0xAD: case 0x200B: case 0x200C: case 0x200D: case 0xFEFF:
+    case 0xAD:
+    case 0x200B:
+    case 0x200C:
+    case 0x200D:
+    case 0xFEFF:
         return 0;
     default:
         return UINT32_MAX;

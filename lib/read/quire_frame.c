@@ -55,8 +55,7 @@ int quire_trailer_parse(const uint8_t *buf, size_t len, uint64_t file_size, quir
         return quire_error_set(err, QUIRE_E_LIMIT, "index larger than %llu bytes (SPEC 8)",
                                (unsigned long long)QUIRE_MAX_INDEX_BYTES);
     if (out->sigblock_size < SIGBLOCK_MIN || out->sigblock_size > SIGBLOCK_MAX)
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "signature block size out of range (SPEC 7)");
+        return quire_error_set(err, QUIRE_E_FORMAT, "signature block size out of range (SPEC 7)");
     /* SPEC 7: the regions tile the file exactly. Each operand is bounded, so the sum of the
      * three small ones cannot wrap; the offset is compared by subtraction. */
     uint64_t tail = out->index_size + out->sigblock_size + QUIRE_TRAILER_BYTES;

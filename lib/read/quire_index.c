@@ -77,9 +77,8 @@ static int parse_units(const uint8_t *p, quire_index *idx, quire_error *err)
                                    "unit %u: reserved bytes are not zero (SPEC 5.2)", u);
         if (un->raw_size == 0 || un->stored_size == 0 || un->raw_size > QUIRE_MAX_UNIT_BYTES ||
             un->stored_size > QUIRE_MAX_UNIT_BYTES)
-            return quire_error_set(err, QUIRE_E_LIMIT,
-                                   "unit %u: size 0 or above %u bytes (SPEC 8)", u,
-                                   QUIRE_MAX_UNIT_BYTES);
+            return quire_error_set(err, QUIRE_E_LIMIT, "unit %u: size 0 or above %u bytes (SPEC 8)",
+                                   u, QUIRE_MAX_UNIT_BYTES);
         if (un->compression == QUIRE_COMP_STORE && un->stored_size != un->raw_size)
             return quire_error_set(err, QUIRE_E_FORMAT,
                                    "unit %u: stored unit with two different sizes (SPEC 5.2)", u);
@@ -146,7 +145,8 @@ static int parse_heap(const uint8_t *heap, uint64_t heap_len, quire_index *idx, 
     char *dst = idx->paths;
 
     if (off > heap_len)
-        return quire_error_set(err, QUIRE_E_FORMAT, "bundle metadata past the index end (SPEC 5.4)");
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "bundle metadata past the index end (SPEC 5.4)");
     idx->bundle_meta = heap;
     if (!meta_ok(heap, idx->bundle_meta_len))
         return quire_error_set(err, QUIRE_E_FORMAT,
@@ -214,8 +214,8 @@ static int check_entries(quire_index *idx, quire_error *err)
         }
         if (has_file_prefix(idx, e))
             return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "entry %u (%s): a parent directory is also a file (SPEC 4.3)",
-                                   i, e->path);
+                                   "entry %u (%s): a parent directory is also a file (SPEC 4.3)", i,
+                                   e->path);
         if (e->link != QUIRE_LINK_NONE &&
             (e->role != QUIRE_ROLE_DOCUMENT || e->link >= idx->entry_count ||
              idx->entries[e->link].role != QUIRE_ROLE_ORIGINAL))
@@ -271,8 +271,7 @@ static int parse_fixed(const uint8_t *buf, size_t len, const uint8_t *header, qu
         return quire_error_set(err, QUIRE_E_LIMIT,
                                "index: bundle metadata larger than %u bytes (SPEC 8)",
                                QUIRE_MAX_BUNDLE_META_BYTES);
-    *records_end = QUIRE_INDEX_FIXED_BYTES +
-                   (uint64_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES +
+    *records_end = QUIRE_INDEX_FIXED_BYTES + (uint64_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES +
                    (uint64_t)idx->entry_count * QUIRE_ENTRY_RECORD_BYTES;
     if (*records_end > len)
         return quire_error_set(err, QUIRE_E_FORMAT,
@@ -296,8 +295,8 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, quir
     rc = parse_units(buf + QUIRE_INDEX_FIXED_BYTES, idx, err);
     if (rc != QUIRE_OK)
         return rc;
-    const uint8_t *rec = buf + QUIRE_INDEX_FIXED_BYTES +
-                         (size_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES;
+    const uint8_t *rec =
+        buf + QUIRE_INDEX_FIXED_BYTES + (size_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES;
     for (uint32_t i = 0; i < idx->entry_count; i++, rec += QUIRE_ENTRY_RECORD_BYTES) {
         rc = parse_entry_record(rec, i, &idx->entries[i], err);
         if (rc != QUIRE_OK)

@@ -309,8 +309,8 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     return rc;
 }
 
-int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops,
-                      void *ctx, quire_error *err)
+int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops, void *ctx,
+                      quire_error *err)
 {
     if (!r->authenticated)
         return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");

@@ -63,9 +63,8 @@ static int kdf_xor(uint8_t *raw, const char *passphrase, quire_error *err)
     uint8_t *stream = sodium_malloc(KEYNUM_SK_BYTES);
     if (stream == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of secure memory");
-    if (crypto_pwhash_scryptsalsa208sha256(stream, KEYNUM_SK_BYTES, passphrase,
-                                           strlen(passphrase), raw + OFF_SALT,
-                                           quire_load64(raw + OFF_OPS),
+    if (crypto_pwhash_scryptsalsa208sha256(stream, KEYNUM_SK_BYTES, passphrase, strlen(passphrase),
+                                           raw + OFF_SALT, quire_load64(raw + OFF_OPS),
                                            (size_t)quire_load64(raw + OFF_MEM)) != 0) {
         sodium_free(stream);
         return quire_error_set(err, QUIRE_E_NOMEM, "scrypt failed: not enough memory");
@@ -120,7 +119,8 @@ static int decode_raw(const char *text, size_t len, uint8_t *raw, quire_error *e
     const char *line = text, *end = text + len;
     size_t got = 0;
 
-    if (len >= strlen(COMMENT_PREFIX) && memcmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX)) == 0) {
+    if (len >= strlen(COMMENT_PREFIX) &&
+        memcmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX)) == 0) {
         const char *nl = memchr(text, '\n', len);
         if (nl == NULL)
             return quire_error_set(err, QUIRE_E_KEY, "secret key: no key line after the comment");
@@ -130,8 +130,8 @@ static int decode_raw(const char *text, size_t len, uint8_t *raw, quire_error *e
     for (const char *p = nl != NULL ? nl : end; p < end; p++)
         if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
             return quire_error_set(err, QUIRE_E_KEY, "secret key: unexpected text after the key");
-    if (sodium_base642bin(raw, SK_RAW_BYTES, line, (size_t)((nl ? nl : end) - line), " \r\t",
-                          &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+    if (sodium_base642bin(raw, SK_RAW_BYTES, line, (size_t)((nl ? nl : end) - line), " \r\t", &got,
+                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
         got != SK_RAW_BYTES)
         return quire_error_set(err, QUIRE_E_KEY, "secret key: not a base64 minisign secret key");
     if (memcmp(raw, "Ed", 2) != 0 || memcmp(raw + 4, "B2", 2) != 0)
@@ -237,7 +237,8 @@ int quire_sign(const quire_seckey *sk, const uint8_t prehash[QUIRE_PREHASH_BYTES
     size_t clen = strlen(comment);
     uint8_t signed_part[QUIRE_SIGNATURE_BYTES + QUIRE_MAX_TRUSTED_COMMENT_BYTES];
 
-    if (clen > QUIRE_MAX_TRUSTED_COMMENT_BYTES || !quire_text_is_clean((const uint8_t *)comment, clen))
+    if (clen > QUIRE_MAX_TRUSTED_COMMENT_BYTES ||
+        !quire_text_is_clean((const uint8_t *)comment, clen))
         return quire_error_set(err, QUIRE_E_USAGE,
                                "trusted comment must be printable UTF-8 of at most %u bytes",
                                QUIRE_MAX_TRUSTED_COMMENT_BYTES);

@@ -187,8 +187,8 @@ static int check_desc(const quire_writer *w, const quire_entry_desc *d, quire_er
 
 /* Reads exactly d->size bytes from src into units, hashing them; one more read must report the
  * end, so a file that grows or shrinks while packed is an error, never a silent difference. */
-static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source_fn src,
-                        void *ctx, uint8_t *sha, quire_error *err)
+static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source_fn src, void *ctx,
+                        uint8_t *sha, quire_error *err)
 {
     crypto_hash_sha256_state st;
     uint64_t left = d->size;
@@ -212,8 +212,7 @@ static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source
         size_t want = left < room ? (size_t)left : room;
         rc = src(ctx, raw + *fill, want, &got, err);
         if (rc == QUIRE_OK && got == 0)
-            rc = quire_error_set(err, QUIRE_E_INPUT, "%s: file shrank while being read",
-                                 d->path);
+            rc = quire_error_set(err, QUIRE_E_INPUT, "%s: file shrank while being read", d->path);
         if (rc != QUIRE_OK)
             break;
         crypto_hash_sha256_update(&st, raw + *fill, got);
@@ -235,8 +234,8 @@ static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source
     return rc;
 }
 
-int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn src,
-                     void *src_ctx, quire_error *err)
+int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn src, void *src_ctx,
+                     quire_error *err)
 {
     int rc = check_desc(w, d, err);
     if (rc == QUIRE_OK)
@@ -246,8 +245,7 @@ int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn
     return rc;
 }
 
-int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len,
-                          quire_error *err)
+int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len, quire_error *err)
 {
     if (w->entry_count == 0)
         return quire_error_set(err, QUIRE_E_USAGE, "no entry to set metadata for");

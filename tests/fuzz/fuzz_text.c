@@ -7,8 +7,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size)
 {
     quire_text html = {0}, norm = {0};
     if (quire_text_from_html((const char *)data, size, &html) == 0 &&
-        quire_text_normalize(&html, QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT | QUIRE_NORM_CASE,
-                             &norm) == 0) {
+        quire_text_normalize(&html, QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT | QUIRE_NORM_CASE, &norm) ==
+            0) {
         for (size_t i = 0; i < norm.len; i++)
             if (norm.map[i] >= html.len || html.map[norm.map[i]] >= size)
                 __builtin_trap(); /* every byte must map back inside its source */

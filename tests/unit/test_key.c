@@ -570,12 +570,13 @@ START_TEST(seckey_rejects_damaged_key_without_checksum)
     quire_seckey *sk = gen(&pk);
     char *text = encode_sk(sk, NULL);
     sk_decode(text, raw);
-    /* Regression (fixed: check_decoded compared the stored public half with itself): SPEC 6.1 says the public half stored in the secret key MUST equal the public key
-     * derived from its seed, but check_decoded() in lib/write/quire_seckey.c derives it with
-     * crypto_sign_ed25519_sk_to_pk(), which only copies the stored half (sk + 32): the check
-     * compares the stored half with itself and never fails. A minisign -W key (zero checksum)
-     * with a damaged seed or public half is accepted, and signs with a key pair that does not
-     * match its public key file. Deriving with crypto_sign_seed_keypair() would catch it. */
+    /* Regression (fixed: check_decoded compared the stored public half with itself): SPEC 6.1 says
+     * the public half stored in the secret key MUST equal the public key derived from its seed, but
+     * check_decoded() in lib/write/quire_seckey.c derives it with crypto_sign_ed25519_sk_to_pk(),
+     * which only copies the stored half (sk + 32): the check compares the stored half with itself
+     * and never fails. A minisign -W key (zero checksum) with a damaged seed or public half is
+     * accepted, and signs with a key pair that does not match its public key file. Deriving with
+     * crypto_sign_seed_keypair() would catch it. */
     memset(raw + OFF_CHK, 0, 32);
     raw[OFF_SK + 40] ^= 0x80; /* the public half */
     char *bad = sk_reencode(text, raw);

@@ -420,10 +420,11 @@ END_TEST
 
 START_TEST(rw_authenticate_twice_keeps_one_index)
 {
-    /* Regression (fixed: authenticate now frees the previous parse): a second quire_reader_authenticate on the same reader parses the index again into
-     * r->index without freeing the first parse (quire_index_parse memsets its output): the
-     * units, entries and paths of the first parse leak. LeakSanitizer reports it in the
-     * QUIRE_SANITIZE build; a plain build passes. */
+    /* Regression (fixed: authenticate now frees the previous parse): a second
+     * quire_reader_authenticate on the same reader parses the index again into r->index without
+     * freeing the first parse (quire_index_parse memsets its output): the units, entries and paths
+     * of the first parse leak. LeakSanitizer reports it in the QUIRE_SANITIZE build; a plain build
+     * passes. */
     quire_reader *r = open_trusted(R.path);
     quire_error err = {0};
     ASSERT_OK(quire_reader_authenticate(r, &R.pk, 1, 0, &err), err);
@@ -1170,11 +1171,11 @@ END_TEST
 
 START_TEST(writer_bundle_without_units_round_trips)
 {
-    /* Regression (fixed: encode_index copied from a NULL unit table): with no content bytes at all (no entries, or only empty entries) the writer has no
-     * unit records and w->units is NULL; encode_index() in lib/write/quire_writer.c then calls
-     * memcpy(p, w->units, 0) with a NULL source, which is undefined behaviour: UBSan reports
-     * "null pointer passed as argument 2" and, with -fno-sanitize-recover, aborts. Passes in
-     * a build without sanitizers. */
+    /* Regression (fixed: encode_index copied from a NULL unit table): with no content bytes at all
+     * (no entries, or only empty entries) the writer has no unit records and w->units is NULL;
+     * encode_index() in lib/write/quire_writer.c then calls memcpy(p, w->units, 0) with a NULL
+     * source, which is undefined behaviour: UBSan reports "null pointer passed as argument 2" and,
+     * with -fno-sanitize-recover, aborts. Passes in a build without sanitizers. */
     static const tfile only_empty[2] = {{"a", NULL, 0, 0, QUIRE_LINK_NONE, NULL, 0},
                                         {"b", NULL, 0, 0, QUIRE_LINK_NONE, NULL, 0}};
     const size_t counts[2] = {0, 2};
