@@ -33,6 +33,13 @@ void read_fail(const char *file, const char *fmt, ...) __attribute__((format(pri
  * trusted and --any-signer allowed it. */
 quire_reader *read_open(const char *path, const read_opts *o, int *code);
 
+/* Looks up PATH in an authenticated bundle; prints "no entry" and returns 2 when absent. */
+int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i);
+
+/* Walks the one entry i (SPEC 9 steps 10-12) with ops (may be NULL). Returns a QUIRE code. */
+int read_walk_one(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
+                  quire_error *err);
+
 int cmd_verify(const read_opts *o, int argc, char **argv);
 int cmd_info(const read_opts *o, int argc, char **argv);
 int cmd_list(const read_opts *o, int argc, char **argv);

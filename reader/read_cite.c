@@ -210,20 +210,13 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
     if (r == NULL)
         return code;
     const quire_index *idx = quire_reader_index(r);
-    if (quire_index_find(idx, argv[1], &i) != QUIRE_OK) {
-        read_fail(argv[0], "no entry '%s' in the bundle (see quire-read list)", argv[1]);
+    if ((code = read_find(r, argv[0], argv[1], &i)) != 0) {
         quire_reader_close(r);
-        return 2;
+        return code;
     }
     /* A citation vouches for the content: check the document's bytes before citing it. */
-    bool *sel = calloc(idx->entry_count, sizeof *sel);
     quire_error err;
-    int rc = sel == NULL ? quire_error_set(&err, QUIRE_E_NOMEM, "out of memory") : QUIRE_OK;
-    if (rc == QUIRE_OK) {
-        sel[i] = true;
-        rc = quire_reader_walk(r, sel, NULL, NULL, &err);
-    }
-    free(sel);
+    int rc = read_walk_one(r, i, NULL, NULL, &err);
     if (rc != QUIRE_OK) {
         read_fail(argv[0], "%s", err.msg);
         quire_reader_close(r);

@@ -156,12 +156,24 @@ int cmd_verify(const read_opts *o, int argc, char **argv)
     return code;
 }
 
-static int find_entry(const quire_reader *r, const char *bundle, const char *path, uint32_t *i)
+int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i)
 {
     if (quire_index_find(quire_reader_index(r), path, i) == QUIRE_OK)
         return 0;
     read_fail(bundle, "no entry '%s' in the bundle (see quire-read list)", path);
     return 2;
+}
+
+int read_walk_one(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
+                  quire_error *err)
+{
+    bool *sel = calloc(quire_reader_index(r)->entry_count, sizeof *sel);
+    if (sel == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    sel[i] = true;
+    int rc = quire_reader_walk(r, sel, ops, ctx, err);
+    free(sel);
+    return rc;
 }
 
 static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
@@ -192,7 +204,7 @@ int cmd_info(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    if (argc == 2 && (code = find_entry(r, argv[0], argv[1], &i)) != 0) {
+    if (argc == 2 && (code = read_find(r, argv[0], argv[1], &i)) != 0) {
         quire_reader_close(r);
         return code;
     }
@@ -267,18 +279,13 @@ int cmd_show(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    if ((code = find_entry(r, argv[0], argv[1], &i)) != 0) {
+    if ((code = read_find(r, argv[0], argv[1], &i)) != 0) {
         quire_reader_close(r);
         return code;
     }
-    bool *sel = calloc(quire_reader_index(r)->entry_count, sizeof *sel);
     show_ctx ctx = {0};
     quire_walk_ops ops = {.data = show_data};
-    int rc = sel == NULL ? quire_error_set(&err, QUIRE_E_NOMEM, "out of memory") : QUIRE_OK;
-    if (rc == QUIRE_OK) {
-        sel[i] = true;
-        rc = quire_reader_walk(r, sel, &ops, &ctx, &err);
-    }
+    int rc = read_walk_one(r, i, &ops, &ctx, &err);
     out_content(stdout, NULL, 0, &ctx.state);
     if (rc == QUIRE_OK && fflush(stdout) != 0)
         rc = quire_error_set(&err, QUIRE_E_IO, "cannot write to stdout");
@@ -286,7 +293,6 @@ int cmd_show(const read_opts *o, int argc, char **argv)
         read_fail(argv[0], "%s", err.msg);
         code = quire_exit_code(rc);
     }
-    free(sel);
     quire_reader_close(r);
     return code;
 }

@@ -267,22 +267,15 @@ int cmd_quote(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    const quire_index *idx = quire_reader_index(r);
-    if (quire_index_find(idx, argv[1], &i) != QUIRE_OK) {
-        read_fail(argv[0], "no entry '%s' in the bundle (see quire-read list)", argv[1]);
+    if ((code = read_find(r, argv[0], argv[1], &i)) != 0) {
         quire_reader_close(r);
-        return 2;
+        return code;
     }
-    bool *sel = calloc(idx->entry_count, sizeof *sel);
-    quote_ctx q = {.idx = idx, .passage = argv[2], .json = o->json};
+    quote_ctx q = {.idx = quire_reader_index(r), .passage = argv[2], .json = o->json};
     quire_walk_ops ops = {c_begin, c_data, quote_end};
     if (o->json)
         q.report = json_pack("{s:s, s:s, s:[]}", "path", argv[1], "passage", argv[2], "matches");
-    int rc = sel == NULL ? quire_error_set(&err, QUIRE_E_NOMEM, "out of memory") : QUIRE_OK;
-    if (rc == QUIRE_OK) {
-        sel[i] = true;
-        rc = quire_reader_walk(r, sel, &ops, &q, &err);
-    }
+    int rc = read_walk_one(r, i, &ops, &q, &err);
     if (rc != QUIRE_OK) {
         read_fail(argv[0], "%s", err.msg);
         code = quire_exit_code(rc);
@@ -297,7 +290,6 @@ int cmd_quote(const read_opts *o, int argc, char **argv)
     }
     json_decref(q.report);
     free(q.c.buf);
-    free(sel);
     quire_reader_close(r);
     return code;
 }
