@@ -85,15 +85,8 @@ void pack_warn(const char *fmt, ...)
     va_end(ap);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-    if (sodium_init() < 0) {
-        pack_warn("libsodium failed to initialise");
-        return 2;
-    }
-    /* Past a file size limit, let write() fail with EFBIG so the error path removes the
-     * temporary file, instead of being killed with it still there. */
-    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         pack_warn("no command given");
         pack_usage(stderr, false);
@@ -108,16 +101,26 @@ int main(int argc, char **argv)
         printf("quire-pack %s (format %d)\n", QUIRE_VERSION_STRING, QUIRE_FORMAT_VERSION);
         return 0;
     }
-    int rc;
-    if (strcmp(cmd, "keygen") == 0) {
-        rc = pack_keygen(argc - 1, argv + 1);
-    } else if (strcmp(cmd, "create") == 0) {
-        rc = pack_create(argc - 1, argv + 1);
-    } else {
-        pack_warn("unknown command '%s'", cmd);
-        pack_usage(stderr, false);
+    if (strcmp(cmd, "keygen") == 0)
+        return pack_keygen(argc - 1, argv + 1);
+    if (strcmp(cmd, "create") == 0)
+        return pack_create(argc - 1, argv + 1);
+    pack_warn("unknown command '%s'", cmd);
+    pack_usage(stderr, false);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        pack_warn("libsodium failed to initialise");
         return 2;
     }
+    /* Past a file size limit, let write() fail with EFBIG so the error path removes the
+     * temporary file, instead of being killed with it still there. */
+    signal(SIGXFSZ, SIG_IGN);
+    int rc = run(argc, argv);
+    /* Output that did not reach stdout (a full disk, a closed pipe) is a failure. */
     if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
         pack_warn("stdout: write error: %s", strerror(errno));
         rc = 2;

@@ -291,10 +291,18 @@ static int parse_opts(read_opts *o, int argc, char **argv)
     return keys_given ? 0 : load_trusted_dir(o);
 }
 
-int main(int argc, char **argv)
+/* Data that did not reach stdout (a full disk, a closed pipe) is a failure, --help included. */
+static int flush_stdout(int rc)
 {
-    read_opts o = {.dir = "."};
-    signal(SIGXFSZ, SIG_IGN); /* a file size limit is an error to report, not a kill */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+        read_fail("stdout", "write error: %s", strerror(errno));
+        return 2;
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv, read_opts *o)
+{
     if (argc < 2) {
         read_fail(NULL, "no command given");
         return 2;
@@ -314,20 +322,23 @@ int main(int argc, char **argv)
         read_fail(NULL, "unknown command '%s'", argv[1]);
         return 2;
     }
-    int rc = parse_opts(&o, argc - 1, argv + 1);
-    if (rc == 0) {
-        out_terminal = isatty(STDOUT_FILENO);
-        bool paged =
-            out_terminal && !o.no_pager && fn != cmd_extract && fn != cmd_export && pager_start();
-        rc = fn(&o, argc - 1 - optind, argv + 1 + optind);
-        if (paged)
-            pager_finish();
-        /* Data that did not reach stdout (a full disk, a closed pipe) is a failure. */
-        if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
-            read_fail("stdout", "write error: %s", strerror(errno));
-            rc = 2;
-        }
-    }
+    int rc = parse_opts(o, argc - 1, argv + 1);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc; /* -1: --help was shown */
+    out_terminal = isatty(STDOUT_FILENO);
+    bool paged =
+        out_terminal && !o->no_pager && fn != cmd_extract && fn != cmd_export && pager_start();
+    rc = fn(o, argc - 1 - optind, argv + 1 + optind);
+    if (paged)
+        pager_finish();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    read_opts o = {.dir = "."};
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit is an error to report, not a kill */
+    int rc = flush_stdout(run(argc, argv, &o));
     free(o.keys);
-    return rc < 0 ? 0 : rc;
+    return rc;
 }
