@@ -223,6 +223,13 @@ typedef struct quire_walk_ops {
 int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops, void *ctx,
                       quire_error *err);
 
+/* SPEC 9 step 10 alone: reads every unit once and checks its BLAKE2b-256, without inflating
+ * it or hashing the documents (the check quire-read verify --quick makes). progress, if not
+ * NULL, is called with the stored bytes of each unit checked. Returns 0, QUIRE_E_HASH,
+ * QUIRE_E_FORMAT, QUIRE_E_IO or QUIRE_E_NOMEM. */
+int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64_t n), void *ctx,
+                             quire_error *err);
+
 /* Closes the bundle and frees everything; accepts NULL. */
 void quire_reader_close(quire_reader *r);
 

@@ -23,6 +23,7 @@ typedef struct read_opts {
     bool no_pager;
     bool no_sync;
     bool with_metadata;
+    bool quick;
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */

@@ -13,7 +13,7 @@
 #include "read.h"
 
 static const char usage[] =
-    "usage: quire-read verify  [-p PUB]... [--any-signer] [--json] [-q] BUNDLE\n"
+    "usage: quire-read verify  [-p PUB]... [--any-signer] [--json] [-q] [--quick] BUNDLE\n"
     "       quire-read info    [-p PUB]... [--any-signer] [--json] BUNDLE [PATH]\n"
     "       quire-read list    [-p PUB]... [--any-signer] [-l] [--json] BUNDLE\n"
     "       quire-read show    [-p PUB]... [--any-signer] BUNDLE PATH\n"
@@ -30,7 +30,8 @@ static const char help[] =
     "before the bytes it comes from have been checked.\n"
     "\n"
     "commands:\n"
-    "  verify   check the signature and every stored byte; exit 0 only if all is intact\n"
+    "  verify   check the signature and every stored byte, then inflate and hash every\n"
+    "           document; exit 0 only if all is intact (--quick: stored hashes only)\n"
     "  info     the collection metadata, signer, trusted comment and fingerprint, or one\n"
     "           document's provenance\n"
     "  list     the documents, one per line (-l: role, size, SHA-256)\n"
@@ -230,6 +231,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
                                          {"no-pager", no_argument, NULL, 'N'},
                                          {"no-sync", no_argument, NULL, 'S'},
                                          {"with-metadata", no_argument, NULL, 'M'},
+                                         {"quick", no_argument, NULL, 'K'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     bool keys_given = false;
@@ -268,6 +270,9 @@ static int parse_opts(read_opts *o, int argc, char **argv)
             break;
         case 'S':
             o->no_sync = true;
+            break;
+        case 'K':
+            o->quick = true;
             break;
         case 'M':
             o->with_metadata = true;

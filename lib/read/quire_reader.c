@@ -209,16 +209,11 @@ const uint8_t *quire_reader_fingerprint(const quire_reader *r)
     return r->fingerprint;
 }
 
-/* SPEC 9 step 10-11: reads one unit, checks its BLAKE2b-256, then inflates exactly raw_size
- * bytes. */
-static int decode_unit(quire_reader *r, uint32_t u, quire_error *err)
+/* SPEC 9 step 10: reads one unit into r->stored and checks its BLAKE2b-256. */
+static int load_unit(quire_reader *r, uint32_t u, quire_error *err)
 {
     const quire_unit *un = &r->index.units[u];
     uint8_t hash[QUIRE_BLAKE2B256_BYTES];
-
-    if (r->cache_valid && r->cached_unit == u)
-        return QUIRE_OK;
-    r->cache_valid = false;
     int rc = read_at(r, un->file_offset, r->stored, (size_t)un->stored_size, err);
     if (rc != QUIRE_OK)
         return rc;
@@ -228,6 +223,21 @@ static int decode_unit(quire_reader *r, uint32_t u, quire_error *err)
                                "unit %u: stored bytes do not match their BLAKE2b-256 (SPEC 9 "
                                "step 10)",
                                u);
+    return QUIRE_OK;
+}
+
+/* SPEC 9 step 10-11: reads one unit, checks its BLAKE2b-256, then inflates exactly raw_size
+ * bytes. */
+static int decode_unit(quire_reader *r, uint32_t u, quire_error *err)
+{
+    const quire_unit *un = &r->index.units[u];
+
+    if (r->cache_valid && r->cached_unit == u)
+        return QUIRE_OK;
+    r->cache_valid = false;
+    int rc = load_unit(r, u, err);
+    if (rc != QUIRE_OK)
+        return rc;
     if (un->compression == QUIRE_COMP_STORE) {
         r->raw_view = r->stored;
     } else {
@@ -318,6 +328,21 @@ int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_op
     for (uint32_t i = 0; rc == QUIRE_OK && i < r->index.entry_count; i++)
         if (selected == NULL || selected[i])
             rc = walk_entry(r, i, ops, ctx, err);
+    return rc;
+}
+
+int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64_t n), void *ctx,
+                             quire_error *err)
+{
+    if (!r->authenticated)
+        return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");
+    int rc = alloc_buffers(r, err);
+    r->cache_valid = false; /* r->stored is reused below */
+    for (uint32_t u = 0; rc == QUIRE_OK && u < r->index.unit_count; u++) {
+        rc = load_unit(r, u, err);
+        if (rc == QUIRE_OK && progress != NULL)
+            progress(ctx, r->index.units[u].stored_size);
+    }
     return rc;
 }
 

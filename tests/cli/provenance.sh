@@ -50,6 +50,21 @@ assert not [k for k in it if k.startswith("quire-")], it.keys()
 expect_exit 2 "$READ" cite --format mla -p "$PUB" "$G" "$D2"
 expect_exit 2 "$READ" cite -p "$PUB" "$G" docs/none.txt
 
+# ---- verify --quick: the signature and every stored hash, no inflating ----
+expect_exit 0 "$READ" verify --quick -p "$PUB" "$G"
+expect_stdout_contains "every stored unit intact (quick: documents not inflated)"
+expect_exit 1 "$READ" verify --quick -p "$PUB" "$FIX/bad/9.10-unit-hash.quire"
+expect_stderr_contains "(SPEC 9 step 10)"
+# A signer's wrong content hash is found by the full check only, as documented.
+expect_exit 0 "$READ" verify --quick -q -p "$PUB" "$FIX/bad/9.12-content-sha.quire"
+expect_exit 1 "$READ" verify -q -p "$PUB" "$FIX/bad/9.12-content-sha.quire"
+expect_exit 0 "$READ" verify --quick --json -p "$PUB" "$G"
+expect_true "verify --quick --json says documents were not checked" python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v["intact"] is True and v["documents_checked"] is False and v["signature_verified"] is True
+' "$OUT"
+
 # ---- quote ----
 expect_exit 0 "$READ" quote -p "$PUB" "$G" "$D2" "says Sky News – who are examining the documents"
 expect_stdout_contains "line 10, column 97"
