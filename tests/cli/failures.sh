@@ -114,14 +114,11 @@ if [ -w /dev/full ]; then
     full "$PACK" create -k "$KEY" -o full.quire docs
     full "$PACK" keygen -W -o fullkey
     full "$PACK" create --help
-    # BUG: --help and --version, and `quire-read CMD --help`, still exit 0 when stdout cannot be
-    # written (the write-error check is skipped on those early returns from main), while
-    # `quire-pack create --help` exits 2.
     for args in "--help" "--version" "verify --help"; do
-        check full "$READ" $args
+        full "$READ" $args
     done
     for args in "--help" "--version" "keygen --help"; do
-        check full "$PACK" $args
+        full "$PACK" $args
     done
 fi
 
