@@ -102,6 +102,21 @@ expect_stderr_contains "--passphrase-file"
 expect_absent enc.quire
 expect_exit 0 "$PACK" create -k enc.key --passphrase-file right.pw -o enc.quire docs
 expect_exit 0 "$READ" verify -q -p enc.pub enc.quire
+# A passphrase file written on Windows (CRLF) holds the same passphrase.
+printf 'correct horse battery staple\r\n' >crlf.pw
+expect_exit 0 "$PACK" create -k enc.key --passphrase-file crlf.pw -o crlf.quire docs
+expect_same crlf.quire enc.quire
+# A missing or empty passphrase file: exit 2 naming it, before any key derivation.
+expect_exit 2 "$PACK" create -k enc.key --passphrase-file nothere.pw -o x.quire docs
+expect_stderr_contains "quire-pack: nothere.pw: "
+printf '\n' >newline.pw
+expect_exit 2 "$PACK" create -k enc.key --passphrase-file newline.pw -o x.quire docs
+expect_stderr_contains "quire-pack: newline.pw: "
+expect_absent x.quire
+# keygen into a directory that does not exist: exit 2, nothing made.
+expect_exit 2 "$PACK" keygen -W -o nodir/k
+expect_stderr_contains "nodir/k.key"
+expect_absent nodir
 
 # Trust. A bundle signed by alice:
 expect_exit 0 "$PACK" create -k alice.key -o alice.quire docs
