@@ -170,6 +170,19 @@ typedef struct quire_index {
 int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,
                       quire_error *err);
 
+#define QUIRE_INDEX_DEFER_META 0x1 /* leave each entry's SPEC 5.5 check to quire_index_check_meta  \
+                                    */
+
+/* quire_index_parse with flags. With QUIRE_INDEX_DEFER_META, entries' metadata is not parsed
+ * (the bundle metadata still is): the caller MUST call quire_index_check_meta for an entry
+ * before it uses or releases anything of that entry. Parsing every entry's JSON dominates
+ * opening a large bundle to read one document. */
+int quire_index_parse_ex(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
+                         quire_index *out, quire_error *err);
+
+/* SPEC 5.5 for entry i: 0, or QUIRE_E_FORMAT naming the entry. */
+int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err);
+
 /* Frees what quire_index_parse allocated; accepts a zeroed or already-freed index. */
 void quire_index_free(quire_index *idx);
 
@@ -223,8 +236,15 @@ typedef struct quire_walk_ops {
 int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops, void *ctx,
                       quire_error *err);
 
-/* SPEC 9 step 10 alone: reads every unit once and checks its BLAKE2b-256, without inflating
- * it or hashing the documents (the check quire-read verify --quick makes). progress, if not
+/* SPEC 5.5 for entry i, checked once and remembered: the reader parses entries' metadata
+ * only when they are used. quire_reader_walk checks every entry it streams; a caller that
+ * shows an entry's metadata without walking it calls this first. Returns 0 or
+ * QUIRE_E_FORMAT. */
+int quire_reader_check_meta(quire_reader *r, uint32_t i, quire_error *err);
+
+/* SPEC 9 step 10 alone: checks every entry's metadata (SPEC 5.5), then reads every unit once
+ * and checks its BLAKE2b-256, without inflating it or hashing the documents (the check
+ * quire-read verify --quick makes). progress, if not
  * NULL, is called with the stored bytes of each unit checked. Returns 0, QUIRE_E_HASH,
  * QUIRE_E_FORMAT, QUIRE_E_IO or QUIRE_E_NOMEM. */
 int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64_t n), void *ctx,

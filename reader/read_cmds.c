@@ -159,10 +159,12 @@ int cmd_verify(const read_opts *o, int argc, char **argv)
         code = out_json(b);
     } else {
         if (!o->quiet) {
-            printf("%s: OK, %s %s\n", argv[0],
-                   trusted ? "signature verified and" : "signer NOT verified;",
-                   o->quick ? "every stored unit intact (quick: documents not inflated)"
-                            : "all entries intact");
+            printf("%s: OK, %s ", argv[0],
+                   trusted ? "signature verified and" : "signer NOT verified;");
+            if (o->quick)
+                puts("every stored unit intact (quick: documents not inflated)");
+            else
+                printf("all %u entries intact\n", idx->entry_count);
             print_bundle(r, b);
         }
         json_decref(b);
@@ -219,9 +221,16 @@ int cmd_info(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
+    quire_error err;
+    int rc = QUIRE_OK;
     if (argc == 2 && (code = read_find(r, argv[0], argv[1], &i)) != 0) {
         quire_reader_close(r);
         return code;
+    }
+    if (argc == 2 && (rc = quire_reader_check_meta(r, i, &err)) != QUIRE_OK) {
+        read_fail(argv[0], "%s", err.msg);
+        quire_reader_close(r);
+        return quire_exit_code(rc);
     }
     json_t *j = argc == 2 ? entry_json(quire_reader_index(r), i) : bundle_json(r);
     if (o->json) {
@@ -249,9 +258,17 @@ int cmd_list(const read_opts *o, int argc, char **argv)
         return code;
     const quire_index *idx = quire_reader_index(r);
     json_t *arr = o->json ? json_array() : NULL;
+    quire_error err;
     for (uint32_t i = 0; i < idx->entry_count; i++) {
         const quire_entry *e = &idx->entries[i];
         if (o->json) {
+            int rc = quire_reader_check_meta(r, i, &err); /* the JSON shows the metadata */
+            if (rc != QUIRE_OK) {
+                read_fail(argv[0], "%s", err.msg);
+                json_decref(arr);
+                quire_reader_close(r);
+                return quire_exit_code(rc);
+            }
             json_array_append_new(arr, entry_json(idx, i));
             continue;
         }

@@ -194,11 +194,12 @@ static bool has_file_prefix(const quire_index *idx, const quire_entry *e)
 }
 
 /* SPEC 4, 5.3, 5.5: per-entry rules that need the whole table. */
-static int check_entries(quire_index *idx, quire_error *err)
+static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
 {
     uint64_t stream_off = 0;
     uint32_t unit = 0;
 
+    int rc;
     for (uint32_t i = 0; i < idx->entry_count; i++) {
         quire_entry *e = &idx->entries[i];
         quire_error perr;
@@ -223,10 +224,8 @@ static int check_entries(quire_index *idx, quire_error *err)
                                    "entry %u (%s): link must go from a document to an original "
                                    "(SPEC 5.3)",
                                    i, e->path);
-        if (!meta_ok(e->meta, e->meta_len))
-            return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "entry %u (%s): metadata is not a JSON object (SPEC 5.5)", i,
-                                   e->path);
+        if (!defer_meta && (rc = quire_index_check_meta(idx, i, err)) != QUIRE_OK)
+            return rc;
         if (e->size > idx->stream_size - stream_off)
             return quire_error_set(err, QUIRE_E_FORMAT,
                                    "entry %u (%s): size runs past the stored units (SPEC 5.3)", i,
@@ -280,8 +279,8 @@ static int parse_fixed(const uint8_t *buf, size_t len, const uint8_t *header, qu
     return QUIRE_OK;
 }
 
-static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *idx,
-                     quire_error *err)
+static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
+                     quire_index *idx, quire_error *err)
 {
     uint64_t records_end = 0, paths_bytes = 0;
     int rc = parse_fixed(buf, len, header, idx, &records_end, err);
@@ -311,15 +310,31 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, quir
     rc = parse_heap(buf + records_end, len - records_end, idx, err);
     if (rc != QUIRE_OK)
         return rc;
-    return check_entries(idx, err);
+    return check_entries(idx, (flags & QUIRE_INDEX_DEFER_META) != 0, err);
+}
+
+int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err)
+{
+    const quire_entry *e = &idx->entries[i];
+    if (!meta_ok(e->meta, e->meta_len))
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "entry %u (%s): metadata is not a JSON object (SPEC 5.5)", i,
+                               e->path);
+    return QUIRE_OK;
+}
+
+int quire_index_parse_ex(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
+                         quire_index *out, quire_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = parse_all(buf, len, header, flags, out, err);
+    if (rc != QUIRE_OK)
+        quire_index_free(out);
+    return rc;
 }
 
 int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,
                       quire_error *err)
 {
-    memset(out, 0, sizeof *out);
-    int rc = parse_all(buf, len, header, out, err);
-    if (rc != QUIRE_OK)
-        quire_index_free(out);
-    return rc;
+    return quire_index_parse_ex(buf, len, header, 0, out, err);
 }

@@ -23,6 +23,7 @@ struct quire_reader {
     uint8_t *index_buf;
     quire_index index;
     bool authenticated;
+    uint8_t *meta_checked; /* one bit per entry: SPEC 5.5 checked */
     const quire_sig *signer;
     uint8_t fingerprint[QUIRE_FINGERPRINT_BYTES];
     /* the unit decoded last, kept so that neighbouring entries reuse it */
@@ -182,9 +183,13 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
                                "trailer index offset differs from the signed one (SPEC 7)");
     /* Only now, with the signature checked (or its absence accepted), are the index bytes
      * parsed. */
-    rc = quire_index_parse(r->index_buf, len, r->header, &r->index, err);
+    rc = quire_index_parse_ex(r->index_buf, len, r->header, QUIRE_INDEX_DEFER_META, &r->index, err);
     if (rc != QUIRE_OK)
         return rc;
+    free(r->meta_checked);
+    r->meta_checked = calloc(r->index.entry_count / 8 + 1, 1);
+    if (r->meta_checked == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     r->authenticated = true;
     return QUIRE_OK;
 }
@@ -283,6 +288,18 @@ static int alloc_buffers(quire_reader *r, quire_error *err)
     return QUIRE_OK;
 }
 
+int quire_reader_check_meta(quire_reader *r, uint32_t i, quire_error *err)
+{
+    if (!r->authenticated || i >= r->index.entry_count)
+        return quire_error_set(err, QUIRE_E_USAGE, "no such entry");
+    if (r->meta_checked[i / 8] & (1u << (i % 8)))
+        return QUIRE_OK;
+    int rc = quire_index_check_meta(&r->index, i, err);
+    if (rc == QUIRE_OK)
+        r->meta_checked[i / 8] |= (uint8_t)(1u << (i % 8));
+    return rc;
+}
+
 /* Streams one entry's bytes unit by unit, then checks its SHA-256 (SPEC 9 step 12). */
 static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
                       quire_error *err)
@@ -293,6 +310,8 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     uint64_t pos = e->stream_offset, end = e->stream_offset + e->size;
     int rc = QUIRE_OK;
 
+    if ((rc = quire_reader_check_meta(r, i, err)) != QUIRE_OK)
+        return rc;
     if (ops != NULL && ops->begin != NULL && (rc = ops->begin(ctx, i, err)) != QUIRE_OK)
         return rc;
     crypto_hash_sha256_init(&st);
@@ -338,6 +357,8 @@ int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64
         return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");
     int rc = alloc_buffers(r, err);
     r->cache_valid = false; /* r->stored is reused below */
+    for (uint32_t i = 0; rc == QUIRE_OK && i < r->index.entry_count; i++)
+        rc = quire_reader_check_meta(r, i, err);
     for (uint32_t u = 0; rc == QUIRE_OK && u < r->index.unit_count; u++) {
         rc = load_unit(r, u, err);
         if (rc == QUIRE_OK && progress != NULL)
@@ -359,5 +380,6 @@ void quire_reader_close(quire_reader *r)
     free(r->index_buf);
     free(r->stored);
     free(r->raw);
+    free(r->meta_checked);
     free(r);
 }

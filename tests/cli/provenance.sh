@@ -65,6 +65,19 @@ v = json.load(open(sys.argv[1]))
 assert v["intact"] is True and v["documents_checked"] is False and v["signature_verified"] is True
 ' "$OUT"
 
+# ---- an entry's metadata is checked when the entry is used (SPEC 9 step 9) ----
+BADMETA=$FIX/bad/5.5-entry-meta-not-json.quire
+expect_exit 0 "$READ" show -p "$PUB" "$BADMETA" docs/b.txt
+expect_exit 1 "$READ" show -p "$PUB" "$BADMETA" docs/a.txt
+expect_stderr_contains "entry 0 (docs/a.txt): metadata is not a JSON object (SPEC 5.5)"
+expect_stdout_empty
+expect_exit 1 "$READ" info -p "$PUB" "$BADMETA" docs/a.txt
+expect_exit 1 "$READ" list --json -p "$PUB" "$BADMETA"
+expect_exit 1 "$READ" verify -p "$PUB" "$BADMETA"
+expect_exit 1 "$READ" verify --quick -p "$PUB" "$BADMETA"
+expect_exit 1 "$READ" extract -p "$PUB" -C badmeta "$BADMETA"
+expect_absent badmeta
+
 # ---- quote ----
 expect_exit 0 "$READ" quote -p "$PUB" "$G" "$D2" "says Sky News – who are examining the documents"
 expect_stdout_contains "line 10, column 97"
