@@ -87,8 +87,8 @@ bool out_terminal;
 /* state: 0 normal, 1 after a 0xC2 byte held back (it may start a C1 control). */
 int out_content(FILE *f, const uint8_t *p, size_t n, int *state)
 {
-    if (!out_terminal)
-        return fwrite(p, 1, n, f) == n ? 0 : -1;
+    if (!out_terminal) /* n == 0 is the final flush call, with p NULL */
+        return n == 0 || fwrite(p, 1, n, f) == n ? 0 : -1;
     if (n == 0 && *state == 1) { /* end of content: release a held-back byte */
         fputc(0xC2, f);
         *state = 0;
