@@ -404,6 +404,11 @@ int pack_create(int argc, char **argv)
         pack_usage(stderr, false);
         return 2;
     }
+    if (strcmp(o.out, "-") == 0) {
+        pack_warn("create: -o - (standard output) is not supported: a bundle is written under a "
+                  "temporary name and renamed only when complete; write to a file instead");
+        return 2;
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);

@@ -204,6 +204,13 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     print_field("sha256:", json_string_value(json_object_get(j, "sha256")), 64);
     if (e->link != QUIRE_LINK_NONE)
         print_field("original:", idx->entries[e->link].path, idx->entries[e->link].path_len);
+    json_t *sg = json_object_get(j, "signer");
+    const char *tc = json_string_value(json_object_get(sg, "trusted_comment"));
+    snprintf(line, sizeof line, "%s (%s)", json_string_value(json_object_get(sg, "key_id")),
+             json_is_true(json_object_get(sg, "trusted")) ? "trusted" : "NOT verified");
+    print_field("signer:", line, strlen(line));
+    print_field("trusted comment:", tc, strlen(tc));
+    print_field("bundle:", json_string_value(json_object_get(j, "fingerprint")), 64);
     if (json_object_size(json_object_get(j, "metadata")) > 0) {
         puts("provenance:");
         print_meta(json_object_get(j, "metadata"));
@@ -232,7 +239,14 @@ int cmd_info(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return quire_exit_code(rc);
     }
-    json_t *j = argc == 2 ? entry_json(quire_reader_index(r), i) : bundle_json(r);
+    json_t *j = bundle_json(r);
+    if (argc == 2) { /* one document: its record, with the bundle it is vouched for by */
+        json_t *b = j;
+        j = entry_json(quire_reader_index(r), i);
+        json_object_set(j, "fingerprint", json_object_get(b, "fingerprint"));
+        json_object_set(j, "signer", json_object_get(b, "signer"));
+        json_decref(b);
+    }
     if (o->json) {
         code = out_json(j);
     } else {

@@ -150,6 +150,11 @@ int cmd_export(const read_opts *o, int argc, char **argv)
         read_fail(NULL, "export: expected --format tar|zip BUNDLE OUT");
         return 2;
     }
+    if (strcmp(argv[1], "-") == 0) {
+        read_fail(NULL, "export: OUT cannot be standard output: the archive is written under a "
+                        "temporary name and renamed only once every document has verified");
+        return 2;
+    }
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;

@@ -1,6 +1,7 @@
 /* read_main.c: quire-read, the verifying reader. Only the read path of the format library is
  * linked here. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -144,22 +145,54 @@ static int load_trusted_dir(read_opts *o)
     return rc;
 }
 
+/* BUNDLE "-": standard input is copied to an unnamed temporary file (TMPDIR), since the
+ * reader needs random access; the copy is what gets verified and read. Returns a path to it
+ * (/proc/self/fd/N) or NULL after a message. */
+static const char *spool_stdin(void)
+{
+    static char path[64];
+    const char *dir = getenv("TMPDIR");
+    int fd = open(dir != NULL && *dir == '/' ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    char buf[65536];
+    ssize_t n;
+    if (fd < 0) {
+        read_fail("-", "cannot make a temporary file for standard input: %s", strerror(errno));
+        return NULL;
+    }
+    while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || write(fd, buf, (size_t)n) != n) {
+            read_fail("-", "cannot copy standard input: %s", strerror(errno));
+            close(fd);
+            return NULL;
+        }
+    }
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd); /* stays open until exit */
+    return path;
+}
+
 quire_reader *read_open(const char *path, const read_opts *o, int *code)
 {
     quire_reader *r = NULL;
     quire_error err;
+    const char *name = path;
+    if (strcmp(path, "-") == 0 && (path = spool_stdin()) == NULL) {
+        *code = 2;
+        return NULL;
+    }
     int rc = quire_reader_open(path, &r, &err);
     if (rc == QUIRE_OK)
         rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
                                        &err);
     if (rc != QUIRE_OK) {
-        read_fail(path, "%s", err.msg);
+        read_fail(name, "%s", err.msg);
         quire_reader_close(r);
         *code = quire_exit_code(rc);
         return NULL;
     }
     if (quire_reader_signer(r) == NULL)
-        read_fail(path, "warning: signer NOT verified (--any-signer): no signature was checked, "
+        read_fail(name, "warning: signer NOT verified (--any-signer): no signature was checked, "
                         "anyone could have made this bundle");
     return r;
 }

@@ -19,6 +19,25 @@ expect_exit 0 "$READ" info -p "$PUB" "$G" "$D2"
 expect_stdout_contains "sha256:          $SHA2"
 expect_stdout_contains "title: Islamic State is collaborating with Assad, leaked documents reveal"
 expect_stdout_contains "quire-media-type: text/plain"
+expect_stdout_contains "signer:          $KID (trusted)"
+expect_stdout_contains "bundle:          $FP"
+expect_exit 0 "$READ" info --json -p "$PUB" "$G" "$D2"
+expect_true "info --json PATH carries the fingerprint and signer" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))
+assert e["fingerprint"] == sys.argv[2] and e["signer"]["trusted"] is True and e["sha256"] == sys.argv[3]
+' "$OUT" "$FP" "$SHA2"
+
+# ---- standard streams: a bundle on stdin; no bundle or export on stdout ----
+expect_exit 0 sh -c 'exec "$@" <"$0"' "$G" "$READ" show -p "$PUB" - "$D2"
+expect_stdout_file "$FIX/$D2"
+expect_exit 1 sh -c 'head -c 1000 "$0" | exec "$@"' "$G" "$READ" verify -q -p "$PUB" -
+expect_stderr_contains "quire-read: -: "
+expect_exit 2 "$PACK" create -k "$KEY" -o - "$FIX/docs"
+expect_stderr_contains "standard output) is not supported"
+expect_stdout_empty
+expect_exit 2 "$READ" export --format tar -p "$PUB" "$G" -
+expect_stdout_empty
 
 expect_exit 0 "$READ" cite -p "$PUB" "$G" "$D2"
 expect_stdout_contains "Islamic State is collaborating with Assad, leaked documents reveal"
