@@ -64,6 +64,10 @@ int quire_path_check(const char *path, size_t len, quire_error *err);
  * overlong sequences, surrogates). Returns true if so. */
 bool quire_text_is_clean(const uint8_t *s, size_t len);
 
+/* SPEC 6.1: a trusted comment is printable UTF-8 in which TAB is the only control allowed
+ * (minisign separates its fields with TAB). */
+bool quire_comment_is_clean(const uint8_t *s, size_t len);
+
 /* ---- keys (SPEC 6.1) ---- */
 
 typedef struct quire_pubkey {

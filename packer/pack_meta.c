@@ -171,12 +171,13 @@ char *pack_bundle_meta(const char *path)
         goto out;
     json_object_set_new(j, "generator", json_string("quire-pack " QUIRE_VERSION_STRING));
     const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde != NULL && json_object_get(j, "created") == NULL) {
-        json_t *created = source_date(sde);
-        if (created == NULL)
-            goto out;
+    json_t *created = sde != NULL ? source_date(sde) : NULL; /* checked even if unused */
+    if (sde != NULL && created == NULL)
+        goto out;
+    if (created != NULL && json_object_get(j, "created") == NULL)
         json_object_set_new(j, "created", created);
-    }
+    else
+        json_decref(created);
     text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 out:
     json_decref(j);

@@ -2,7 +2,10 @@
  * written through libarchive to a temporary file beside OUT, which is renamed into place only
  * when every entry's SHA-256 has matched; with --with-metadata, the provenance goes in
  * quire-metadata.json and the checksums in a BagIt-style manifest-sha256.txt. This module is
- * the reader's only libarchive user, and libarchive only ever writes here. */
+ * the reader's only libarchive user, and libarchive only ever writes here. libarchive is
+ * loaded with dlopen when export runs, not linked: it brings libxml2 and ICU (18 libraries),
+ * which made every other quire-read command start 2.7 times slower. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -17,6 +20,61 @@
 
 #include "read.h"
 
+/* The libarchive functions export uses, looked up by name (their types from archive.h). */
+static struct {
+    __typeof__(archive_entry_free) *entry_free;
+    __typeof__(archive_entry_new) *entry_new;
+    __typeof__(archive_entry_set_filetype) *entry_set_filetype;
+    __typeof__(archive_entry_set_mtime) *entry_set_mtime;
+    __typeof__(archive_entry_set_pathname_utf8) *entry_set_pathname_utf8;
+    __typeof__(archive_entry_set_perm) *entry_set_perm;
+    __typeof__(archive_entry_set_size) *entry_set_size;
+    __typeof__(archive_error_string) *error_string;
+    __typeof__(archive_write_close) *write_close;
+    __typeof__(archive_write_data) *write_data;
+    __typeof__(archive_write_free) *write_free;
+    __typeof__(archive_write_header) *write_header;
+    __typeof__(archive_write_new) *write_new;
+    __typeof__(archive_write_open_fd) *write_open_fd;
+    __typeof__(archive_write_set_format_pax_restricted) *write_set_format_pax_restricted;
+    __typeof__(archive_write_set_format_zip) *write_set_format_zip;
+} ar;
+
+/* Loads libarchive and every function above; returns 0, or -1 after a message. POSIX
+ * guarantees that dlsym's result converts to the function's type. */
+#define LOAD(field, name) ok = ok && (ar.field = (__typeof__(ar.field))dlsym(lib, name)) != NULL
+static int load_libarchive(void)
+{
+    void *lib = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
+    bool ok = lib != NULL;
+    if (!ok) {
+        read_fail(NULL, "export: cannot load libarchive: %s", dlerror());
+        return -1;
+    }
+    LOAD(entry_free, "archive_entry_free");
+    LOAD(entry_new, "archive_entry_new");
+    LOAD(entry_set_filetype, "archive_entry_set_filetype");
+    LOAD(entry_set_mtime, "archive_entry_set_mtime");
+    LOAD(entry_set_pathname_utf8, "archive_entry_set_pathname_utf8");
+    LOAD(entry_set_perm, "archive_entry_set_perm");
+    LOAD(entry_set_size, "archive_entry_set_size");
+    LOAD(error_string, "archive_error_string");
+    LOAD(write_close, "archive_write_close");
+    LOAD(write_data, "archive_write_data");
+    LOAD(write_free, "archive_write_free");
+    LOAD(write_header, "archive_write_header");
+    LOAD(write_new, "archive_write_new");
+    LOAD(write_open_fd, "archive_write_open_fd");
+    LOAD(write_set_format_pax_restricted, "archive_write_set_format_pax_restricted");
+    LOAD(write_set_format_zip, "archive_write_set_format_zip");
+    if (!ok) {
+        read_fail(NULL, "export: this libarchive lacks a function export needs: %s", dlerror());
+        return -1;
+    }
+    return 0;
+}
+#undef LOAD
+
 typedef struct export_ctx {
     struct archive *a;
     const quire_index *idx;
@@ -25,22 +83,22 @@ typedef struct export_ctx {
 
 static int ar_error(struct archive *a, quire_error *err)
 {
-    return quire_error_set(err, QUIRE_E_IO, "archive write failed: %s", archive_error_string(a));
+    return quire_error_set(err, QUIRE_E_IO, "archive write failed: %s", ar.error_string(a));
 }
 
 /* One archive member with fixed owner, mode and time, so the export is reproducible. */
 static int header(export_ctx *x, const char *path, uint64_t size, bool exec, quire_error *err)
 {
-    struct archive_entry *ae = archive_entry_new();
+    struct archive_entry *ae = ar.entry_new();
     if (ae == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
-    archive_entry_set_pathname_utf8(ae, path);
-    archive_entry_set_size(ae, (la_int64_t)size);
-    archive_entry_set_filetype(ae, AE_IFREG);
-    archive_entry_set_perm(ae, exec ? 0755 : 0644);
-    archive_entry_set_mtime(ae, x->mtime, 0);
-    int r = archive_write_header(x->a, ae);
-    archive_entry_free(ae);
+    ar.entry_set_pathname_utf8(ae, path);
+    ar.entry_set_size(ae, (la_int64_t)size);
+    ar.entry_set_filetype(ae, AE_IFREG);
+    ar.entry_set_perm(ae, exec ? 0755 : 0644);
+    ar.entry_set_mtime(ae, x->mtime, 0);
+    int r = ar.write_header(x->a, ae);
+    ar.entry_free(ae);
     return r == ARCHIVE_OK ? QUIRE_OK : ar_error(x->a, err);
 }
 
@@ -55,14 +113,14 @@ static int e_data(void *ctx, uint32_t i, const uint8_t *p, size_t n, quire_error
 {
     export_ctx *x = ctx;
     (void)i;
-    return archive_write_data(x->a, p, n) == (la_ssize_t)n ? QUIRE_OK : ar_error(x->a, err);
+    return ar.write_data(x->a, p, n) == (la_ssize_t)n ? QUIRE_OK : ar_error(x->a, err);
 }
 
 static int add_blob(export_ctx *x, const char *path, const char *text, quire_error *err)
 {
     size_t len = strlen(text);
     int rc = header(x, path, len, false, err);
-    if (rc == QUIRE_OK && archive_write_data(x->a, text, len) != (la_ssize_t)len)
+    if (rc == QUIRE_OK && ar.write_data(x->a, text, len) != (la_ssize_t)len)
         rc = ar_error(x->a, err);
     return rc;
 }
@@ -121,22 +179,22 @@ static time_t export_time(void)
 static int write_export(quire_reader *r, const read_opts *o, int fd, quire_error *err)
 {
     export_ctx x = {.idx = quire_reader_index(r), .mtime = export_time()};
-    x.a = archive_write_new();
+    x.a = ar.write_new();
     if (x.a == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
-    int r1 = strcmp(o->format, "zip") == 0 ? archive_write_set_format_zip(x.a)
-                                           : archive_write_set_format_pax_restricted(x.a);
+    int r1 = strcmp(o->format, "zip") == 0 ? ar.write_set_format_zip(x.a)
+                                           : ar.write_set_format_pax_restricted(x.a);
     int rc = QUIRE_OK;
-    if (r1 != ARCHIVE_OK || archive_write_open_fd(x.a, fd) != ARCHIVE_OK)
+    if (r1 != ARCHIVE_OK || ar.write_open_fd(x.a, fd) != ARCHIVE_OK)
         rc = ar_error(x.a, err);
     quire_walk_ops ops = {e_begin, e_data, NULL};
     if (rc == QUIRE_OK)
         rc = quire_reader_walk(r, NULL, &ops, &x, err);
     if (rc == QUIRE_OK && o->with_metadata)
         rc = add_metadata(&x, r, err);
-    if (rc == QUIRE_OK && archive_write_close(x.a) != ARCHIVE_OK)
+    if (rc == QUIRE_OK && ar.write_close(x.a) != ARCHIVE_OK)
         rc = ar_error(x.a, err);
-    archive_write_free(x.a);
+    ar.write_free(x.a);
     return rc;
 }
 
@@ -155,6 +213,8 @@ int cmd_export(const read_opts *o, int argc, char **argv)
                         "temporary name and renamed only once every document has verified");
         return 2;
     }
+    if (load_libarchive() != 0)
+        return 2;
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;

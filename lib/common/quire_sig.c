@@ -7,7 +7,7 @@
 
 /* SPEC 6.1: a trusted comment is printable UTF-8 where only TAB of the controls may appear,
  * since minisign separates its fields with TAB. */
-static bool comment_is_clean(const uint8_t *c, size_t len)
+bool quire_comment_is_clean(const uint8_t *c, size_t len)
 {
     size_t start = 0;
     for (size_t i = 0; i <= len; i++) {
@@ -39,7 +39,7 @@ static int parse_record(const uint8_t *p, size_t avail, quire_sig *s, size_t *us
     if (avail - QUIRE_SIG_RECORD_MIN_BYTES < s->comment_len)
         return quire_error_set(err, QUIRE_E_FORMAT, "signature %u: record truncated (SPEC 6.1)", n);
     s->comment = p + 76;
-    if (!comment_is_clean(s->comment, s->comment_len))
+    if (!quire_comment_is_clean(s->comment, s->comment_len))
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "signature %u: trusted comment is not printable UTF-8 (SPEC 6.1)",
                                n);

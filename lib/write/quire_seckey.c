@@ -238,7 +238,7 @@ int quire_sign(const quire_seckey *sk, const uint8_t prehash[QUIRE_PREHASH_BYTES
     uint8_t signed_part[QUIRE_SIGNATURE_BYTES + QUIRE_MAX_TRUSTED_COMMENT_BYTES];
 
     if (clen > QUIRE_MAX_TRUSTED_COMMENT_BYTES ||
-        !quire_text_is_clean((const uint8_t *)comment, clen))
+        !quire_comment_is_clean((const uint8_t *)comment, clen))
         return quire_error_set(err, QUIRE_E_USAGE,
                                "trusted comment must be printable UTF-8 of at most %u bytes",
                                QUIRE_MAX_TRUSTED_COMMENT_BYTES);
