@@ -141,17 +141,17 @@ typedef struct quire_unit {
 } quire_unit;
 
 typedef struct quire_entry {
-    const char *path; /* NUL-terminated copy, owned by the index */
-    uint16_t path_len;
-    uint8_t role;
-    uint8_t flags;
-    uint32_t link;
+    const char *path;      /* NUL-terminated copy, owned by the index */
+    const uint8_t *sha256; /* QUIRE_SHA256_BYTES, borrowed from the index buffer */
+    const uint8_t *meta;   /* borrowed from the index buffer, not NUL-terminated */
     uint64_t size;
     uint64_t stream_offset; /* derived: where its bytes start in the content stream */
     uint32_t first_unit;    /* derived: the unit holding its first byte (if size > 0) */
-    uint8_t sha256[QUIRE_SHA256_BYTES];
-    const uint8_t *meta; /* borrowed from the index buffer, not NUL-terminated */
     uint32_t meta_len;
+    uint32_t link;
+    uint16_t path_len;
+    uint8_t role;
+    uint8_t flags;
 } quire_entry;
 
 typedef struct quire_index {
@@ -174,8 +174,9 @@ typedef struct quire_index {
 int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,
                       quire_error *err);
 
-#define QUIRE_INDEX_DEFER_META 0x1 /* leave each entry's SPEC 5.5 check to quire_index_check_meta  \
-                                    */
+#define QUIRE_INDEX_DEFER_META                                                                     \
+    0x1 /* leave each entry's SPEC 5.5 check to quire_index_check_meta                             \
+         */
 
 /* quire_index_parse with flags. With QUIRE_INDEX_DEFER_META, entries' metadata is not parsed
  * (the bundle metadata still is): the caller MUST call quire_index_check_meta for an entry
@@ -220,8 +221,9 @@ const quire_sig *quire_reader_signer(const quire_reader *r);
 /* All signature records of the bundle, valid until close. */
 const quire_sigblock *quire_reader_sigblock(const quire_reader *r);
 
-/* The bundle fingerprint, BLAKE2b-256 of the index bytes (SPEC 6.3), valid until close. */
-const uint8_t *quire_reader_fingerprint(const quire_reader *r);
+/* The bundle fingerprint, BLAKE2b-256 of the index bytes (SPEC 6.3), computed at the first
+ * call after quire_reader_open; valid until close. */
+const uint8_t *quire_reader_fingerprint(quire_reader *r);
 
 /* Callbacks for quire_reader_walk. Each returns 0 or a negative QUIRE_E_* code (filling err),
  * which stops the walk. data() receives bytes whose unit hash has been checked; end() is

@@ -25,7 +25,7 @@ void pack_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* One regular file found in the inputs. */
 typedef struct pack_input {
-    char *bundle_path;
+    char *bundle_path; /* points into the fs_path allocation */
     char *fs_path;
     bool exec;
     uint64_t size; /* as found by the walk, for the progress meter */

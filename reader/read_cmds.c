@@ -35,7 +35,7 @@ static json_t *signer_json(const quire_reader *r)
                      (size_t)s->comment_len, "trusted", quire_reader_signer(r) != NULL);
 }
 
-static json_t *bundle_json(const quire_reader *r)
+static json_t *bundle_json(quire_reader *r)
 {
     const quire_index *idx = quire_reader_index(r);
     return json_pack("{s:i, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "format", QUIRE_FORMAT_VERSION,

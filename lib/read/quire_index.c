@@ -100,7 +100,7 @@ static int parse_units(const uint8_t *p, quire_index *idx, quire_error *err)
 static int parse_entry_record(const uint8_t *p, uint32_t i, quire_entry *e, quire_error *err)
 {
     e->size = quire_load64(p);
-    memcpy(e->sha256, p + 8, QUIRE_SHA256_BYTES);
+    e->sha256 = p + 8;
     e->path_len = quire_load16(p + 40);
     e->role = p[42];
     e->flags = p[43];
@@ -171,10 +171,11 @@ static int parse_heap(const uint8_t *heap, uint64_t heap_len, quire_index *idx, 
 }
 
 /* SPEC 4.3: no path may also be a directory of another path. Entries are sorted, so each
- * directory prefix is looked up by binary search. */
-static bool has_file_prefix(const quire_index *idx, const quire_entry *e)
+ * directory prefix is looked up by binary search; those from offset `from` on, since the
+ * caller has already looked up the ones shared with the previous entry. */
+static bool has_file_prefix(const quire_index *idx, const quire_entry *e, size_t from)
 {
-    for (size_t k = 1; k < e->path_len; k++) {
+    for (size_t k = from > 1 ? from : 1; k < e->path_len; k++) {
         if (e->path[k] != '/')
             continue;
         size_t lo = 0, hi = idx->entry_count;
@@ -205,6 +206,7 @@ static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
         quire_error perr;
         if (quire_path_check(e->path, e->path_len, &perr) != QUIRE_OK)
             return quire_error_set(err, perr.code, "entry %u: %s", i, perr.msg);
+        size_t common = 0; /* bytes shared with the previous path */
         if (i > 0) {
             const quire_entry *p = &idx->entries[i - 1];
             if (cmp_path(p->path, p->path_len, e->path, e->path_len) >= 0)
@@ -212,8 +214,13 @@ static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
                                        "entry %u (%s): paths not in strictly increasing byte "
                                        "order, or a duplicate (SPEC 4.3)",
                                        i, e->path);
+            while (common < p->path_len && common < e->path_len &&
+                   p->path[common] == e->path[common])
+                common++;
         }
-        if (has_file_prefix(idx, e))
+        /* A directory prefix ending before `common` is the previous entry's too, and was
+         * looked up for it. */
+        if (has_file_prefix(idx, e, common))
             return quire_error_set(err, QUIRE_E_FORMAT,
                                    "entry %u (%s): a parent directory is also a file (SPEC 4.3)", i,
                                    e->path);

@@ -26,6 +26,7 @@ struct quire_reader {
     uint8_t *meta_checked; /* one bit per entry: SPEC 5.5 checked */
     const quire_sig *signer;
     uint8_t fingerprint[QUIRE_FINGERPRINT_BYTES];
+    bool fingerprint_done;
     /* the unit decoded last, kept so that neighbouring entries reuse it */
     uint32_t cached_unit;
     bool cache_valid;
@@ -158,7 +159,7 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
     r->cache_valid = false;
 
     quire_prehash(r->index_buf, len, prehash);
-    crypto_generichash(r->fingerprint, sizeof r->fingerprint, r->index_buf, len, NULL, 0);
+    r->fingerprint_done = false; /* computed when asked for: most commands never print it */
     int rc = find_signer(r, keys, nkeys, prehash, err);
     if (rc == QUIRE_E_UNTRUSTED && !(flags & QUIRE_ANY_SIGNER)) {
         char ids[QUIRE_MAX_SIGNATURES * 18 + 1] = "";
@@ -209,8 +210,13 @@ const quire_sigblock *quire_reader_sigblock(const quire_reader *r)
     return &r->sigblock;
 }
 
-const uint8_t *quire_reader_fingerprint(const quire_reader *r)
+const uint8_t *quire_reader_fingerprint(quire_reader *r)
 {
+    if (!r->fingerprint_done) {
+        crypto_generichash(r->fingerprint, sizeof r->fingerprint, r->index_buf,
+                           (size_t)r->trailer.index_size, NULL, 0);
+        r->fingerprint_done = true;
+    }
     return r->fingerprint;
 }
 

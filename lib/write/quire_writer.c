@@ -36,6 +36,7 @@ struct quire_writer {
     size_t unit_count, unit_cap;
     quire_units *pipe; /* started at the first entry, once level and threads are set */
     unsigned threads;
+    bool finished; /* finish was called: nothing more can be added */
     uint8_t fingerprint[QUIRE_FINGERPRINT_BYTES];
 };
 
@@ -166,6 +167,8 @@ static int check_desc(const quire_writer *w, const quire_entry_desc *d, quire_er
 {
     size_t len = strlen(d->path);
     quire_error perr;
+    if (w->finished)
+        return quire_error_set(err, QUIRE_E_USAGE, "the writer is finished");
     if (quire_path_check(d->path, len, &perr) != QUIRE_OK)
         return quire_error_set(err, QUIRE_E_INPUT, "%s: %s", d->path, perr.msg);
     if (w->entry_count >= QUIRE_MAX_ENTRIES)
@@ -247,7 +250,7 @@ int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn
 
 int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len, quire_error *err)
 {
-    if (w->entry_count == 0)
+    if (w->entry_count == 0 || w->finished)
         return quire_error_set(err, QUIRE_E_USAGE, "no entry to set metadata for");
     wentry *e = &w->entries[w->entry_count - 1];
     if (meta_len > QUIRE_MAX_ENTRY_META_BYTES)
@@ -262,6 +265,19 @@ int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len,
     e->meta = copy;
     e->meta_len = meta_len;
     return QUIRE_OK;
+}
+
+/* Frees the entries' paths and metadata once encode_index has copied them; the writer can
+ * add nothing after finish, and quire_writer_free accepts what is left. */
+static void release_entries(quire_writer *w)
+{
+    for (size_t i = 0; i < w->entry_count; i++) {
+        free(w->entries[i].path);
+        free(w->entries[i].meta);
+    }
+    free(w->entries);
+    w->entries = NULL;
+    w->entry_count = w->entry_cap = 0;
 }
 
 static size_t index_size(const quire_writer *w)
@@ -345,11 +361,16 @@ int quire_writer_finish(quire_writer *w, const quire_seckey *sk, const char *com
     uint8_t prehash[QUIRE_PREHASH_BYTES];
     quire_index check;
     quire_sig sig;
+    if (w->finished)
+        return quire_error_set(err, QUIRE_E_USAGE, "the writer is finished");
+    w->finished = true;
     int rc = start_pipe(w, err);
     if (rc == QUIRE_OK)
         rc = quire_units_drain(w->pipe, err);
     if (rc != QUIRE_OK)
         return rc;
+    quire_units_close(w->pipe); /* the ring's slots (2 x threads + 1 MiB-units) go back first */
+    w->pipe = NULL;
     size_t len = index_size(w);
     if (len > QUIRE_MAX_INDEX_BYTES)
         return quire_error_set(err, QUIRE_E_INPUT, "index larger than %llu bytes",
@@ -359,6 +380,7 @@ int quire_writer_finish(quire_writer *w, const quire_seckey *sk, const char *com
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
     uint64_t index_offset = w->offset;
     encode_index(w, buf, len);
+    release_entries(w); /* everything is in buf now: peak memory is about one index */
     /* The writer holds itself to the reader's rules: what it cannot read back, it refuses to
      * sign. */
     quire_error perr;
@@ -387,11 +409,7 @@ void quire_writer_free(quire_writer *w)
 {
     if (w == NULL)
         return;
-    for (size_t i = 0; i < w->entry_count; i++) {
-        free(w->entries[i].path);
-        free(w->entries[i].meta);
-    }
-    free(w->entries);
+    release_entries(w);
     free(w->units);
     quire_units_close(w->pipe);
     free(w->bundle_meta);

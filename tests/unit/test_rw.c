@@ -1148,6 +1148,25 @@ START_TEST(writer_set_meta_replaces_last_entry_meta)
 }
 END_TEST
 
+/* finish releases the entries to keep peak memory at about one index; the writer must then
+ * refuse more work rather than start a second, empty list of entries. */
+START_TEST(writer_refuses_work_after_finish)
+{
+    int fd;
+    quire_writer *w = open_writer(&fd);
+    quire_error err = {0};
+    ASSERT_OK(add(w, "a", "x", 1, &err), err);
+    ASSERT_OK(quire_writer_finish(w, R.sk, "c", &err), err);
+    ASSERT_FAILS(add(w, "b", "y", 1, &err), err, QUIRE_E_USAGE, "the writer is finished");
+    ASSERT_FAILS(quire_writer_set_meta(w, (const uint8_t *)"{}", 2, &err), err, QUIRE_E_USAGE,
+                 "no entry");
+    ASSERT_FAILS(quire_writer_finish(w, R.sk, "c", &err), err, QUIRE_E_USAGE,
+                 "the writer is finished");
+    quire_writer_free(w);
+    close(fd);
+}
+END_TEST
+
 START_TEST(writer_level_0_stores_units)
 {
     static const char text[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -1311,6 +1330,7 @@ static Suite *rw_suite(void)
     tcase_add_test(w, writer_level_0_stores_units);
     tcase_add_test(w, writer_bundle_without_units_round_trips);
     tcase_add_test(w, writer_single_large_entry_round_trips);
+    tcase_add_test(w, writer_refuses_work_after_finish);
     tcase_add_test(w, writer_large_entry_between_small_ones_round_trips);
     suite_add_tcase(s, w);
     return s;
