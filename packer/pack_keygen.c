@@ -40,14 +40,14 @@ static bool prompt(int tty, const char *text, char *buf, size_t cap)
     struct termios old, quiet;
     bool ok;
 
-    if (write(tty, text, strlen(text)) < 0)
-        return false;
+    /* Echo goes off before the prompt appears: what is typed once it is visible must be
+     * neither echoed nor discarded by TCSAFLUSH. */
     if (tcgetattr(tty, &old) != 0)
         return false;
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     tcsetattr(tty, TCSAFLUSH, &quiet);
-    ok = read_line(tty, buf, cap);
+    ok = write(tty, text, strlen(text)) >= 0 && read_line(tty, buf, cap);
     tcsetattr(tty, TCSAFLUSH, &old);
     if (write(tty, "\n", 1) < 0)
         ok = false;
