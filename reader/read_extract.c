@@ -30,6 +30,8 @@
 typedef struct staged {
     uint32_t entry;
     char tmp[32];
+    dev_t dev; /* the temporary file's identity, which the rename keeps */
+    ino_t ino;
 } staged;
 
 typedef struct extract_ctx {
@@ -43,6 +45,7 @@ typedef struct extract_ctx {
     char tmp[32];   /* its name */
     staged *staged; /* complete temporary files, in entry order */
     size_t nstaged, staged_cap;
+    size_t *by_id;            /* indexes of staged sorted by (dev, ino), made when first needed */
     int unsynced[SYNC_FILES]; /* complete files whose data may not be on disk yet */
     size_t nunsynced;
     uint64_t unsynced_bytes;
@@ -191,8 +194,11 @@ static int x_end(void *vctx, uint32_t i, quire_error *err)
         x->staged = s;
         x->staged_cap = cap;
     }
-    if (fchmod(x->fd, mode) != 0)
+    struct stat st;
+    if (fchmod(x->fd, mode) != 0 || fstat(x->fd, &st) != 0)
         return sys_error(err, "cannot write", e->path);
+    x->staged[x->nstaged].dev = st.st_dev;
+    x->staged[x->nstaged].ino = st.st_ino;
     if (x->sync)
         sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* start writeback now */
     x->staged[x->nstaged].entry = i;
@@ -235,8 +241,64 @@ static bool same_dir(const char *a, const char *b)
     return n == dir_len(b) && memcmp(a, b, n) == 0;
 }
 
+static const staged *sorting; /* qsort has no context argument */
+
+static int by_file_id(const void *a, const void *b)
+{
+    const staged *p = &sorting[*(const size_t *)a], *q = &sorting[*(const size_t *)b];
+    if (p->dev != q->dev)
+        return p->dev < q->dev ? -1 : 1;
+    return p->ino < q->ino ? -1 : p->ino > q->ino;
+}
+
+/* On a file system that ignores case or normalises names (macOS, Windows, ext4 casefold),
+ * two paths of the bundle can name one file. If leaf in dir already is a file this run
+ * placed, returns its staged index; else -1. */
+static long placed_as(extract_ctx *x, int dir, const char *leaf)
+{
+    struct stat st;
+    if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return -1;
+    if (x->by_id == NULL) {
+        if ((x->by_id = malloc(x->nstaged * sizeof *x->by_id)) == NULL)
+            return -1;
+        for (size_t m = 0; m < x->nstaged; m++)
+            x->by_id[m] = m;
+        sorting = x->staged;
+        qsort(x->by_id, x->nstaged, sizeof *x->by_id, by_file_id);
+    }
+    size_t lo = 0, hi = x->nstaged;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const staged *m = &x->staged[x->by_id[mid]];
+        if (m->dev == st.st_dev && m->ino == st.st_ino)
+            return (long)x->by_id[mid];
+        if (m->dev < st.st_dev || (m->dev == st.st_dev && m->ino < st.st_ino))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The error for staged file k whose final name is taken: by another entry of this run (a
+ * name collision on this file system), or by a file that appeared since check_existing. */
+static int name_taken(extract_ctx *x, size_t k, long other, quire_error *err)
+{
+    const quire_entry *e = &x->idx->entries[x->staged[k].entry];
+    if (other < 0)
+        return quire_error_set(err, QUIRE_E_IO, "%s exists: use --force to replace it", e->path);
+    uint32_t o = x->staged[other].entry;
+    return quire_error_set(err, QUIRE_E_IO,
+                           "entry %u (%s): this file system gives it the same file as entry %u "
+                           "(%s), as it ignores case or normalises names: extract them one at "
+                           "a time into different directories",
+                           x->staged[k].entry, e->path, o, x->idx->entries[o].path);
+}
+
 /* Every selected entry verified: renames the files into place, syncing each directory once
- * its files are in. */
+ * its files are in. A name that this file system folds onto one placed before is an error,
+ * also with --force: the second file would silently replace the first. */
 static int commit(extract_ctx *x, quire_error *err)
 {
     int rc = sync_files(x, err);
@@ -244,10 +306,12 @@ static int commit(extract_ctx *x, quire_error *err)
     for (; rc == QUIRE_OK && k < x->nstaged; k++) {
         const char *path = x->idx->entries[x->staged[k].entry].path, *leaf;
         int dir = parent_of(x, path, false, &leaf);
-        if (dir < 0 || place(dir, x->staged[k].tmp, leaf, x->force) != 0) {
-            rc = errno == EEXIST ? quire_error_set(err, QUIRE_E_IO,
-                                                   "%s exists: use --force to replace it", path)
-                                 : sys_error(err, "cannot rename into place", path);
+        long other = -1;
+        if (dir >= 0 && x->force && (other = placed_as(x, dir, leaf)) >= 0) {
+            rc = name_taken(x, k, other, err);
+        } else if (dir < 0 || place(dir, x->staged[k].tmp, leaf, x->force) != 0) {
+            rc = errno == EEXIST && dir >= 0 ? name_taken(x, k, placed_as(x, dir, leaf), err)
+                                             : sys_error(err, "cannot rename into place", path);
         } else {
             x->done++;
             bool last = k + 1 == x->nstaged ||
@@ -257,6 +321,8 @@ static int commit(extract_ctx *x, quire_error *err)
         }
         if (dir >= 0)
             close(dir);
+        if (rc != QUIRE_OK)
+            break; /* staged file k is not in place: discard removes it with the rest */
     }
     /* What could not be placed is removed like any other failure's leftovers. */
     memmove(x->staged, x->staged + k, (x->nstaged - k) * sizeof *x->staged);
@@ -401,6 +467,7 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
         free(x.made[k]);
     free(x.made);
     free(x.staged);
+    free(x.by_id);
     free(sel);
     quire_reader_close(r);
     return code;

@@ -11,14 +11,16 @@ fi
 cd "$T"
 mkdir docs
 printf 'typed at a terminal\n' >docs/a.txt
-SOCK=quire-tty-$$
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+SOCK=
+trap '[ -z "$SOCK" ] || tmux -L "$SOCK" kill-server 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
-# Runs a shell command line in a new 100x20 pane; its exit status goes to NAME.rc and its
+# Runs a shell command line in a new 100x20 pane, with a tmux server of its own (reusing one
+# right after kill-server races with its exit); its exit status goes to NAME.rc and its
 # terminal settings afterwards to NAME.stty.
 run_in_pane()
 {
-    tmux -L "$SOCK" kill-server 2>/dev/null || true
+    [ -z "$SOCK" ] || tmux -L "$SOCK" kill-server 2>/dev/null || true
+    SOCK=quire-tty-$$-$1
     rm -f "$1.rc" "$1.stty"
     tmux -L "$SOCK" new-session -d -x 100 -y 20 \
         "cd '$T' && $2; echo \$? >'$1.rc'; stty -a >'$1.stty'; sleep 60"
