@@ -257,6 +257,7 @@ def main():
     log("verify")
     ops["verify"] = measure([
         {"name": "quire", "steps": [[qr, "verify", "-q", "-p", a.pub, B]]},
+        {"name": "quire --quick", "steps": [[qr, "verify", "-q", "--quick", "-p", a.pub, B]]},
         {"name": "minisign -V", "steps": [check(TGZ)]},
     ], a.runs, work, log)
 
