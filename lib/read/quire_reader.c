@@ -33,6 +33,7 @@ struct quire_reader {
     uint8_t *stored;
     uint8_t *raw;
     const uint8_t *raw_view;
+    uint64_t raw_filled; /* bytes of the cached unit available in raw_view */
     z_stream zs;
     bool zs_ready;
 };
@@ -237,42 +238,54 @@ static int load_unit(quire_reader *r, uint32_t u, quire_error *err)
     return QUIRE_OK;
 }
 
-/* SPEC 9 step 10-11: reads one unit, checks its BLAKE2b-256, then inflates exactly raw_size
- * bytes. */
-static int decode_unit(quire_reader *r, uint32_t u, quire_error *err)
+/* SPEC 9 steps 10-11: reads one unit and checks its BLAKE2b-256 (once), then makes at least
+ * its first `need` raw bytes available in r->raw_view. A deflated unit is inflated only as far
+ * as needed, and continued by later calls for the same unit (entries come in stream order):
+ * showing one document does not pay for the rest of its unit. The end-of-stream checks of
+ * step 11 run when the whole unit is inflated, as walking every entry of a unit does. */
+static int decode_unit(quire_reader *r, uint32_t u, uint64_t need, quire_error *err)
 {
     const quire_unit *un = &r->index.units[u];
 
-    if (r->cache_valid && r->cached_unit == u)
-        return QUIRE_OK;
-    r->cache_valid = false;
-    int rc = load_unit(r, u, err);
-    if (rc != QUIRE_OK)
-        return rc;
-    if (un->compression == QUIRE_COMP_STORE) {
-        r->raw_view = r->stored;
-    } else {
-        if (!r->zs_ready) {
-            if (inflateInit2(&r->zs, -15) != Z_OK)
-                return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
-            r->zs_ready = true;
+    if (!r->cache_valid || r->cached_unit != u) {
+        r->cache_valid = false;
+        int rc = load_unit(r, u, err);
+        if (rc != QUIRE_OK)
+            return rc;
+        r->raw_filled = 0;
+        if (un->compression == QUIRE_COMP_STORE) {
+            r->raw_view = r->stored;
+            r->raw_filled = un->raw_size;
         } else {
-            inflateReset(&r->zs);
+            if (!r->zs_ready) {
+                if (inflateInit2(&r->zs, -15) != Z_OK)
+                    return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
+                r->zs_ready = true;
+            } else {
+                inflateReset(&r->zs);
+            }
+            r->zs.next_in = r->stored;
+            r->zs.avail_in = (uInt)un->stored_size;
+            r->raw_view = r->raw;
         }
-        r->zs.next_in = r->stored;
-        r->zs.avail_in = (uInt)un->stored_size;
-        r->zs.next_out = r->raw;
-        r->zs.avail_out = (uInt)un->raw_size;
-        int zrc = inflate(&r->zs, Z_FINISH);
-        if (zrc != Z_STREAM_END || r->zs.avail_out != 0 || r->zs.avail_in != 0)
-            return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "unit %u: deflate data does not decode to exactly its %llu "
-                                   "declared bytes (SPEC 5.2)",
-                                   u, (unsigned long long)un->raw_size);
-        r->raw_view = r->raw;
+        r->cached_unit = u;
+        r->cache_valid = true;
     }
-    r->cached_unit = u;
-    r->cache_valid = true;
+    if (need <= r->raw_filled)
+        return QUIRE_OK;
+    bool whole = need == un->raw_size;
+    r->zs.next_out = r->raw + r->raw_filled;
+    r->zs.avail_out = (uInt)(need - r->raw_filled);
+    int zrc = inflate(&r->zs, whole ? Z_FINISH : Z_NO_FLUSH);
+    r->raw_filled = need - r->zs.avail_out;
+    if (whole ? zrc != Z_STREAM_END || r->zs.avail_out != 0 || r->zs.avail_in != 0
+              : zrc != Z_OK || r->zs.avail_out != 0) {
+        r->cache_valid = false;
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "unit %u: deflate data does not decode to exactly its %llu "
+                               "declared bytes (SPEC 5.2)",
+                               u, (unsigned long long)un->raw_size);
+    }
     return QUIRE_OK;
 }
 
@@ -323,11 +336,11 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     crypto_hash_sha256_init(&st);
     for (uint32_t u = e->first_unit; pos < end; u++) {
         quire_error uerr;
-        if ((rc = decode_unit(r, u, &uerr)) != QUIRE_OK)
-            return quire_error_set(err, rc, "entry %u (%s): %s", i, e->path, uerr.msg);
         const quire_unit *un = &r->index.units[u];
         uint64_t from = pos - un->stream_offset;
         uint64_t n = un->raw_size - from < end - pos ? un->raw_size - from : end - pos;
+        if ((rc = decode_unit(r, u, from + n, &uerr)) != QUIRE_OK)
+            return quire_error_set(err, rc, "entry %u (%s): %s", i, e->path, uerr.msg);
         crypto_hash_sha256_update(&st, r->raw_view + from, n);
         if (ops != NULL && ops->data != NULL &&
             (rc = ops->data(ctx, i, r->raw_view + from, (size_t)n, err)) != QUIRE_OK)
