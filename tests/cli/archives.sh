@@ -86,4 +86,27 @@ refuse junk.tar "junk.tar: not a readable archive"
 expect_exit 2 "$PACK" create -q -k "$KEY" -o out.quire -a missing.tar
 expect_absent out.quire
 
+# A zip whose local header and central directory disagree on a name (same length, so both
+# stay well-formed). libarchive reads each entry's local header, so quire checks and stores
+# the local name; a traversal name there is refused. A traversal name only in the central
+# directory (what unzip -l shows) cannot reach the bundle: the entry is stored under its
+# local name with its data, as a streaming reader sees it (SECURITY.md).
+python3 - <<'PY'
+import zipfile
+for name, where in (("local-evil.zip", b"PK\x03\x04"), ("central-evil.zip", b"PK\x01\x02")):
+    with zipfile.ZipFile(name, "w") as z:
+        z.writestr("good.txt", b"safe content\n")
+    d = bytearray(open(name, "rb").read())
+    n = d.index(b"good.txt", d.index(where))
+    d[n:n + 8] = b"../e.txt"
+    open(name, "wb").write(bytes(d))
+PY
+refuse local-evil.zip "local-evil.zip: entry ../e.txt: refused" "(SPEC 4.2)"
+expect_exit 0 "$PACK" create -q -k "$KEY" -o central.quire -a central-evil.zip
+expect_exit 0 "$READ" list -p "$PUB" central.quire
+expect_stdout_is "good.txt"
+expect_exit 0 "$READ" show -p "$PUB" central.quire good.txt
+expect_stdout_is "safe content"
+expect_true "central-evil.zip: an e.txt was written" sh -c '[ ! -e "$0/../e.txt" ] && ! find "$0" -name e.txt | grep -q .' "$T"
+
 done_ok
