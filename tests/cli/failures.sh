@@ -251,6 +251,19 @@ mkdir fifos
 printf 'x\n' >fifos/a.txt
 mkfifo fifos/pipe
 refused "fifos/pipe: refused: a fifo" fifos
+# A socket, and (where device nodes can be made: as root, as in CI) a character and a block
+# device.
+mkdir sockets
+printf 'x\n' >sockets/a.txt
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' sockets/sock
+refused "sockets/sock: refused: a socket" sockets
+mkdir chardev blockdev
+if mknod chardev/null c 1 3 2>/dev/null && mknod blockdev/loop b 7 200 2>/dev/null; then
+    refused "chardev/null: refused: a device" chardev
+    refused "blockdev/loop: refused: a device" blockdev
+else
+    echo "failures: cannot make device nodes here (not root?): device inputs not tested" >&2
+fi
 # A missing input, alone and beside a good one.
 refused "nothere" nothere
 refused "nothere" docs nothere
