@@ -281,19 +281,45 @@ static long placed_as(extract_ctx *x, int dir, const char *leaf)
     return -1;
 }
 
-/* The error for staged file k whose final name is taken: by another entry of this run (a
- * name collision on this file system), or by a file that appeared since check_existing. */
-static int name_taken(extract_ctx *x, size_t k, long other, quire_error *err)
+/* The directory this run made that leaf in dir now is, or NULL. */
+static const char *made_as(const extract_ctx *x, int dir, const char *leaf)
 {
+    struct stat st, m;
+    if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    for (size_t k = 0; k < x->nmade; k++)
+        if (fstatat(x->root, x->made[k], &m, AT_SYMLINK_NOFOLLOW) == 0 && m.st_dev == st.st_dev &&
+            m.st_ino == st.st_ino)
+            return x->made[k];
+    return NULL;
+}
+
+/* The error for staged file k, whose rename into place failed with errno: its name is taken
+ * by another file or a directory of this run (a name collision on this file system), or by
+ * a file that appeared since check_existing. */
+static int name_taken(extract_ctx *x, size_t k, int dir, const char *leaf, long other,
+                      quire_error *err)
+{
+    int e_no = errno;
     const quire_entry *e = &x->idx->entries[x->staged[k].entry];
-    if (other < 0)
+    const char *made = other < 0 && dir >= 0 ? made_as(x, dir, leaf) : NULL;
+    if (other >= 0 || made != NULL) {
+        char what[QUIRE_MAX_PATH_BYTES + 48];
+        if (made != NULL)
+            snprintf(what, sizeof what, "the directory %s", made);
+        else
+            snprintf(what, sizeof what, "entry %u (%s)", x->staged[other].entry,
+                     x->idx->entries[x->staged[other].entry].path);
+        return quire_error_set(err, QUIRE_E_IO,
+                               "entry %u (%s): this file system gives it the same name as %s, as "
+                               "it ignores case or normalises names: extract them one at a time "
+                               "into different directories",
+                               x->staged[k].entry, e->path, what);
+    }
+    errno = e_no;
+    if (errno == EEXIST)
         return quire_error_set(err, QUIRE_E_IO, "%s exists: use --force to replace it", e->path);
-    uint32_t o = x->staged[other].entry;
-    return quire_error_set(err, QUIRE_E_IO,
-                           "entry %u (%s): this file system gives it the same file as entry %u "
-                           "(%s), as it ignores case or normalises names: extract them one at "
-                           "a time into different directories",
-                           x->staged[k].entry, e->path, o, x->idx->entries[o].path);
+    return sys_error(err, "cannot rename into place", e->path);
 }
 
 /* Every selected entry verified: renames the files into place, syncing each directory once
@@ -308,10 +334,14 @@ static int commit(extract_ctx *x, quire_error *err)
         int dir = parent_of(x, path, false, &leaf);
         long other = -1;
         if (dir >= 0 && x->force && (other = placed_as(x, dir, leaf)) >= 0) {
-            rc = name_taken(x, k, other, err);
-        } else if (dir < 0 || place(dir, x->staged[k].tmp, leaf, x->force) != 0) {
-            rc = errno == EEXIST && dir >= 0 ? name_taken(x, k, placed_as(x, dir, leaf), err)
-                                             : sys_error(err, "cannot rename into place", path);
+            rc = name_taken(x, k, dir, leaf, other, err);
+        } else if (dir < 0) {
+            rc = sys_error(err, "cannot rename into place", path);
+        } else if (place(dir, x->staged[k].tmp, leaf, x->force) != 0) {
+            int e_no = errno;
+            other = placed_as(x, dir, leaf);
+            errno = e_no;
+            rc = name_taken(x, k, dir, leaf, other, err);
         } else {
             x->done++;
             bool last = k + 1 == x->nstaged ||

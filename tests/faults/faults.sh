@@ -161,11 +161,35 @@ if [ -n "${QUIRE_CASEFOLD_SHIM:-}" ]; then
             "$READ" extract -q $force -p "$K/test.pub" -C fx fold.quire 2>err.txt || rc=$?
         what="case collision${force:+ with $force}"
         [ $rc -eq 2 ] && ok || fail "$what: exit $rc, expected 2"
-        grep -qx "quire-read: fold.quire: entry 1 (fold/d/a.txt): this file system gives it the same file as entry 0 (fold/d/A.txt), as it ignores case or normalises names: extract them one at a time into different directories" err.txt &&
+        grep -qx "quire-read: fold.quire: entry 1 (fold/d/a.txt): this file system gives it the same name as entry 0 (fold/d/A.txt), as it ignores case or normalises names: extract them one at a time into different directories" err.txt &&
             ok || fail "$what: message was: $(cat err.txt)"
         [ "$(cat fx/fold/d/a.txt)" = upper ] && ok || fail "$what: the first file was replaced"
         [ "$(ls -A fx/fold/d)" = a.txt ] && ok || fail "$what: left $(ls -A fx/fold/d)"
     done
+    # Directories fold too: D/f.txt and d/f.txt are one file there; a file X and a directory
+    # x/ one name.
+    mkdir -p fold2/D fold2/d fold3/x
+    printf 'upper\n' >fold2/D/f.txt
+    printf 'lower\n' >fold2/d/f.txt
+    printf 'file\n' >fold3/X
+    printf 'inside\n' >fold3/x/y
+    for b in fold2 fold3; do
+        "$PACK" create -q -k "$K/test.key" -o $b.quire $b >/dev/null
+        for force in "" --force; do
+            rm -rf fx
+            rc=0
+            env LD_PRELOAD="$QUIRE_CASEFOLD_SHIM" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+                "$READ" extract -q $force -p "$K/test.pub" -C fx $b.quire 2>err.txt || rc=$?
+            [ $rc -eq 2 ] && ok || fail "$b${force:+ $force}: exit $rc, expected 2"
+            case $b in
+            fold2) want="entry 1 (fold2/d/f.txt): this file system gives it the same name as entry 0 (fold2/D/f.txt), as it ignores case" ;;
+            fold3) want="entry 0 (fold3/X): this file system gives it the same name as the directory fold3/x, as it ignores case" ;;
+            esac
+            grep -qF "$want" err.txt && ok || fail "$b${force:+ $force}: message was: $(cat err.txt)"
+        done
+    done
+    # The collision is the first rename: nothing was placed, and nothing is left.
+    [ -z "$(find fx -type f 2>/dev/null)" ] && ok || fail "fold3: files left: $(find fx -type f)"
     # Without the shim (case-sensitive): both files, each with its content.
     rm -rf fx
     "$READ" extract -q -p "$K/test.pub" -C fx fold.quire && cmp -s fx/fold/d/A.txt fold/d/A.txt &&

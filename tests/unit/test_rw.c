@@ -884,6 +884,50 @@ START_TEST(rw_deflate_unit_longer_than_raw_size_is_refused)
 }
 END_TEST
 
+/* Entries "a" and "b", 500 'a's each, in one deflate unit whose raw size is declared as raw
+ * (b's size made to fit, so the index still tiles), re-signed. */
+static const char *two_entries_with_raw_size(uint64_t raw)
+{
+    static uint8_t content[500];
+    size_t len;
+    bundle_view v;
+    memset(content, 'a', sizeof content);
+    tfile f[2] = {tfile_make("a", content, sizeof content),
+                  tfile_make("b", content, sizeof content)};
+    uint8_t *b = bundle_bytes(f, 2, NULL, R.sk, &len);
+    bundle_locate(b, len, &v);
+    uint8_t *idx = b + v.index_offset;
+    ck_assert_uint_eq(quire_load32(idx + 68), 1);
+    quire_store64(idx + QUIRE_INDEX_FIXED_BYTES + 16, raw);
+    quire_store64(idx + QUIRE_INDEX_FIXED_BYTES + QUIRE_UNIT_RECORD_BYTES +
+                      QUIRE_ENTRY_RECORD_BYTES,
+                  raw - 500);
+    const char *path = resign_to_file(b, len);
+    free(b);
+    return path;
+}
+
+/* SPEC 9 step 11: a reader may inflate only the prefix of a unit that the requested entries
+ * need, but the end checks must still fail whoever reaches the end of that unit. */
+START_TEST(rw_partial_inflate_still_checks_the_unit_end)
+{
+    for (uint64_t raw = 999; raw <= 1001; raw += 2) {
+        quire_error err = {0};
+        bool sel[2] = {true, false};
+        char want[96];
+        snprintf(want, sizeof want, "deflate data does not decode to exactly its %llu declared",
+                 (unsigned long long)raw);
+        quire_reader *r = open_trusted(two_entries_with_raw_size(raw));
+        ASSERT_OK(quire_reader_walk(r, sel, NULL, NULL, &err), err); /* "a": a prefix */
+        sel[0] = false;
+        sel[1] = true;
+        ASSERT_FAILS(quire_reader_walk(r, sel, NULL, NULL, &err), err, QUIRE_E_FORMAT, want);
+        ASSERT_FAILS(quire_reader_walk(r, NULL, NULL, NULL, &err), err, QUIRE_E_FORMAT, want);
+        quire_reader_close(r);
+    }
+}
+END_TEST
+
 START_TEST(rw_content_sha256_mismatch_is_refused)
 {
     static const uint8_t text[] = "content whose SHA-256 is altered in the signed index";
@@ -1337,6 +1381,7 @@ static Suite *rw_suite(void)
     tcase_add_test(bad, rw_corrupt_unit_spares_other_entries);
     tcase_add_test(bad, rw_callback_error_stops_walk);
     tcase_add_test(bad, rw_resigned_bundle_still_reads);
+    tcase_add_test(bad, rw_partial_inflate_still_checks_the_unit_end);
     tcase_add_test(bad, rw_deflate_unit_shorter_than_raw_size_is_refused);
     tcase_add_test(bad, rw_deflate_unit_longer_than_raw_size_is_refused);
     tcase_add_test(bad, rw_content_sha256_mismatch_is_refused);
