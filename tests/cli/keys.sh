@@ -102,6 +102,11 @@ expect_stderr_contains "--passphrase-file"
 expect_absent enc.quire
 expect_exit 0 "$PACK" create -k enc.key --passphrase-file right.pw -o enc.quire docs
 expect_exit 0 "$READ" verify -q -p enc.pub enc.quire
+# A descriptor given on the command line, for automation: the passphrase never touches a file.
+expect_exit 0 "$PACK" create -k enc.key --passphrase-file /dev/fd/3 -o fd.quire docs 3<right.pw
+expect_exit 0 "$READ" verify -q -p enc.pub fd.quire
+rm -f fd.quire
+
 # A passphrase file written on Windows (CRLF) holds the same passphrase.
 printf 'correct horse battery staple\r\n' >crlf.pw
 expect_exit 0 "$PACK" create -k enc.key --passphrase-file crlf.pw -o crlf.quire docs
