@@ -294,15 +294,15 @@ static const char *made_as(const extract_ctx *x, int dir, const char *leaf)
     return NULL;
 }
 
-/* The error for staged file k, whose rename into place failed with errno: its name is taken
- * by another file or a directory of this run (a name collision on this file system), or by
- * a file that appeared since check_existing. */
+/* The error for staged file k (leaf in dir), whose name is taken: by staged file other
+ * (-1: none), or by a directory of this run (a name collision on this file system), or by
+ * a file that appeared since check_existing; errno is the failed rename's. */
 static int name_taken(extract_ctx *x, size_t k, int dir, const char *leaf, long other,
                       quire_error *err)
 {
     int e_no = errno;
     const quire_entry *e = &x->idx->entries[x->staged[k].entry];
-    const char *made = other < 0 && dir >= 0 ? made_as(x, dir, leaf) : NULL;
+    const char *made = other < 0 ? made_as(x, dir, leaf) : NULL;
     if (other >= 0 || made != NULL) {
         char what[QUIRE_MAX_PATH_BYTES + 48];
         if (made != NULL)
