@@ -46,6 +46,11 @@ int quire_error_set(quire_error *err, int code, const char *fmt, ...)
  * malformed or untrusted, 2 for usage and operational errors, 0 for QUIRE_OK. */
 int quire_exit_code(int code);
 
+/* Zeroed memory for a large table that is filled once and then read (the index and what is
+ * parsed from it): from 2 MiB on, the kernel is asked to back it with huge pages, which saves
+ * most of the page faults of filling it. Freed with free(). */
+void *quire_table_alloc(size_t count, size_t size);
+
 /* ---- little-endian fields (SPEC 2) ---- */
 uint16_t quire_load16(const uint8_t *p);
 uint32_t quire_load32(const uint8_t *p);

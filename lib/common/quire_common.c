@@ -1,6 +1,9 @@
 /* quire_common.c: errors and little-endian fields, shared by the read and write paths. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 
 #include "quire.h"
 
@@ -14,6 +17,24 @@ int quire_error_set(quire_error *err, int code, const char *fmt, ...)
         va_end(ap);
     }
     return code;
+}
+
+void *quire_table_alloc(size_t count, size_t size)
+{
+    enum { HUGE_PAGE = 2u << 20, PAGE = 4096 };
+    void *p = calloc(count ? count : 1, size ? size : 1);
+#ifdef MADV_HUGEPAGE
+    size_t n = count * size; /* calloc has checked that it does not overflow */
+    if (p != NULL && n >= HUGE_PAGE) {
+        /* The pages wholly inside the block; a smaller page size only makes the range smaller.
+         * Advice that is refused changes nothing but the speed. */
+        uintptr_t start = ((uintptr_t)p + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+        uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)(PAGE - 1);
+        if (end > start)
+            (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    }
+#endif
+    return p;
 }
 
 int quire_exit_code(int code)

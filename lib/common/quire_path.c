@@ -43,6 +43,10 @@ bool quire_text_is_clean(const uint8_t *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        if (s[i] >= 0x20 && s[i] < 0x7F) { /* printable ASCII, nearly every byte */
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t n = utf8_decode(s + i, len - i, &cp);
         if (n == 0 || is_control(cp))
@@ -67,10 +71,52 @@ static int check_component(const char *c, size_t n, bool first, quire_error *err
     return QUIRE_OK;
 }
 
+/* True if every byte is printable ASCII other than the backslash, tested eight bytes at a time:
+ * a byte with its high bit set, below 0x20, or equal to 0x7F or a backslash marks the word. */
+static bool plain_ascii(const uint8_t *p, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+    size_t i = 0;
+
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, del, bsl;
+        memcpy(&x, p + i, 8);
+        del = x ^ (ones * 0x7F);
+        bsl = x ^ (ones * '\\');
+        uint64_t below = (x - ones * 0x20) & ~x;
+        if (((x | below | ((del - ones) & ~del) | ((bsl - ones) & ~bsl)) & highs) != 0)
+            return false;
+    }
+    for (; i < len; i++)
+        if (p[i] < 0x20 || p[i] >= 0x7F || p[i] == '\\')
+            return false;
+    return true;
+}
+
+/* The common case, quickly: a relative path of printable ASCII without a backslash, whose
+ * components pass check_component. Anything else returns false and quire_path_check takes it
+ * through every rule in order, so that the first rule broken is the one named. */
+static bool plain_path_ok(const uint8_t *p, size_t len)
+{
+    if (len == 0 || len > QUIRE_MAX_PATH_BYTES || p[0] == '/' || !plain_ascii(p, len))
+        return false;
+    for (size_t start = 0;;) {
+        const uint8_t *slash = memchr(p + start, '/', len - start);
+        size_t end = slash != NULL ? (size_t)(slash - p) : len;
+        if (check_component((const char *)p + start, end - start, start == 0, NULL) != QUIRE_OK)
+            return false;
+        if (slash == NULL)
+            return true;
+        start = end + 1;
+    }
+}
+
 int quire_path_check(const char *path, size_t len, quire_error *err)
 {
     const uint8_t *p = (const uint8_t *)path;
 
+    if (plain_path_ok(p, len))
+        return QUIRE_OK;
     if (len == 0)
         return quire_error_set(err, QUIRE_E_FORMAT, "empty path (SPEC 4.2)");
     if (len > QUIRE_MAX_PATH_BYTES)

@@ -194,6 +194,22 @@ static bool has_file_prefix(const quire_index *idx, const quire_entry *e, size_t
     return false;
 }
 
+/* The number of leading bytes a and b (n bytes each) have in common, compared eight at a time. */
+static size_t common_prefix(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            break;
+    }
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
 /* SPEC 4, 5.3, 5.5: per-entry rules that need the whole table. */
 static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
 {
@@ -209,14 +225,15 @@ static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
         size_t common = 0; /* bytes shared with the previous path */
         if (i > 0) {
             const quire_entry *p = &idx->entries[i - 1];
-            if (cmp_path(p->path, p->path_len, e->path, e->path_len) >= 0)
+            size_t shorter = p->path_len < e->path_len ? p->path_len : e->path_len;
+            common = common_prefix(p->path, e->path, shorter);
+            bool increasing = common < shorter ? (uint8_t)p->path[common] < (uint8_t)e->path[common]
+                                               : p->path_len < e->path_len;
+            if (!increasing)
                 return quire_error_set(err, QUIRE_E_FORMAT,
                                        "entry %u (%s): paths not in strictly increasing byte "
                                        "order, or a duplicate (SPEC 4.3)",
                                        i, e->path);
-            while (common < p->path_len && common < e->path_len &&
-                   p->path[common] == e->path[common])
-                common++;
         }
         /* A directory prefix ending before `common` is the previous entry's too, and was
          * looked up for it. */
@@ -295,7 +312,7 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
         return rc;
     /* The counts are now bounded by the buffer length: these allocations are too. */
     idx->units = calloc(idx->unit_count ? idx->unit_count : 1, sizeof *idx->units);
-    idx->entries = calloc(idx->entry_count ? idx->entry_count : 1, sizeof *idx->entries);
+    idx->entries = quire_table_alloc(idx->entry_count, sizeof *idx->entries);
     if (idx->units == NULL || idx->entries == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
     rc = parse_units(buf + QUIRE_INDEX_FIXED_BYTES, idx, err);
@@ -311,7 +328,7 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
     }
     if (paths_bytes > len - records_end + idx->entry_count)
         return quire_error_set(err, QUIRE_E_FORMAT, "index: paths past the index end (SPEC 5.4)");
-    idx->paths = malloc(paths_bytes ? paths_bytes : 1);
+    idx->paths = quire_table_alloc((size_t)paths_bytes, 1);
     if (idx->paths == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the paths");
     rc = parse_heap(buf + records_end, len - records_end, idx, err);

@@ -61,7 +61,7 @@ static int alloc_read(quire_reader *r, uint64_t off, uint64_t len, uint8_t **out
 {
     if (len > SIZE_MAX)
         return quire_error_set(err, QUIRE_E_LIMIT, "region too large for this machine");
-    *out = malloc(len ? (size_t)len : 1);
+    *out = quire_table_alloc((size_t)len, 1);
     if (*out == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory (%llu bytes)",
                                (unsigned long long)len);

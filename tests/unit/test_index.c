@@ -783,6 +783,47 @@ START_TEST(index_built_by_hand_parses)
 }
 END_TEST
 
+/* Paths are compared eight bytes at a time: order and duplicates decided at, before and after
+ * the eighth byte, and by length when one path is a prefix of the other. */
+START_TEST(index_orders_paths_across_word_boundaries)
+{
+    static const struct {
+        const char *first, *second;
+        bool ok;
+    } cases[] = {
+        {"abcdefgh", "abcdefgi", true},
+        {"abcdefgi", "abcdefgh", false},
+        {"abcdefghijklmnopq", "abcdefghijklmnopr", true},
+        {"abcdefghijklmnopr", "abcdefghijklmnopq", false},
+        {"abcdefghijklmnop", "abcdefghijklmnop", false},
+        {"abcdefghijklmno", "abcdefghijklmnop", true},
+        {"abcdefghijklmnop", "abcdefghijklmno", false},
+        {"abcdefg", "abcdefgh", true},
+        {"abcdefgh", "abcdefg", false},
+        {"abcdefgh\xc3\xa9", "abcdefghz", false}, /* bytes compare unsigned: 0xC3 > 'z' */
+        {"abcdefghz", "abcdefgh\xc3\xa9", true},
+    };
+    const uint64_t units[] = {2};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const bentry e[] = {{cases[k].first, 1, 0, 0, NULL, 0},
+                            {cases[k].second, 1, 0, 0, NULL, 0}};
+        size_t len;
+        quire_index idx;
+        quire_error err = {0};
+        uint8_t *b = build_index(units, 1, e, 2, &len);
+        int rc = parse_copy(b, len, S.v.header, &idx, &err);
+        ck_assert_msg((rc == QUIRE_OK) == cases[k].ok, "%s then %s: %s", cases[k].first,
+                      cases[k].second, rc == QUIRE_OK ? "accepted" : err.msg);
+        if (rc == QUIRE_OK)
+            quire_index_free(&idx);
+        else
+            ck_assert_msg(strstr(err.msg, "not in strictly increasing byte order") != NULL, "%s",
+                          err.msg);
+        free(b);
+    }
+}
+END_TEST
+
 START_TEST(index_rejects_file_that_is_also_a_directory)
 {
     const uint64_t units[] = {2};
@@ -1080,6 +1121,7 @@ static Suite *index_suite(void)
     tcase_add_test(bad, index_rejects_heap_trailing_byte);
     tcase_add_test(bad, index_rejects_paths_out_of_order);
     tcase_add_test(bad, index_rejects_duplicate_path);
+    tcase_add_test(bad, index_orders_paths_across_word_boundaries);
     tcase_add_test(bad, index_rejects_bad_path);
     tcase_add_test(bad, index_rejects_link_from_original);
     tcase_add_test(bad, index_rejects_link_to_document);

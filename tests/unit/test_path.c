@@ -128,6 +128,44 @@ START_TEST(path_check_reads_only_len_bytes)
 }
 END_TEST
 
+/* Printable ASCII paths are checked eight bytes at a time: every byte value at every place of
+ * a 19-byte path (two words and a tail) gets the answer of the rules, and the rule's name. */
+START_TEST(path_check_every_byte_everywhere)
+{
+    char p[] = "abcdefgh/ijklmnopqr";
+    const size_t len = sizeof p - 1;
+    for (size_t k = 0; k < len; k++) {
+        if (p[k] == '/')
+            continue;
+        for (int c = 1; c < 256; c++) {
+            char q[sizeof p];
+            memcpy(q, p, sizeof p);
+            q[k] = (char)c;
+            quire_error err = {0};
+            int rc = quire_path_check(q, len, &err);
+            bool clean = quire_text_is_clean((const uint8_t *)q, len);
+            if (c == '/')
+                continue; /* changes the components; covered above */
+            if (c < 0x20 || c >= 0x7F) {
+                ck_assert_msg(rc == QUIRE_E_FORMAT && strstr(err.msg, "not printable UTF-8"),
+                              "byte %#x at %zu: %s", c, k, err.msg);
+                ck_assert_msg(!clean, "byte %#x at %zu is clean", c, k);
+            } else if (c == '\\') {
+                ck_assert_msg(rc == QUIRE_E_FORMAT && strstr(err.msg, "backslash"),
+                              "backslash at %zu: %s", k, err.msg);
+                ck_assert(clean);
+            } else if (c == ':' && k == 1) {
+                ck_assert_msg(rc == QUIRE_E_FORMAT && strstr(err.msg, "drive letter"), "%s",
+                              err.msg);
+            } else {
+                ck_assert_msg(rc == QUIRE_OK, "byte %#x at %zu refused: %s", c, k, err.msg);
+                ck_assert_msg(clean, "byte %#x at %zu is not clean", c, k);
+            }
+        }
+    }
+}
+END_TEST
+
 #define CLEAN(lit) quire_text_is_clean((const uint8_t *)(lit), sizeof(lit) - 1)
 
 START_TEST(text_clean_accepts_printable_utf8)
@@ -195,6 +233,7 @@ static Suite *path_suite(void)
     tcase_add_test(ok, accepts_4096_byte_path);
     tcase_add_test(ok, path_check_accepts_null_err);
     tcase_add_test(ok, path_check_reads_only_len_bytes);
+    tcase_add_test(ok, path_check_every_byte_everywhere);
     suite_add_tcase(s, ok);
 
     TCase *bad = tcase_create("rejected");
