@@ -253,10 +253,12 @@ int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_op
  * QUIRE_E_FORMAT. */
 int quire_reader_check_meta(quire_reader *r, uint32_t i, quire_error *err);
 
-/* SPEC 9 step 10 alone: checks every entry's metadata (SPEC 5.5), then reads every unit once
- * and checks its BLAKE2b-256, without inflating it or hashing the documents (the check
- * quire-read verify --quick makes). progress, if not
- * NULL, is called with the stored bytes of each unit checked. Returns 0, QUIRE_E_HASH,
+/* SPEC 9 step 10 alone: checks every entry's metadata (SPEC 5.5) and reads every unit once
+ * to check its BLAKE2b-256, without inflating it or hashing the documents (the check
+ * quire-read verify --quick makes). Units are shared among up to four threads, one of which
+ * checks the metadata first; the failure reported is the first metadata failure, else the
+ * lowest-numbered failing unit, whatever the timing. progress, if not NULL, is called on the
+ * calling thread with the stored bytes checked since its last call. Returns 0, QUIRE_E_HASH,
  * QUIRE_E_FORMAT, QUIRE_E_IO or QUIRE_E_NOMEM. */
 int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64_t n), void *ctx,
                              quire_error *err);

@@ -3,6 +3,8 @@
  * reader release bytes other than those it checked. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,7 +32,8 @@ struct quire_reader {
     /* the unit decoded last, kept so that neighbouring entries reuse it */
     uint32_t cached_unit;
     bool cache_valid;
-    uint8_t *stored;
+    uint8_t *stored; /* max_stored bytes */
+    size_t max_stored;
     uint8_t *raw;
     const uint8_t *raw_view;
     uint64_t raw_filled; /* bytes of the cached unit available in raw_view */
@@ -39,7 +42,7 @@ struct quire_reader {
 };
 
 /* Reads exactly len bytes at off; a short read means the file shrank under us. */
-static int read_at(quire_reader *r, uint64_t off, void *buf, size_t len, quire_error *err)
+static int read_at(const quire_reader *r, uint64_t off, void *buf, size_t len, quire_error *err)
 {
     uint8_t *p = buf;
     while (len > 0) {
@@ -221,21 +224,27 @@ const uint8_t *quire_reader_fingerprint(quire_reader *r)
     return r->fingerprint;
 }
 
-/* SPEC 9 step 10: reads one unit into r->stored and checks its BLAKE2b-256. */
-static int load_unit(quire_reader *r, uint32_t u, quire_error *err)
+/* SPEC 9 step 10: reads unit u into buf and checks its BLAKE2b-256. pread leaves the file
+ * position alone, so threads may call this at once with their own buffers. */
+static int check_unit(const quire_reader *r, uint32_t u, uint8_t *buf, quire_error *err)
 {
     const quire_unit *un = &r->index.units[u];
     uint8_t hash[QUIRE_BLAKE2B256_BYTES];
-    int rc = read_at(r, un->file_offset, r->stored, (size_t)un->stored_size, err);
+    int rc = read_at(r, un->file_offset, buf, (size_t)un->stored_size, err);
     if (rc != QUIRE_OK)
         return rc;
-    crypto_generichash(hash, sizeof hash, r->stored, (size_t)un->stored_size, NULL, 0);
+    crypto_generichash(hash, sizeof hash, buf, (size_t)un->stored_size, NULL, 0);
     if (sodium_memcmp(hash, un->hash, sizeof hash) != 0)
         return quire_error_set(err, QUIRE_E_HASH,
                                "unit %u: stored bytes do not match their BLAKE2b-256 (SPEC 9 "
                                "step 10)",
                                u);
     return QUIRE_OK;
+}
+
+static int load_unit(quire_reader *r, uint32_t u, quire_error *err)
+{
+    return check_unit(r, u, r->stored, err);
 }
 
 /* SPEC 9 steps 10-11: reads one unit and checks its BLAKE2b-256 (once), then makes at least
@@ -300,6 +309,7 @@ static int alloc_buffers(quire_reader *r, quire_error *err)
         if (r->index.units[u].raw_size > max_raw)
             max_raw = r->index.units[u].raw_size;
     }
+    r->max_stored = (size_t)max_stored;
     r->stored = malloc((size_t)max_stored);
     r->raw = malloc((size_t)max_raw);
     if (r->stored == NULL || r->raw == NULL)
@@ -369,21 +379,124 @@ int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_op
     return rc;
 }
 
+/* quire_reader_check_units shares the units among up to QUIRE_CHECK_THREADS threads: each takes
+ * the next unchecked one. A failure stops the taking of units after it, but not of those before
+ * it, so the unit reported is the lowest that fails whatever the timing. */
+#define QUIRE_CHECK_THREADS 4
+
+typedef struct unit_job {
+    quire_reader *r;
+    atomic_uint_fast32_t next;    /* the next unit to take */
+    atomic_uint_fast32_t stop;    /* the lowest unit that failed, or unit_count */
+    atomic_uint_fast64_t checked; /* stored bytes checked, for the progress meter */
+    pthread_mutex_t lock;         /* over rc and err */
+    int rc;
+    quire_error err;
+    int meta_rc; /* the metadata check, made by the first helper */
+    quire_error meta_err;
+} unit_job;
+
+typedef struct unit_worker {
+    unit_job *job;
+    uint8_t *buf;
+    bool check_meta;
+    pthread_t thread;
+} unit_worker;
+
+/* Takes and checks units until none are left; returns after one that fails. The calling thread
+ * passes progress and reports every helper's work with its own. */
+static void take_units(unit_job *j, uint8_t *buf, void (*progress)(void *ctx, uint64_t n),
+                       void *ctx, uint64_t *reported)
+{
+    for (;;) {
+        uint32_t u = (uint32_t)atomic_fetch_add(&j->next, 1);
+        if (u >= atomic_load(&j->stop))
+            return;
+        quire_error e;
+        int rc = check_unit(j->r, u, buf, &e);
+        if (rc != QUIRE_OK) {
+            pthread_mutex_lock(&j->lock);
+            if (u < atomic_load(&j->stop)) {
+                atomic_store(&j->stop, u);
+                j->rc = rc;
+                j->err = e;
+            }
+            pthread_mutex_unlock(&j->lock);
+            return;
+        }
+        uint64_t now = atomic_fetch_add(&j->checked, j->r->index.units[u].stored_size) +
+                       j->r->index.units[u].stored_size;
+        if (progress != NULL) {
+            progress(ctx, now - *reported);
+            *reported = now;
+        }
+    }
+}
+
+static void check_all_meta(unit_job *j)
+{
+    for (uint32_t i = 0; j->meta_rc == QUIRE_OK && i < j->r->index.entry_count; i++)
+        j->meta_rc = quire_reader_check_meta(j->r, i, &j->meta_err);
+}
+
+/* The first helper checks every entry's metadata (only it touches r->meta_checked until it is
+ * joined), then joins in the units. */
+static void *unit_worker_main(void *arg)
+{
+    unit_worker *w = arg;
+    uint64_t unused = 0;
+    if (w->check_meta)
+        check_all_meta(w->job);
+    take_units(w->job, w->buf, NULL, NULL, &unused);
+    return NULL;
+}
+
 int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64_t n), void *ctx,
                              quire_error *err)
 {
+    unit_worker w[QUIRE_CHECK_THREADS - 1];
+    unit_job j = {.r = r, .rc = QUIRE_OK, .meta_rc = QUIRE_OK};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t helpers = cpus < 2                     ? 0
+                     : cpus > QUIRE_CHECK_THREADS ? QUIRE_CHECK_THREADS - 1
+                                                  : (size_t)cpus - 1;
+    size_t started = 0;
+    uint64_t reported = 0;
+
     if (!r->authenticated)
         return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");
     int rc = alloc_buffers(r, err);
+    if (rc != QUIRE_OK)
+        return rc;
     r->cache_valid = false; /* r->stored is reused below */
-    for (uint32_t i = 0; rc == QUIRE_OK && i < r->index.entry_count; i++)
-        rc = quire_reader_check_meta(r, i, err);
-    for (uint32_t u = 0; rc == QUIRE_OK && u < r->index.unit_count; u++) {
-        rc = load_unit(r, u, err);
-        if (rc == QUIRE_OK && progress != NULL)
-            progress(ctx, r->index.units[u].stored_size);
+    atomic_init(&j.next, 0);
+    atomic_init(&j.stop, r->index.unit_count);
+    atomic_init(&j.checked, 0);
+    pthread_mutex_init(&j.lock, NULL);
+    for (; started < helpers; started++) {
+        unit_worker *h = &w[started];
+        *h = (unit_worker){.job = &j, .check_meta = started == 0, .buf = malloc(r->max_stored)};
+        if (h->buf == NULL || pthread_create(&h->thread, NULL, unit_worker_main, h) != 0) {
+            free(h->buf); /* fewer threads: slower, not wrong */
+            break;
+        }
     }
-    return rc;
+    if (started == 0)
+        check_all_meta(&j);
+    take_units(&j, r->stored, progress, ctx, &reported);
+    for (size_t t = 0; t < started; t++) {
+        pthread_join(w[t].thread, NULL);
+        free(w[t].buf);
+    }
+    if (progress != NULL)
+        progress(ctx, atomic_load(&j.checked) - reported);
+    pthread_mutex_destroy(&j.lock);
+    /* Metadata first, as one thread would have found it first. */
+    if (j.meta_rc != QUIRE_OK)
+        return quire_error_set(err, j.meta_rc, "%s", j.meta_err.msg);
+    if (j.rc != QUIRE_OK)
+        return quire_error_set(err, j.rc, "%s", j.err.msg);
+    return QUIRE_OK;
 }
 
 void quire_reader_close(quire_reader *r)

@@ -853,6 +853,78 @@ static const char *deflate_with_raw_size(uint64_t raw)
     return path;
 }
 
+/* ---- quire_reader_check_units (verify --quick), on several threads ---- */
+
+static void add_progress(void *ctx, uint64_t n)
+{
+    *(uint64_t *)ctx += n;
+}
+
+START_TEST(rw_check_units_reports_every_stored_byte)
+{
+    quire_reader *r = open_trusted(R.path);
+    const quire_index *idx = quire_reader_index(r);
+    quire_error err = {0};
+    uint64_t stored = 0, reported = 0;
+    ck_assert_uint_ge(idx->unit_count, 8);
+    for (uint32_t u = 0; u < idx->unit_count; u++)
+        stored += idx->units[u].stored_size;
+    ASSERT_OK(quire_reader_check_units(r, add_progress, &reported, &err), err);
+    ck_assert_uint_eq(reported, stored);
+    ASSERT_OK(quire_reader_check_units(r, NULL, NULL, &err), err); /* again, no progress */
+    quire_reader_close(r);
+}
+END_TEST
+
+/* Units are shared among threads; whichever finishes first, the lowest failing unit is named. */
+START_TEST(rw_check_units_names_the_lowest_failing_unit)
+{
+    quire_reader *r = open_trusted(R.path);
+    const quire_index *idx = quire_reader_index(r);
+    uint32_t last = idx->unit_count - 1;
+    uint64_t off1 = idx->units[1].file_offset + 7, offl = idx->units[last].file_offset;
+    quire_reader_close(r);
+    size_t len;
+    uint8_t *b = slurp_path(R.path, &len);
+    b[off1] ^= 0x40;
+    b[offl] ^= 0x40;
+    char bad[4200];
+    snprintf(bad, sizeof bad, "%s/two-bad-units.quire", R.dir);
+    spit_path(bad, b, len);
+    free(b);
+    for (int run = 0; run < 20; run++) {
+        quire_error err = {0};
+        r = open_trusted(bad);
+        ASSERT_FAILS(quire_reader_check_units(r, NULL, NULL, &err), err, QUIRE_E_HASH,
+                     "unit 1: stored bytes do not match their BLAKE2b-256 (SPEC 9 step 10)");
+        quire_reader_close(r);
+    }
+}
+END_TEST
+
+/* Metadata is checked on a helper thread while units are hashed; its failure is reported
+ * before a unit's, as a single thread checking metadata first would. */
+START_TEST(rw_check_units_reports_metadata_before_units)
+{
+    size_t len;
+    bundle_view v;
+    uint8_t *b = slurp_path(R.path, &len);
+    bundle_locate(b, len, &v);
+    uint8_t *idx = b + v.index_offset;
+    uint8_t *m = memmem(idx, v.index_len, "{\"title\":\"Note\"}", 16);
+    ck_assert_ptr_nonnull(m);
+    m[15] = ' ';                       /* no closing brace: not a JSON object */
+    b[QUIRE_HEADER_BYTES + 3] ^= 0x01; /* and unit 0 damaged */
+    const char *path = resign_to_file(b, len);
+    free(b);
+    quire_error err = {0};
+    quire_reader *r = open_trusted(path);
+    ASSERT_FAILS(quire_reader_check_units(r, NULL, NULL, &err), err, QUIRE_E_FORMAT,
+                 "(docs/note.txt): metadata is not a JSON object (SPEC 5.5)");
+    quire_reader_close(r);
+}
+END_TEST
+
 START_TEST(rw_resigned_bundle_still_reads)
 {
     quire_error err = {0};
@@ -1353,6 +1425,7 @@ static Suite *rw_suite(void)
     tcase_set_timeout(rt, 300);
     tcase_add_test(rt, rw_walk_returns_every_entry);
     tcase_add_test(rt, rw_walk_without_ops_verifies);
+    tcase_add_test(rt, rw_check_units_reports_every_stored_byte);
     tcase_add_test(rt, rw_selective_walk_reads_one_entry);
     tcase_add_test(rt, rw_selective_walk_of_small_entries_sharing_a_unit);
     tcase_add_test(rt, rw_units_stored_for_random_and_split_for_large);
@@ -1379,6 +1452,8 @@ static Suite *rw_suite(void)
     tcase_add_test(bad, rw_byte_inserted_before_index_is_refused);
     tcase_add_test(bad, rw_corrupt_data_byte_fails_hash_naming_entry);
     tcase_add_test(bad, rw_corrupt_unit_spares_other_entries);
+    tcase_add_test(bad, rw_check_units_names_the_lowest_failing_unit);
+    tcase_add_test(bad, rw_check_units_reports_metadata_before_units);
     tcase_add_test(bad, rw_callback_error_stops_walk);
     tcase_add_test(bad, rw_resigned_bundle_still_reads);
     tcase_add_test(bad, rw_partial_inflate_still_checks_the_unit_end);
