@@ -129,6 +129,27 @@ START_TEST(error_set_truncates_long_messages)
 }
 END_TEST
 
+/* Tables from quire_table_alloc are zeroed like calloc's, below and above the 2 MiB from which
+ * huge pages are asked for (and at sizes that are not a multiple of a page). */
+START_TEST(table_alloc_is_zeroed_at_every_size)
+{
+    static const size_t sizes[] = {0, 1, 4095, (2u << 20) - 1, 2u << 20, (2u << 20) + 3, 5u << 20};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        uint8_t *p = quire_table_alloc(sizes[k], 1);
+        ck_assert_ptr_nonnull(p);
+        for (size_t i = 0; i < sizes[k]; i++)
+            if (p[i] != 0)
+                ck_abort_msg("byte %zu of %zu is %u", i, sizes[k], p[i]);
+        memset(p, 0xA5, sizes[k] ? sizes[k] : 1);
+        free(p);
+    }
+    uint64_t *t = quire_table_alloc(3u << 18, sizeof *t); /* 6 MiB of 8-byte records */
+    ck_assert_ptr_nonnull(t);
+    ck_assert_uint_eq(t[(3u << 18) - 1], 0);
+    free(t);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
     Suite *s = suite_create("common");
@@ -147,6 +168,7 @@ static Suite *common_suite(void)
     tcase_add_test(ec, error_set_stores_code_and_message);
     tcase_add_test(ec, error_set_accepts_null);
     tcase_add_test(ec, error_set_truncates_long_messages);
+    tcase_add_test(ec, table_alloc_is_zeroed_at_every_size);
     suite_add_tcase(s, ec);
     return s;
 }
