@@ -262,11 +262,13 @@ def section_tables(res):
             sym.append("%d symlinks replaced by the files they point to"
                        % ci["symlinks_dereferenced"])
         out.append("%s regular files, %s bytes%s. Document shown: `%s` (%s bytes, the "
-                   "median file size). %d runs per command, median; load average %s at "
+                   "median file size). %d runs per command%s, median; load average %s at "
                    "start, %s at end; %s to %s; `bench/results/%s`." % (
                        format(ci["files"], ","), format(ci["bytes"], ","),
                        " (" + ", ".join(sym) + ")" if sym else "",
                        ci["show_path"], format(ci["show_size"], ","), r["runs"],
+                       " (%d to show one document)" % r["show_runs"]
+                       if r.get("show_runs", r["runs"]) != r["runs"] else "",
                        r["loadavg_start"], r["loadavg_end"], r["date"], r["date_end"], name))
         out.append("")
         out.append("| operation | command | median time | min – max | peak RSS | quire / this "

@@ -6,7 +6,8 @@
 #   CORPUS     fixtures, pydocs, kernel (default: all three; --quick: fixtures pydocs)
 #              or set CORPORA="fixtures pydocs"
 #   --quick    fixtures and Python docs only, 3 runs each
-#   --runs N   runs per command (default 5, and 3 for the kernel)
+#   --runs N   runs per command (default 5, and 3 for the kernel; showing one document,
+#              which takes milliseconds, at least 11)
 #
 # Installs what it needs with apt-get when missing, builds quire in Release mode in
 # build-bench/, prepares the corpora (bench/prepare.sh; the kernel tree is unpacked once
