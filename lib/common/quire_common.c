@@ -26,8 +26,8 @@ void *quire_table_alloc(size_t count, size_t size)
 #ifdef MADV_HUGEPAGE
     size_t n = count * size; /* calloc has checked that it does not overflow */
     if (p != NULL && n >= HUGE_PAGE) {
-        /* The pages wholly inside the block; a smaller page size only makes the range smaller.
-         * Advice that is refused changes nothing but the speed. */
+        /* The 4 KiB pages wholly inside the block. Where pages are larger, or huge pages are
+         * off, the advice is refused or ignored, which changes nothing but the speed. */
         uintptr_t start = ((uintptr_t)p + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
         uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)(PAGE - 1);
         if (end > start)
