@@ -51,6 +51,10 @@ int quire_exit_code(int code);
  * most of the page faults of filling it. Freed with free(). */
 void *quire_table_alloc(size_t count, size_t size);
 
+/* The CPUs this process may run on (its affinity mask, as taskset and cpusets set it), at
+ * least 1: how many threads are worth starting. */
+unsigned quire_cpu_count(void);
+
 /* ---- little-endian fields (SPEC 2) ---- */
 uint16_t quire_load16(const uint8_t *p);
 uint32_t quire_load32(const uint8_t *p);

@@ -333,9 +333,8 @@ int pack_create(int argc, char **argv)
                                          {"archive", required_argument, NULL, 'a'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    create_opts o = {
-        .comment = "quire bundle", .level = 6, .threads = cpus > 1 ? (unsigned)cpus : 0};
+    unsigned cpus = quire_cpu_count();
+    create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? cpus : 0};
     int c;
 
     opterr = 0;

@@ -1,9 +1,11 @@
 /* quire_common.c: errors and little-endian fields, shared by the read and write paths. */
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "quire.h"
 
@@ -35,6 +37,15 @@ void *quire_table_alloc(size_t count, size_t size)
     }
 #endif
     return p;
+}
+
+unsigned quire_cpu_count(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
 }
 
 int quire_exit_code(int code)

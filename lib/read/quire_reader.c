@@ -456,10 +456,8 @@ int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64
 {
     unit_worker w[QUIRE_CHECK_THREADS - 1];
     unit_job j = {.r = r, .rc = QUIRE_OK, .meta_rc = QUIRE_OK};
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t helpers = cpus < 2                     ? 0
-                     : cpus > QUIRE_CHECK_THREADS ? QUIRE_CHECK_THREADS - 1
-                                                  : (size_t)cpus - 1;
+    unsigned cpus = quire_cpu_count(); /* this thread and cpus - 1 helpers, at most four */
+    size_t helpers = (cpus < QUIRE_CHECK_THREADS ? cpus : QUIRE_CHECK_THREADS) - 1;
     size_t started = 0;
     uint64_t reported = 0;
 

@@ -74,6 +74,14 @@ expect_exit 0 "$READ" verify --quick -p "$PUB" "$G"
 expect_stdout_contains "every stored unit intact (quick: documents not inflated)"
 expect_exit 1 "$READ" verify --quick -p "$PUB" "$FIX/bad/9.10-unit-hash.quire"
 expect_stderr_contains "(SPEC 9 step 10)"
+# On one CPU (taskset) there is no helper thread: the same answers, metadata first.
+if command -v taskset >/dev/null 2>&1; then
+    expect_exit 0 taskset -c 0 "$READ" verify --quick -q -p "$PUB" "$G"
+    expect_exit 1 taskset -c 0 "$READ" verify --quick -p "$PUB" "$FIX/bad/9.10-unit-hash.quire"
+    expect_stderr_contains "(SPEC 9 step 10)"
+    expect_exit 1 taskset -c 0 "$READ" verify --quick -p "$PUB" "$FIX/bad/5.5-entry-meta-not-json.quire"
+    expect_stderr_contains "metadata is not a JSON object (SPEC 5.5)"
+fi
 # A signer's wrong content hash is found by the full check only, as documented.
 expect_exit 0 "$READ" verify --quick -q -p "$PUB" "$FIX/bad/9.12-content-sha.quire"
 expect_exit 1 "$READ" verify -q -p "$PUB" "$FIX/bad/9.12-content-sha.quire"
