@@ -109,4 +109,20 @@ expect_exit 0 "$READ" show -p "$PUB" central.quire good.txt
 expect_stdout_is "safe content"
 expect_true "central-evil.zip: an e.txt was written" sh -c '[ ! -e "$0/../e.txt" ] && ! find "$0" -name e.txt | grep -q .' "$T"
 
+# ---- every long option of --help is in the manual page and both shell completions ----
+for prog in pack read; do
+    bin=$PACK; [ $prog = read ] && bin=$READ
+    expect_exit 0 "$bin" --help
+    expect_true "quire-$prog: every --help option is documented and completed" python3 -c '
+import re, sys
+help_text, man, bash, zsh = (open(f).read() for f in sys.argv[1:5])
+opts = sorted(set(re.findall(r"--[a-z][a-z-]*[a-z]", help_text)) - {"--help", "--version"})
+assert opts, "no options found in --help"
+man = man.replace("\\-", "-")
+missing = [(o, w) for o in opts for w, text in (("man page", man), ("bash", bash), ("zsh", zsh))
+           if not re.search(re.escape(o) + r"(?![a-z-])", text)]
+assert not missing, missing
+' "$OUT" "$SRC/man/quire-$prog.1" "$SRC/completions/quire.bash" "$SRC/completions/_quire"
+done
+
 done_ok
