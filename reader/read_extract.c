@@ -243,12 +243,18 @@ static bool same_dir(const char *a, const char *b)
 
 static const staged *sorting; /* qsort has no context argument */
 
+/* Orders file identities by device, then inode. */
+static int cmp_file_id(dev_t ad, ino_t ai, dev_t bd, ino_t bi)
+{
+    if (ad != bd)
+        return ad < bd ? -1 : 1;
+    return ai < bi ? -1 : ai > bi;
+}
+
 static int by_file_id(const void *a, const void *b)
 {
     const staged *p = &sorting[*(const size_t *)a], *q = &sorting[*(const size_t *)b];
-    if (p->dev != q->dev)
-        return p->dev < q->dev ? -1 : 1;
-    return p->ino < q->ino ? -1 : p->ino > q->ino;
+    return cmp_file_id(p->dev, p->ino, q->dev, q->ino);
 }
 
 /* On a file system that ignores case or normalises names (macOS, Windows, ext4 casefold),
@@ -271,9 +277,10 @@ static long placed_as(extract_ctx *x, int dir, const char *leaf)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const staged *m = &x->staged[x->by_id[mid]];
-        if (m->dev == st.st_dev && m->ino == st.st_ino)
+        int c = cmp_file_id(m->dev, m->ino, st.st_dev, st.st_ino);
+        if (c == 0)
             return (long)x->by_id[mid];
-        if (m->dev < st.st_dev || (m->dev == st.st_dev && m->ino < st.st_ino))
+        if (c < 0)
             lo = mid + 1;
         else
             hi = mid;

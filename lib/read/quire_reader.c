@@ -242,11 +242,6 @@ static int check_unit(const quire_reader *r, uint32_t u, uint8_t *buf, quire_err
     return QUIRE_OK;
 }
 
-static int load_unit(quire_reader *r, uint32_t u, quire_error *err)
-{
-    return check_unit(r, u, r->stored, err);
-}
-
 /* SPEC 9 steps 10-11: reads one unit and checks its BLAKE2b-256 (once), then makes at least
  * its first `need` raw bytes available in r->raw_view. A deflated unit is inflated only as far
  * as needed, and continued by later calls for the same unit (entries come in stream order):
@@ -258,7 +253,7 @@ static int decode_unit(quire_reader *r, uint32_t u, uint64_t need, quire_error *
 
     if (!r->cache_valid || r->cached_unit != u) {
         r->cache_valid = false;
-        int rc = load_unit(r, u, err);
+        int rc = check_unit(r, u, r->stored, err);
         if (rc != QUIRE_OK)
             return rc;
         r->raw_filled = 0;
@@ -387,7 +382,8 @@ int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_op
 typedef struct unit_job {
     quire_reader *r;
     atomic_uint_fast32_t next;    /* the next unit to take */
-    atomic_uint_fast32_t stop;    /* the lowest unit that failed, or unit_count */
+    atomic_uint_fast32_t stop;    /* the lowest unit that failed, unit_count, or 0 once the
+                                     metadata failed (whose error is reported first) */
     atomic_uint_fast64_t checked; /* stored bytes checked, for the progress meter */
     pthread_mutex_t lock;         /* over rc and err */
     int rc;
@@ -424,8 +420,8 @@ static void take_units(unit_job *j, uint8_t *buf, void (*progress)(void *ctx, ui
             pthread_mutex_unlock(&j->lock);
             return;
         }
-        uint64_t now = atomic_fetch_add(&j->checked, j->r->index.units[u].stored_size) +
-                       j->r->index.units[u].stored_size;
+        uint64_t size = j->r->index.units[u].stored_size;
+        uint64_t now = atomic_fetch_add(&j->checked, size) + size;
         if (progress != NULL) {
             progress(ctx, now - *reported);
             *reported = now;
@@ -437,6 +433,8 @@ static void check_all_meta(unit_job *j)
 {
     for (uint32_t i = 0; j->meta_rc == QUIRE_OK && i < j->r->index.entry_count; i++)
         j->meta_rc = quire_reader_check_meta(j->r, i, &j->meta_err);
+    if (j->meta_rc != QUIRE_OK)
+        atomic_store(&j->stop, 0); /* no unit can change the outcome now */
 }
 
 /* The first helper checks every entry's metadata (only it touches r->meta_checked until it is
