@@ -1,5 +1,7 @@
 /* quire_common.c: errors and little-endian fields, shared by the read and write paths. */
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include "quire.h"
+#include "quire_private.h"
 
 int quire_error_set(quire_error *err, int code, const char *fmt, ...)
 {
@@ -95,4 +98,14 @@ void quire_store64(uint8_t *p, uint64_t v)
 {
     quire_store32(p, (uint32_t)v);
     quire_store32(p + 4, (uint32_t)(v >> 32));
+}
+
+int quire_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* the new thread inherits a full mask */
+    int rc = pthread_create(t, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
 }

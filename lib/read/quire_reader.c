@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "quire.h"
+#include "quire_private.h"
 
 struct quire_reader {
     int fd;
@@ -472,7 +473,7 @@ int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64
     for (; started < helpers; started++) {
         unit_worker *h = &w[started];
         *h = (unit_worker){.job = &j, .check_meta = started == 0, .buf = malloc(r->max_stored)};
-        if (h->buf == NULL || pthread_create(&h->thread, NULL, unit_worker_main, h) != 0) {
+        if (h->buf == NULL || quire_thread_create(&h->thread, unit_worker_main, h) != 0) {
             free(h->buf); /* fewer threads: slower, not wrong */
             break;
         }

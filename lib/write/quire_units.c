@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "quire_units.h"
+#include "quire_private.h"
 
 enum { FREE, FILLING, QUEUED, BUSY, DONE };
 
@@ -117,7 +118,7 @@ int quire_units_open(unsigned threads, int level, quire_unit_sink sink, void *ct
     if (ok)
         u->slots[0].state = FILLING; /* before any worker looks at the slots */
     for (unsigned i = 0; ok && i < threads; i++) {
-        ok = pthread_create(&u->workers[i], NULL, worker, u) == 0;
+        ok = quire_thread_create(&u->workers[i], worker, u) == 0;
         u->nworkers += ok;
     }
     if (!ok) {

@@ -1,0 +1,190 @@
+/* cli_cleanup.c: temporary outputs removed on failure and on SIGINT, SIGTERM, SIGHUP. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cli_cleanup.h"
+
+typedef struct slot {
+    int dirfd;
+    int kind;
+    char *name; /* NULL: free slot */
+} slot;
+
+static slot *slots;
+static volatile sig_atomic_t nslots; /* slots[0..nslots) are initialised */
+static int cap;
+
+static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void block(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
+        sigaddset(&set, handled[i]);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void unblock(const sigset_t *old)
+{
+    sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/* Removes the tree at dirfd/name with async-signal-safe calls only (openat, getdents64,
+ * unlinkat): depth-first without recursion, descending into the first subdirectory found
+ * until one holds none, emptying it, removing it and starting again from the top. Quadratic
+ * in the depth, which is fine for trees this program made; bounded by the path buffer. */
+static void remove_tree(int dirfd, const char *name)
+{
+    static char path[8192];
+    static char buf[8192];
+    size_t top = strlen(name);
+    if (top >= sizeof path)
+        return;
+    memcpy(path, name, top + 1);
+    for (int rounds = 0; rounds < 1000000; rounds++) {
+        size_t len = top;
+        path[len] = '\0';
+        for (;;) {
+            int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0)
+                return;
+            bool descended = false;
+            long n;
+            while (!descended && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+                for (long off = 0; off < n;) {
+                    struct dirent64 *de = (struct dirent64 *)(buf + off);
+                    off += de->d_reclen;
+                    const char *d = de->d_name;
+                    if (d[0] == '.' && (d[1] == '\0' || (d[1] == '.' && d[2] == '\0')))
+                        continue;
+                    if (unlinkat(fd, d, 0) == 0 || errno != EISDIR)
+                        continue;
+                    size_t dl = strlen(d);
+                    if (len + 1 + dl >= sizeof path)
+                        continue; /* too deep to name: left behind */
+                    path[len] = '/';
+                    memcpy(path + len + 1, d, dl + 1);
+                    len += 1 + dl;
+                    descended = true;
+                    break;
+                }
+            }
+            close(fd);
+            if (!descended)
+                break;
+        }
+        int rc = unlinkat(dirfd, path, AT_REMOVEDIR);
+        if (len == top)
+            return; /* the top itself: done, whether or not that worked */
+        if (rc != 0)
+            return; /* cannot make progress */
+    }
+}
+
+static void remove_slot(const slot *s)
+{
+    if (s->name == NULL)
+        return;
+    if (s->kind == CLI_TMP_FILE)
+        unlinkat(s->dirfd, s->name, 0);
+    else if (s->kind == CLI_TMP_DIR)
+        unlinkat(s->dirfd, s->name, AT_REMOVEDIR);
+    else
+        remove_tree(s->dirfd, s->name);
+}
+
+static void on_signal(int sig)
+{
+    int e = errno;
+    for (int i = nslots; i-- > 0;)
+        remove_slot(&slots[i]);
+    signal(sig, SIG_DFL);
+    errno = e;
+    raise(sig); /* delivered when the handler returns: the process ends as the signal says */
+}
+
+int cli_cleanup_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
+        sigaddset(&sa.sa_mask, handled[i]);
+    for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++) {
+        struct sigaction old;
+        /* A signal the shell ignored (nohup, background jobs) stays ignored. */
+        if (sigaction(handled[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        if (sigaction(handled[i], &sa, NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cli_cleanup_add(int dirfd, const char *name, enum cli_tmp_kind kind)
+{
+    char *copy = strdup(name);
+    if (copy == NULL)
+        return -1;
+    sigset_t old;
+    block(&old);
+    int i = nslots;
+    if (i > 0 && slots[i - 1].name == NULL)
+        i--; /* reuse the newest slot once it is free: the common case of one output at a time */
+    if (i == cap) {
+        int ncap = cap ? 2 * cap : 16;
+        slot *s = realloc(slots, (size_t)ncap * sizeof *s);
+        if (s == NULL) {
+            unblock(&old);
+            free(copy);
+            return -1;
+        }
+        slots = s;
+        cap = ncap;
+    }
+    slots[i] = (slot){.dirfd = dirfd, .kind = kind, .name = copy};
+    if (i == nslots)
+        nslots = i + 1;
+    unblock(&old);
+    return i;
+}
+
+static void forget(int handle, bool remove)
+{
+    if (handle < 0 || handle >= nslots)
+        return;
+    sigset_t old;
+    block(&old);
+    if (remove)
+        remove_slot(&slots[handle]);
+    free(slots[handle].name);
+    slots[handle].name = NULL;
+    while (nslots > 0 && slots[nslots - 1].name == NULL)
+        nslots--;
+    unblock(&old);
+}
+
+void cli_cleanup_done(int handle)
+{
+    forget(handle, false);
+}
+
+void cli_cleanup_remove(int handle)
+{
+    forget(handle, true);
+}
+
+void cli_cleanup_remove_all(void)
+{
+    for (int i = nslots; i-- > 0;)
+        forget(i, true);
+}
