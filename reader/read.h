@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli_escape.h"
 #include "quire.h"
 
 #define PROG "quire-read"
@@ -54,8 +55,9 @@ int cmd_export(const read_opts *o, int argc, char **argv);
 
 /* ---- terminal-safe output (read_out.c) ---- */
 
-/* Writes s (len bytes) to f with every control character, DEL, C1 control and invalid UTF-8
- * byte shown as an escape, so nothing from a bundle can drive the terminal. */
+/* Writes s (len bytes) to f through cli_escape: controls (newline and tab included), DEL, C1,
+ * bidi and invisible controls and invalid UTF-8 shown as escapes, so nothing from a bundle can
+ * drive or disguise the terminal. */
 void out_safe(FILE *f, const char *s, size_t len);
 
 /* As out_safe, but newlines are written as they are. */
@@ -73,9 +75,10 @@ int out_json(void *json_value);
 /* Whether the program's stdout is a terminal (set once at start, before any pager). */
 extern bool out_terminal;
 
-/* Streams content to f: raw when stdout is not a terminal, else with control sequences escaped
- * (newline and tab kept). state must start at 0 and be kept between calls; a last call with
- * n == 0 flushes. */
-int out_content(FILE *f, const uint8_t *p, size_t n, int *state);
+/* Streams content to f: raw when stdout is not a terminal, else through cli_escape (newline
+ * and tab kept; raw 8-bit C1 bytes and invalid UTF-8 escaped). state must be initialised with
+ * cli_escape_init(state, CLI_ESC_KEEP_NEWLINE | CLI_ESC_KEEP_TAB) and kept between calls; a
+ * last call with n == 0 flushes. */
+int out_content(FILE *f, const uint8_t *p, size_t n, cli_escape *state);
 
 #endif

@@ -12,29 +12,39 @@
 typedef struct cite {
     json_t *item; /* provenance (CSL-JSON), owned */
     const char *path;
-    char sha[65], fp[65], key[17];
+    char sha[65], fp[65];
+    char signer[64]; /* "signed by key ID" or, under --any-signer, that no signer was verified */
 } cite;
 
-/* "2016-05-02" from CSL date-parts (or raw/literal), or NULL. */
+/* "2016-05-02" from CSL date-parts (or raw/literal), or NULL. The parts are signed but
+ * arbitrary JSON: any integer (INT64_MIN included) or string, so the text is built in a
+ * growing buffer, never a fixed one. */
 static char *csl_date(json_t *d)
 {
     json_t *parts = json_array_get(json_object_get(d, "date-parts"), 0);
     const char *raw = json_string_value(json_object_get(d, "raw"));
     const char *lit = json_string_value(json_object_get(d, "literal"));
-    char buf[32];
     if (raw != NULL || lit != NULL)
         return strdup(raw != NULL ? raw : lit);
     if (!json_is_array(parts) || json_array_size(parts) == 0)
         return NULL;
-    int n = 0;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    if (f == NULL)
+        return NULL;
     for (size_t i = 0; i < json_array_size(parts) && i < 3; i++) {
         json_t *v = json_array_get(parts, i);
         long long x = json_is_integer(v)
                           ? json_integer_value(v)
                           : strtoll(json_string_value(v) ? json_string_value(v) : "0", NULL, 10);
-        n += snprintf(buf + n, sizeof buf - (size_t)n, i == 0 ? "%04lld" : "-%02lld", x);
+        fprintf(f, i == 0 ? "%04lld" : "-%02lld", x);
     }
-    return strdup(buf);
+    if (fclose(f) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* "Family, Given; Family, Given" (sep between names), or NULL when there are no authors. */
@@ -90,8 +100,8 @@ static void cite_text(const cite *c)
         fprintf(f, " %s.", where ? where : str(c->item, "publisher"));
     fprintf(f, " %s%s (retrieved %s).", url ? "" : "URL ", url ? url : "unknown",
             accessed ? accessed : "on an unknown date");
-    fprintf(f, " Archived as %s in quire bundle %s, SHA-256 %s, signed by key %s.\n", c->path,
-            c->fp, c->sha, c->key);
+    fprintf(f, " Archived as %s in quire bundle %s, SHA-256 %s, %s.\n", c->path, c->fp, c->sha,
+            c->signer);
     fclose(f);
     out_safe_text(stdout, text, len);
 out:
@@ -130,7 +140,7 @@ static void cite_bibtex(const cite *c)
     char *issued = csl_date(json_object_get(c->item, "issued"));
     char *accessed = csl_date(json_object_get(c->item, "accessed"));
     const char *id = str(c->item, "id");
-    char note[512], *text = NULL;
+    char *note = NULL, *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (f == NULL)
@@ -151,14 +161,15 @@ static void cite_bibtex(const cite *c)
     bib_field(f, "publisher", str(c->item, "publisher"), false);
     bib_field(f, "url", str(c->item, "URL"), false);
     bib_field(f, "urldate", accessed, false);
-    snprintf(note, sizeof note, "SHA-256 %s; archived as %s in quire bundle %s, signed by key %s",
-             c->sha, c->path, c->fp, c->key);
-    bib_field(f, "note", note, false);
+    if (asprintf(&note, "SHA-256 %s; archived as %s in quire bundle %s, %s", c->sha, c->path,
+                 c->fp, c->signer) < 0)
+        note = NULL;
+    bib_field(f, "note", note != NULL ? note : "", false);
     fputs("}\n", f);
     fclose(f);
     out_safe_text(stdout, text, len);
 out:
-    free(text), free(au), free(issued), free(accessed);
+    free(text), free(note), free(au), free(issued), free(accessed);
 }
 
 /* Valid CSL-JSON: the item without quire's own fields, with id and type guaranteed and the
@@ -185,8 +196,8 @@ static int cite_csl(const cite *c)
     json_object_set_new(item, "archive_location", json_string(c->path));
     const char *old = str(item, "note");
     char *note = NULL;
-    if (asprintf(&note, "%s%sSHA-256: %s; signed by key %s", old ? old : "", old ? "\n" : "",
-                 c->sha, c->key) < 0)
+    if (asprintf(&note, "%s%sSHA-256: %s; %s", old ? old : "", old ? "\n" : "", c->sha,
+                 c->signer) < 0)
         note = NULL;
     json_object_set_new(item, "note", json_string(note != NULL ? note : ""));
     free(note);
@@ -223,15 +234,22 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
         return quire_exit_code(rc);
     }
     const quire_entry *e = &idx->entries[i];
-    const quire_sig *s =
-        quire_reader_signer(r) ? quire_reader_signer(r) : &quire_reader_sigblock(r)->sigs[0];
+    const quire_sig *s = quire_reader_signer(r);
     cite c = {.path = e->path};
     c.item = e->meta_len ? json_loadb((const char *)e->meta, e->meta_len, 0, NULL) : json_object();
     for (int k = 0; k < 32; k++) {
         snprintf(c.sha + 2 * k, 3, "%02x", e->sha256[k]);
         snprintf(c.fp + 2 * k, 3, "%02x", quire_reader_fingerprint(r)[k]);
     }
-    quire_key_id_hex(s->key_id, c.key);
+    /* A citation travels without the stderr warning: under --any-signer it says itself that
+     * no signer was verified, and names no key (a record's key id is not authenticated). */
+    if (s != NULL) {
+        char key[17];
+        quire_key_id_hex(s->key_id, key);
+        snprintf(c.signer, sizeof c.signer, "signed by key %s", key);
+    } else {
+        snprintf(c.signer, sizeof c.signer, "signer NOT verified (--any-signer)");
+    }
     if (strcmp(format, "csl-json") == 0)
         code = cite_csl(&c);
     else if (strcmp(format, "bibtex") == 0)

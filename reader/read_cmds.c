@@ -85,6 +85,16 @@ static void print_meta(json_t *meta)
     }
 }
 
+/* The signature record's comment is "trusted" only when a trusted key's global signature
+ * covers it; under --any-signer it is anyone's text and labelled so. */
+static void print_comment(json_t *signer, const char *tc)
+{
+    bool trusted = json_is_true(json_object_get(signer, "trusted"));
+    print_field(trusted ? "trusted comment:" : "comment:", tc, strlen(tc));
+    if (!trusted)
+        puts("                 (NOT verified: no signature was checked)");
+}
+
 static void print_bundle(const quire_reader *r, json_t *b)
 {
     json_t *sg = json_object_get(b, "signer");
@@ -96,7 +106,7 @@ static void print_bundle(const quire_reader *r, json_t *b)
     snprintf(line, sizeof line, "%s (%s)", json_string_value(json_object_get(sg, "key_id")),
              quire_reader_signer(r) != NULL ? "trusted" : "NOT verified");
     print_field("signer:", line, strlen(line));
-    print_field("trusted comment:", tc, strlen(tc));
+    print_comment(sg, tc);
     long long units = (long long)json_integer_value(json_object_get(b, "units"));
     snprintf(line, sizeof line, "%lld entries, %lld bytes in %lld unit%s",
              (long long)json_integer_value(json_object_get(b, "entries")),
@@ -209,7 +219,7 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     snprintf(line, sizeof line, "%s (%s)", json_string_value(json_object_get(sg, "key_id")),
              json_is_true(json_object_get(sg, "trusted")) ? "trusted" : "NOT verified");
     print_field("signer:", line, strlen(line));
-    print_field("trusted comment:", tc, strlen(tc));
+    print_comment(sg, tc);
     print_field("bundle:", json_string_value(json_object_get(j, "fingerprint")), 64);
     if (json_object_size(json_object_get(j, "metadata")) > 0) {
         puts("provenance:");
@@ -301,7 +311,7 @@ int cmd_list(const read_opts *o, int argc, char **argv)
 }
 
 typedef struct show_ctx {
-    int state;
+    cli_escape state;
 } show_ctx;
 
 static int show_data(void *ctx, uint32_t entry, const uint8_t *p, size_t n, quire_error *err)
@@ -329,7 +339,8 @@ int cmd_show(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return code;
     }
-    show_ctx ctx = {0};
+    show_ctx ctx;
+    cli_escape_init(&ctx.state, CLI_ESC_KEEP_NEWLINE | CLI_ESC_KEEP_TAB);
     quire_walk_ops ops = {.data = show_data};
     int rc = read_walk_one(r, i, &ops, &ctx, &err);
     out_content(stdout, NULL, 0, &ctx.state);

@@ -13,17 +13,25 @@ static void hex(char *out, const uint8_t *p, size_t n)
         snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
-/* The "supersedes" fingerprint NEW declares, or NULL. */
-static char *supersedes(const quire_index *idx, char *buf, size_t cap)
+/* The "supersedes" string NEW declares (copied into buf, at most cap - 1 bytes), or NULL.
+ * A string with an embedded NUL or longer than buf is kept whole enough to differ from any
+ * fingerprint: it is compared by length as well as bytes. */
+static char *supersedes(const quire_index *idx, char *buf, size_t cap, size_t *len)
 {
     json_t *m = idx->bundle_meta_len
                     ? json_loadb((const char *)idx->bundle_meta, idx->bundle_meta_len, 0, NULL)
                     : NULL;
-    const char *s = json_string_value(json_object_get(m, "supersedes"));
-    if (s != NULL)
-        snprintf(buf, cap, "%s", s);
+    json_t *v = json_object_get(m, "supersedes");
+    char *out = NULL;
+    if (json_is_string(v)) {
+        *len = json_string_length(v);
+        size_t n = *len < cap - 1 ? *len : cap - 1;
+        memcpy(buf, json_string_value(v), n);
+        buf[n] = '\0';
+        out = buf;
+    }
     json_decref(m);
-    return s != NULL ? buf : NULL;
+    return out;
 }
 
 static void change(json_t *list, bool json, const char *what, const quire_entry *a,
@@ -70,11 +78,27 @@ static void compare(const quire_index *x, const quire_index *y, bool json, json_
     }
 }
 
+static void print_verdict(bool declared, const char *sup, size_t sup_len, bool verified)
+{
+    /* Under --any-signer the verdict is only what NEW's unverified index claims: say so on the
+     * same line, since stdout may be read without the stderr warning. */
+    const char *who = verified ? "" : "; NEW's signer NOT verified (--any-signer)";
+    if (declared) {
+        printf("NEW supersedes OLD: yes (NEW declares OLD's fingerprint%s)\n", who);
+    } else if (sup != NULL) {
+        fputs("NEW supersedes OLD: no (NEW declares it supersedes ", stdout);
+        out_safe(stdout, sup, sup_len);
+        printf("%s)\n", who);
+    } else {
+        printf("NEW supersedes OLD: no (NEW declares no predecessor%s)\n", who);
+    }
+}
+
 int cmd_diff(const read_opts *o, int argc, char **argv)
 {
     int code = 0;
-    char fpo[65], fpn[65], buf[80];
-    size_t counts[4] = {0}; /* added, removed, changed, unchanged */
+    char fpo[65], fpn[65], buf[256];
+    size_t counts[4] = {0}, sup_len = 0; /* added, removed, changed, unchanged */
     if (argc != 2) {
         read_fail(NULL, "diff: expected OLD.quire NEW.quire");
         return 2;
@@ -87,28 +111,28 @@ int cmd_diff(const read_opts *o, int argc, char **argv)
     const quire_index *x = quire_reader_index(old), *y = quire_reader_index(new);
     hex(fpo, quire_reader_fingerprint(old), 32);
     hex(fpn, quire_reader_fingerprint(new), 32);
-    const char *sup = supersedes(y, buf, sizeof buf);
-    bool declared = sup != NULL && strcmp(sup, fpo) == 0;
+    const char *sup = supersedes(y, buf, sizeof buf, &sup_len);
+    bool declared = sup != NULL && sup_len == 64 && strcmp(sup, fpo) == 0;
+    bool verified = quire_reader_signer(new) != NULL;
     json_t *list = o->json ? json_array() : NULL;
     compare(x, y, o->json, list, counts);
     if (o->json) {
         code = out_json(json_pack(
-            "{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:b, s:s?}", "old", fpo, "new", fpn, "changes",
-            list, "counts", "added", (json_int_t)counts[0], "removed", (json_int_t)counts[1],
-            "changed", (json_int_t)counts[2], "unchanged", (json_int_t)counts[3],
-            "new_supersedes_old", declared, "new_declares_supersedes", sup));
+            "{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:b, s:s?, s:b}", "old", fpo, "new", fpn,
+            "changes", list, "counts", "added", (json_int_t)counts[0], "removed",
+            (json_int_t)counts[1], "changed", (json_int_t)counts[2], "unchanged",
+            (json_int_t)counts[3], "new_supersedes_old", declared, "new_declares_supersedes",
+            sup, "new_signer_verified", verified));
     } else {
         printf("%zu added, %zu removed, %zu changed, %zu unchanged\n", counts[0], counts[1],
                counts[2], counts[3]);
         printf("old fingerprint: %s\nnew fingerprint: %s\n", fpo, fpn);
-        if (declared)
-            puts("NEW supersedes OLD: yes (NEW declares OLD's fingerprint)");
-        else if (sup != NULL)
-            printf("NEW supersedes OLD: no (NEW declares it supersedes %s)\n", sup);
-        else
-            puts("NEW supersedes OLD: no (NEW declares no predecessor)");
+        print_verdict(declared, sup, sup != NULL ? strlen(sup) : 0, verified);
     }
     quire_reader_close(old);
     quire_reader_close(new);
+    /* diff(1)'s convention, with quire's codes: 0 the same documents, 3 they differ. */
+    if (code == 0 && counts[0] + counts[1] + counts[2] > 0)
+        code = 3;
     return code;
 }

@@ -81,16 +81,23 @@ static const char help[] =
     "  quire-read extract -p publisher.pub -C out dossier.quire\n"
     "  quire-read quote -p publisher.pub dossier.quire docs/report.txt \"the exact words\"\n";
 
+/* The message may quote the bundle (paths, metadata): it goes out through cli_escape. */
 void read_fail(const char *file, const char *fmt, ...)
 {
     va_list ap;
+    char *msg = NULL;
     va_start(ap, fmt);
-    fputs(PROG ": ", stderr);
-    if (file != NULL)
-        fprintf(stderr, "%s: ", file);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
     va_end(ap);
+    fputs(PROG ": ", stderr);
+    if (file != NULL) {
+        cli_escape_str(stderr, file, strlen(file), 0);
+        fputs(": ", stderr);
+    }
+    cli_escape_str(stderr, msg != NULL ? msg : "out of memory", msg != NULL ? strlen(msg) : 13, 0);
+    fputc('\n', stderr);
+    free(msg);
     if (file == NULL) /* a usage error: show the synopsis */
         fputs(usage, stderr);
 }
@@ -145,30 +152,63 @@ static int load_trusted_dir(read_opts *o)
     return rc;
 }
 
+/* Reads up to n bytes from fd, retrying short reads; returns the count or -1. */
+static ssize_t read_full(int fd, uint8_t *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, p + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
 /* BUNDLE "-": standard input is copied to an unnamed temporary file (TMPDIR), since the
- * reader needs random access; the copy is what gets verified and read. Returns a path to it
- * (/proc/self/fd/N) or NULL after a message. */
-static const char *spool_stdin(void)
+ * reader needs random access; the copy is what gets verified and read. Its header is checked
+ * first (SPEC 3), so other input is refused before anything is copied. Returns a path to the
+ * copy (/proc/self/fd/N) or NULL after a message, with *code set. */
+static const char *spool_stdin(int *code)
 {
     static char path[64];
+    uint8_t buf[65536];
+    quire_error err;
+    ssize_t n = read_full(STDIN_FILENO, buf, QUIRE_HEADER_BYTES);
+    *code = 2;
+    if (n < 0) {
+        read_fail("-", "cannot read standard input: %s", strerror(errno));
+        return NULL;
+    }
+    if (quire_header_check(buf, (size_t)n, &err) != QUIRE_OK) {
+        read_fail("-", "%s", err.msg);
+        *code = quire_exit_code(err.code);
+        return NULL;
+    }
     const char *dir = getenv("TMPDIR");
     int fd = open(dir != NULL && *dir == '/' ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    char buf[65536];
-    ssize_t n;
     if (fd < 0) {
         read_fail("-", "cannot make a temporary file for standard input: %s", strerror(errno));
         return NULL;
     }
-    while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 || write(fd, buf, (size_t)n) != n) {
+    do {
+        if (write(fd, buf, (size_t)n) != n) {
             read_fail("-", "cannot copy standard input: %s", strerror(errno));
             close(fd);
             return NULL;
         }
+    } while ((n = read_full(STDIN_FILENO, buf, sizeof buf)) > 0);
+    if (n < 0) {
+        read_fail("-", "cannot read standard input: %s", strerror(errno));
+        close(fd);
+        return NULL;
     }
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd); /* stays open until exit */
+    *code = 0;
     return path;
 }
 
@@ -177,10 +217,8 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
     quire_reader *r = NULL;
     quire_error err;
     const char *name = path;
-    if (strcmp(path, "-") == 0 && (path = spool_stdin()) == NULL) {
-        *code = 2;
+    if (strcmp(path, "-") == 0 && (path = spool_stdin(code)) == NULL)
         return NULL;
-    }
     int rc = quire_reader_open(path, &r, &err);
     if (rc == QUIRE_OK)
         rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
@@ -199,39 +237,85 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
 
 /* Paging: output to a terminal is collected, then shown through $PAGER (default less) when
  * it is longer than the screen. Collecting first means a command that fails verification
- * part-way shows its error without a pager in the way. */
-static FILE *real_stdout;
-static char *page_buf;
-static size_t page_len;
+ * part-way shows its error without a pager in the way. At most PAGE_CAP bytes are collected:
+ * longer output (show of a large document) starts the pager at once and streams into it, so
+ * memory stays bounded whatever the document size. */
+#define PAGE_CAP (4u << 20)
+
+typedef struct pager {
+    FILE *real;  /* the terminal */
+    FILE *pipe;  /* the pager, once started */
+    char *buf;
+    size_t len;
+    bool failed; /* the pager could not be started: write to the terminal */
+} pager;
+
+static pager page;
+
+static FILE *pager_open(void)
+{
+    struct winsize ws;
+    size_t lines = 0;
+    for (size_t i = 0; i < page.len; i++)
+        lines += page.buf[i] == '\n';
+    if (page.len < PAGE_CAP &&
+        (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || lines < ws.ws_row))
+        return NULL; /* fits on the screen */
+    const char *cmd = getenv("PAGER");
+    setenv("LESS", "FRX", 0);
+    fflush(page.real);
+    return popen(cmd != NULL && *cmd ? cmd : "less", "w");
+}
+
+static ssize_t pager_write(void *cookie, const char *p, size_t n)
+{
+    (void)cookie;
+    if (page.pipe == NULL && !page.failed && page.len + n > PAGE_CAP) {
+        char *b = realloc(page.buf, page.len + n);
+        if (b == NULL)
+            return -1;
+        memcpy(b + page.len, p, n);
+        page.buf = b, page.len += n;
+        page.pipe = pager_open();
+        page.failed = page.pipe == NULL;
+        FILE *to = page.pipe != NULL ? page.pipe : page.real;
+        size_t w = fwrite(page.buf, 1, page.len, to);
+        free(page.buf);
+        page.buf = NULL;
+        return w == page.len ? (ssize_t)n : -1;
+    }
+    if (page.pipe != NULL || page.failed)
+        return fwrite(p, 1, n, page.pipe != NULL ? page.pipe : page.real) == n ? (ssize_t)n : -1;
+    char *b = realloc(page.buf, page.len + n);
+    if (b == NULL)
+        return -1;
+    memcpy(b + page.len, p, n);
+    page.buf = b, page.len += n;
+    return (ssize_t)n;
+}
 
 static bool pager_start(void)
 {
-    FILE *mem = open_memstream(&page_buf, &page_len);
-    if (mem == NULL)
+    FILE *f = fopencookie(NULL, "w", (cookie_io_functions_t){.write = pager_write});
+    if (f == NULL)
         return false;
-    real_stdout = stdout;
-    stdout = mem;
+    page.real = stdout;
+    stdout = f;
     return true;
 }
 
 static void pager_finish(void)
 {
-    struct winsize ws;
-    size_t lines = 0;
+    fflush(stdout);
+    if (page.pipe == NULL && !page.failed)
+        page.pipe = pager_open();
+    if (page.buf != NULL)
+        fwrite(page.buf, 1, page.len, page.pipe != NULL ? page.pipe : page.real);
     fclose(stdout);
-    stdout = real_stdout;
-    for (size_t i = 0; i < page_len; i++)
-        lines += page_buf[i] == '\n';
-    const char *pager = getenv("PAGER");
-    FILE *p = NULL;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && lines >= ws.ws_row && ws.ws_row > 0) {
-        setenv("LESS", "FRX", 0);
-        p = popen(pager != NULL && *pager ? pager : "less", "w");
-    }
-    fwrite(page_buf, 1, page_len, p != NULL ? p : stdout);
-    if (p != NULL)
-        pclose(p);
-    free(page_buf);
+    stdout = page.real;
+    if (page.pipe != NULL)
+        pclose(page.pipe);
+    free(page.buf);
 }
 
 typedef int (*cmd_fn)(const read_opts *, int, char **);

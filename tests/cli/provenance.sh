@@ -171,15 +171,15 @@ rm v2/docs/004_baefcaea187811c8.txt
 printf 'new\n' >v2/docs/005_new.txt
 printf '{"title": "v2", "supersedes": "%s"}\n' "$FP" >v2.json
 expect_exit 0 "$PACK" create -q -k "$KEY" -o v2.quire -m v2.json v2/docs
-expect_exit 0 "$READ" diff -p "$PUB" "$G" v2.quire
+expect_exit 3 "$READ" diff -p "$PUB" "$G" v2.quire
 expect_stdout_contains "1 added, 1 removed, 1 changed, 3 unchanged"
 expect_stdout_contains "added    docs/005_new.txt"
 expect_stdout_contains "removed  docs/004_baefcaea187811c8.txt"
 expect_stdout_contains "changed  docs/003_42fea03c7bbd7071.txt"
 expect_stdout_contains "NEW supersedes OLD: yes"
-expect_exit 0 "$READ" diff -p "$PUB" v2.quire "$G"
+expect_exit 3 "$READ" diff -p "$PUB" v2.quire "$G"
 expect_stdout_contains "NEW supersedes OLD: no (NEW declares no predecessor)"
-expect_exit 0 "$READ" diff --json -p "$PUB" "$G" v2.quire
+expect_exit 3 "$READ" diff --json -p "$PUB" "$G" v2.quire
 expect_true "diff --json" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))

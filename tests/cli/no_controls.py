@@ -1,0 +1,26 @@
+#!/usr/bin/env python3
+"""no_controls.py FILE...: exits 1, naming the file and offset, if a file holds anything a
+terminal could take for a command or that could disguise text: a C0 control other than newline,
+tab and (from a pseudo-terminal's output processing) carriage return before a newline, DEL,
+invalid UTF-8 (raw 8-bit C1 bytes among it), a C1 control, or a bidirectional or invisible
+formatting control. The rule of cli/cli_escape.h."""
+import sys
+
+BAD = set(range(0x00, 0x20)) - {0x09, 0x0A} | set(range(0x7F, 0xA0)) | {0x061C, 0xFEFF}
+BAD |= set(range(0x200B, 0x2010)) | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x206A))
+
+def check(path):
+    data = open(path, "rb").read().replace(b"\r\n", b"\n")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return "%s: invalid UTF-8 at byte %d: %r" % (path, e.start, data[e.start:e.start + 8])
+    for i, ch in enumerate(text):
+        if ord(ch) in BAD:
+            return "%s: control U+%04X at character %d: %r" % (path, ord(ch), i, text[max(0, i - 20):i + 20])
+    return None
+
+problems = [p for p in map(check, sys.argv[1:]) if p]
+for p in problems:
+    print(p, file=sys.stderr)
+sys.exit(1 if problems else 0)
