@@ -23,9 +23,11 @@ bool cli_escape_needed(unsigned long cp, unsigned flags)
 static int decode(const unsigned char *s, size_t n, unsigned long *cp)
 {
     unsigned char c = s[0];
-    int len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                                                    : c >= 0xF0 && c <= 0xF4 ? 4
-                                                                               : 0;
+    int len = c < 0x80                 ? 1
+              : c >= 0xC2 && c <= 0xDF ? 2
+              : c >= 0xE0 && c <= 0xEF ? 3
+              : c >= 0xF0 && c <= 0xF4 ? 4
+                                       : 0;
     if (len <= 1) {
         *cp = c;
         return len;
@@ -55,7 +57,7 @@ static void put_cp(FILE *f, unsigned long cp)
     else if (cp < 0x80)
         fprintf(f, "\\x%02lx", cp);
     else
-        fprintf(f, "\\u{%04lX}", cp);
+        fprintf(f, "\\u%04lx", cp);
 }
 
 /* Writes the longest prefix of s that can be decided now; returns how many bytes it used. */

@@ -7,9 +7,9 @@
  * terminals), the bidirectional and invisible formatting controls that reorder or hide text
  * (U+061C, U+200B..U+200F, U+202A..U+202E, U+2060..U+2069, U+FEFF, U+2028, U+2029), and every
  * byte that is not part of valid, shortest-form UTF-8 (overlong forms, surrogates, code points
- * above U+10FFFF, truncated sequences). A code point is shown as \u{XXXX}, a byte as \xNN, a
- * newline (unless kept) as \n and a tab (unless kept) as \t. Everything else is written as it
- * is, so ordinary text in any script reads as it should. */
+ * above U+10FFFF, truncated sequences). A code point is shown as \uXXXX (four lower-case hex
+ * digits), a byte as \xNN, a newline (unless kept) as \n and a tab (unless kept) as \t. Everything
+ * else is written as it is, so ordinary text in any script reads as it should. */
 #ifndef CLI_ESCAPE_H
 #define CLI_ESCAPE_H
 

@@ -30,6 +30,10 @@ enum {
     QUIRE_E_INPUT = -11     /* an input file or metadata is unusable (packer) */
 };
 
+/* Results that say whether something verified must be used (libsodium's crypto_sign.h does
+ * the same). */
+#define QUIRE_MUST_CHECK __attribute__((warn_unused_result))
+
 #define QUIRE_ERROR_MSG_BYTES 512
 
 /* Detail of the last failure: code and a one-line message without the file name. */
@@ -42,40 +46,19 @@ typedef struct quire_error {
 int quire_error_set(quire_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Maps a QUIRE_E_* code to a process exit code: 1 for a bundle that failed verification, is
- * malformed or untrusted, 2 for usage and operational errors, 0 for QUIRE_OK. */
-int quire_exit_code(int code);
-
-/* Zeroed memory for a large table that is filled once and then read (the index and what is
- * parsed from it): from 2 MiB on, the kernel is asked to back it with huge pages, which saves
- * most of the page faults of filling it. Freed with free(). */
-void *quire_table_alloc(size_t count, size_t size);
-
-/* The CPUs this process may run on (its affinity mask, as taskset and cpusets set it), at
- * least 1: how many threads are worth starting. */
-unsigned quire_cpu_count(void);
-
-/* ---- little-endian fields (SPEC 2) ---- */
-uint16_t quire_load16(const uint8_t *p);
-uint32_t quire_load32(const uint8_t *p);
-uint64_t quire_load64(const uint8_t *p);
-void quire_store16(uint8_t *p, uint16_t v);
-void quire_store32(uint8_t *p, uint32_t v);
-void quire_store64(uint8_t *p, uint64_t v);
-
 /* ---- paths (SPEC 4) ---- */
 
 /* Checks one bundle path of len bytes against SPEC 4. Returns 0, or QUIRE_E_FORMAT with the
  * broken rule in err. */
-int quire_path_check(const char *path, size_t len, quire_error *err);
+QUIRE_MUST_CHECK int quire_path_check(const char *path, size_t len, quire_error *err);
 
 /* Checks that a byte string is printable UTF-8 (SPEC 4.1: no C0/C1 controls, DEL, invalid or
  * overlong sequences, surrogates). Returns true if so. */
-bool quire_text_is_clean(const uint8_t *s, size_t len);
+QUIRE_MUST_CHECK bool quire_text_is_clean(const uint8_t *s, size_t len);
 
 /* SPEC 6.1: a trusted comment is printable UTF-8 in which TAB is the only control allowed
  * (minisign separates its fields with TAB). */
-bool quire_comment_is_clean(const uint8_t *s, size_t len);
+QUIRE_MUST_CHECK bool quire_comment_is_clean(const uint8_t *s, size_t len);
 
 /* ---- keys (SPEC 6.1) ---- */
 
@@ -86,10 +69,11 @@ typedef struct quire_pubkey {
 
 /* Parses a minisign public key: either the two-line file form or the bare base64 line.
  * Returns 0 or QUIRE_E_KEY. */
-int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out, quire_error *err);
+QUIRE_MUST_CHECK int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out,
+                                        quire_error *err);
 
 /* Reads and parses a public key file (at most 4 KiB). Returns 0, QUIRE_E_IO or QUIRE_E_KEY. */
-int quire_pubkey_load(const char *path, quire_pubkey *out, quire_error *err);
+QUIRE_MUST_CHECK int quire_pubkey_load(const char *path, quire_pubkey *out, quire_error *err);
 
 /* Writes the key id as minisign prints it: 16 upper-case hex digits of the little-endian
  * 64-bit number. out must hold 17 bytes. */
@@ -98,7 +82,7 @@ void quire_key_id_hex(const uint8_t key_id[QUIRE_KEY_ID_BYTES], char out[17]);
 /* ---- fixed-size framing (SPEC 3, 7) ---- */
 
 /* Checks the 32-byte file header. Returns 0, QUIRE_E_FORMAT. */
-int quire_header_check(const uint8_t *buf, size_t len, quire_error *err);
+QUIRE_MUST_CHECK int quire_header_check(const uint8_t *buf, size_t len, quire_error *err);
 
 typedef struct quire_trailer {
     uint64_t index_offset;
@@ -108,8 +92,8 @@ typedef struct quire_trailer {
 
 /* Parses the 32-byte trailer and checks its fields against file_size (SPEC 9 steps 2-3).
  * Returns 0, QUIRE_E_FORMAT or QUIRE_E_LIMIT. */
-int quire_trailer_parse(const uint8_t *buf, size_t len, uint64_t file_size, quire_trailer *out,
-                        quire_error *err);
+QUIRE_MUST_CHECK int quire_trailer_parse(const uint8_t *buf, size_t len, uint64_t file_size,
+                                         quire_trailer *out, quire_error *err);
 
 /* ---- signatures (SPEC 6) ---- */
 
@@ -128,15 +112,16 @@ typedef struct quire_sigblock {
 
 /* Parses a signature block of exactly len bytes. Comments point into buf, which must outlive
  * out. Returns 0, QUIRE_E_FORMAT or QUIRE_E_LIMIT. */
-int quire_sigblock_parse(const uint8_t *buf, size_t len, quire_sigblock *out, quire_error *err);
+QUIRE_MUST_CHECK int quire_sigblock_parse(const uint8_t *buf, size_t len, quire_sigblock *out,
+                                          quire_error *err);
 
 /* Computes the BLAKE2b-512 prehash minisign signs (SPEC 6.2). */
 void quire_prehash(const uint8_t *msg, size_t len, uint8_t out[QUIRE_PREHASH_BYTES]);
 
 /* Checks one signature record against a key: key ids equal, the signature over the prehash
  * and the global signature over signature || trusted comment. Returns true only if all hold. */
-bool quire_sig_verify(const quire_sig *sig, const quire_pubkey *key,
-                      const uint8_t prehash[QUIRE_PREHASH_BYTES]);
+QUIRE_MUST_CHECK bool quire_sig_verify(const quire_sig *sig, const quire_pubkey *key,
+                                       const uint8_t prehash[QUIRE_PREHASH_BYTES]);
 
 /* ---- index (SPEC 5) ---- */
 
@@ -152,11 +137,9 @@ typedef struct quire_unit {
 typedef struct quire_entry {
     const char *path;      /* NUL-terminated copy, owned by the index */
     const uint8_t *sha256; /* QUIRE_SHA256_BYTES, borrowed from the index buffer */
-    const uint8_t *meta;   /* borrowed from the index buffer, not NUL-terminated */
     uint64_t size;
     uint64_t stream_offset; /* derived: where its bytes start in the content stream */
     uint32_t first_unit;    /* derived: the unit holding its first byte (if size > 0) */
-    uint32_t meta_len;
     uint32_t link;
     uint16_t path_len;
     uint8_t role;
@@ -172,30 +155,12 @@ typedef struct quire_index {
     quire_unit *units;
     quire_entry *entries;
     char *paths;
-    const uint8_t *bundle_meta; /* borrowed, not NUL-terminated */
+    const uint8_t *bundle_meta; /* borrowed, not NUL-terminated; checked by the parser */
     uint32_t bundle_meta_len;
+    /* Each entry's metadata, reachable only through quire_reader_entry_meta, which runs its
+     * SPEC 5.5 check first: the type is complete only inside the library. */
+    const struct quire_meta_ref *meta_refs;
 } quire_index;
-
-/* Parses an index of exactly len bytes (SPEC 5) and checks every rule of SPEC 9 steps 7-9
- * that needs no data: layout, limits, paths, order, links, unit tiling. header is the file's
- * 32-byte header, which the index must repeat. Pointers in out borrow buf. On failure out is
- * left empty. Returns 0, QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
-int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,
-                      quire_error *err);
-
-#define QUIRE_INDEX_DEFER_META                                                                     \
-    0x1 /* leave each entry's SPEC 5.5 check to quire_index_check_meta                             \
-         */
-
-/* quire_index_parse with flags. With QUIRE_INDEX_DEFER_META, entries' metadata is not parsed
- * (the bundle metadata still is): the caller MUST call quire_index_check_meta for an entry
- * before it uses or releases anything of that entry. Parsing every entry's JSON dominates
- * opening a large bundle to read one document. */
-int quire_index_parse_ex(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
-                         quire_index *out, quire_error *err);
-
-/* SPEC 5.5 for entry i: 0, or QUIRE_E_FORMAT naming the entry. */
-int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err);
 
 /* Frees what quire_index_parse allocated; accepts a zeroed or already-freed index. */
 void quire_index_free(quire_index *idx);
@@ -210,7 +175,7 @@ typedef struct quire_reader quire_reader;
 /* Opens a bundle and performs SPEC 9 steps 1-5: header, trailer, signature block and the raw
  * index bytes, read once into memory. Nothing is parsed beyond the fixed framing. Returns 0,
  * QUIRE_E_IO, QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. Close with quire_reader_close. */
-int quire_reader_open(const char *path, quire_reader **out, quire_error *err);
+QUIRE_MUST_CHECK int quire_reader_open(const char *path, quire_reader **out, quire_error *err);
 
 #define QUIRE_ANY_SIGNER 0x1 /* accept an unverified signer; hashes are still checked */
 
@@ -218,8 +183,8 @@ int quire_reader_open(const char *path, quire_reader **out, quire_error *err);
  * then parses the index. With QUIRE_ANY_SIGNER and no trusted signature the index is parsed
  * anyway and quire_reader_signer returns NULL. Returns 0, QUIRE_E_UNTRUSTED, QUIRE_E_SIGNATURE,
  * QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
-int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
-                              unsigned flags, quire_error *err);
+QUIRE_MUST_CHECK int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys,
+                                               size_t nkeys, unsigned flags, quire_error *err);
 
 /* After authenticate: the parsed index, valid until close. */
 const quire_index *quire_reader_index(const quire_reader *r);
@@ -248,14 +213,15 @@ typedef struct quire_walk_ops {
  * SHA-256 after. Units not overlapping a selected entry are not read. ops may be NULL (verify
  * only) and its members may be NULL. Returns 0, QUIRE_E_HASH, QUIRE_E_FORMAT, QUIRE_E_IO, or a
  * callback's code. */
-int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops, void *ctx,
-                      quire_error *err);
+QUIRE_MUST_CHECK int quire_reader_walk(quire_reader *r, const bool *selected,
+                                       const quire_walk_ops *ops, void *ctx, quire_error *err);
 
-/* SPEC 5.5 for entry i, checked once and remembered: the reader parses entries' metadata
- * only when they are used. quire_reader_walk checks every entry it streams; a caller that
- * shows an entry's metadata without walking it calls this first. Returns 0 or
- * QUIRE_E_FORMAT. */
-int quire_reader_check_meta(quire_reader *r, uint32_t i, quire_error *err);
+/* Entry i's signed metadata (a JSON object, or empty): checks it against SPEC 5.5 the first
+ * time (the reader parses entries' metadata only when they are used) and remembers the result.
+ * On success *meta points into the index (not NUL-terminated, valid until close) and *len is
+ * its length, 0 when the entry has none. Returns 0 or QUIRE_E_FORMAT naming the entry. */
+QUIRE_MUST_CHECK int quire_reader_entry_meta(quire_reader *r, uint32_t i, const uint8_t **meta,
+                                             size_t *len, quire_error *err);
 
 /* SPEC 9 step 10 alone: checks every entry's metadata (SPEC 5.5) and reads every unit once
  * to check its BLAKE2b-256, without inflating it or hashing the documents (the check
@@ -264,8 +230,9 @@ int quire_reader_check_meta(quire_reader *r, uint32_t i, quire_error *err);
  * lowest-numbered failing unit, whatever the timing. progress, if not NULL, is called on the
  * calling thread with the stored bytes checked since its last call. Returns 0, QUIRE_E_HASH,
  * QUIRE_E_FORMAT, QUIRE_E_IO or QUIRE_E_NOMEM. */
-int quire_reader_check_units(quire_reader *r, void (*progress)(void *ctx, uint64_t n), void *ctx,
-                             quire_error *err);
+QUIRE_MUST_CHECK int quire_reader_check_units(quire_reader *r,
+                                              void (*progress)(void *ctx, uint64_t n), void *ctx,
+                                              quire_error *err);
 
 /* Closes the bundle and frees everything; accepts NULL. */
 void quire_reader_close(quire_reader *r);

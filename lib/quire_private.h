@@ -5,6 +5,58 @@
 
 #include <pthread.h>
 
+#include "quire.h"
+
+/* Maps a QUIRE_E_* code to a process exit code: 1 for a bundle that failed verification, is
+ * malformed or untrusted, 2 for usage and operational errors, 0 for QUIRE_OK. */
+int quire_exit_code(int code);
+
+/* Zeroed memory for a large table that is filled once and then read (the index and what is
+ * parsed from it): from 2 MiB on, the kernel is asked to back it with huge pages, which saves
+ * most of the page faults of filling it. Freed with free(). */
+void *quire_table_alloc(size_t count, size_t size);
+
+/* The CPUs this process may run on (its affinity mask, as taskset and cpusets set it), at
+ * least 1: how many threads are worth starting. */
+unsigned quire_cpu_count(void);
+
+/* ---- little-endian fields (SPEC 2) ---- */
+uint16_t quire_load16(const uint8_t *p);
+uint32_t quire_load32(const uint8_t *p);
+uint64_t quire_load64(const uint8_t *p);
+void quire_store16(uint8_t *p, uint16_t v);
+void quire_store32(uint8_t *p, uint32_t v);
+void quire_store64(uint8_t *p, uint64_t v);
+
+/* ---- the index parser, below the reader (SPEC 5); for the reader, tests and fuzzers ---- */
+
+/* Where entry i's metadata lies in the index buffer; complete only here. */
+struct quire_meta_ref {
+    const uint8_t *meta; /* borrowed from the index buffer, not NUL-terminated */
+    uint32_t len;
+};
+
+/* Parses an index of exactly len bytes (SPEC 5) and checks every rule of SPEC 9 steps 7-9
+ * that needs no data: layout, limits, paths, order, links, unit tiling. header is the file's
+ * 32-byte header, which the index must repeat. Pointers in out borrow buf. On failure out is
+ * left empty. Returns 0, QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
+int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,
+                      quire_error *err);
+
+#define QUIRE_INDEX_DEFER_META                                                                     \
+    0x1 /* leave each entry's SPEC 5.5 check to quire_index_check_meta                             \
+         */
+
+/* quire_index_parse with flags. With QUIRE_INDEX_DEFER_META, entries' metadata is not parsed
+ * (the bundle metadata still is): the caller MUST call quire_index_check_meta for an entry
+ * before it uses or releases anything of that entry. Parsing every entry's JSON dominates
+ * opening a large bundle to read one document. */
+int quire_index_parse_ex(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
+                         quire_index *out, quire_error *err);
+
+/* SPEC 5.5 for entry i: 0, or QUIRE_E_FORMAT naming the entry. */
+int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err);
+
 /* pthread_create with every signal blocked in the new thread, so that the programs' signal
  * handlers (which remove temporary outputs) always run on the main thread. Returns
  * pthread_create's code. */

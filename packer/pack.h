@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "quire_private.h"
 #include "quire_write.h"
 
 #define PROG "quire-pack"

@@ -5,8 +5,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "cli_escape.h"
 #include "quire.h"
+#include "quire_private.h"
 
 #define PROG "quire-read"
 
@@ -37,6 +40,10 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code);
 
 /* Looks up PATH in an authenticated bundle; prints "no entry" and returns 2 when absent. */
 int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i);
+
+/* Entry i's metadata through the checking accessor, parsed (an empty object when it has none).
+ * Returns 0 with *out owned by the caller, or an exit code after a message. */
+int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **out);
 
 /* Walks the one entry i (SPEC 9 steps 10-12) with ops (may be NULL). Returns a QUIRE code. */
 int read_walk_one(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,

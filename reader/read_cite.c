@@ -161,8 +161,8 @@ static void cite_bibtex(const cite *c)
     bib_field(f, "publisher", str(c->item, "publisher"), false);
     bib_field(f, "url", str(c->item, "URL"), false);
     bib_field(f, "urldate", accessed, false);
-    if (asprintf(&note, "SHA-256 %s; archived as %s in quire bundle %s, %s", c->sha, c->path,
-                 c->fp, c->signer) < 0)
+    if (asprintf(&note, "SHA-256 %s; archived as %s in quire bundle %s, %s", c->sha, c->path, c->fp,
+                 c->signer) < 0)
         note = NULL;
     bib_field(f, "note", note != NULL ? note : "", false);
     fputs("}\n", f);
@@ -196,8 +196,8 @@ static int cite_csl(const cite *c)
     json_object_set_new(item, "archive_location", json_string(c->path));
     const char *old = str(item, "note");
     char *note = NULL;
-    if (asprintf(&note, "%s%sSHA-256: %s; %s", old ? old : "", old ? "\n" : "", c->sha,
-                 c->signer) < 0)
+    if (asprintf(&note, "%s%sSHA-256: %s; %s", old ? old : "", old ? "\n" : "", c->sha, c->signer) <
+        0)
         note = NULL;
     json_object_set_new(item, "note", json_string(note != NULL ? note : ""));
     free(note);
@@ -236,7 +236,10 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
     const quire_entry *e = &idx->entries[i];
     const quire_sig *s = quire_reader_signer(r);
     cite c = {.path = e->path};
-    c.item = e->meta_len ? json_loadb((const char *)e->meta, e->meta_len, 0, NULL) : json_object();
+    if ((code = read_entry_meta(r, argv[0], i, &c.item)) != 0) {
+        quire_reader_close(r);
+        return code;
+    }
     for (int k = 0; k < 32; k++) {
         snprintf(c.sha + 2 * k, 3, "%02x", e->sha256[k]);
         snprintf(c.fp + 2 * k, 3, "%02x", quire_reader_fingerprint(r)[k]);

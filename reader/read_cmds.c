@@ -46,13 +46,33 @@ static json_t *bundle_json(quire_reader *r)
                      meta_json(idx->bundle_meta, idx->bundle_meta_len));
 }
 
-static json_t *entry_json(const quire_index *idx, uint32_t i)
+int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **out)
 {
+    const uint8_t *m;
+    size_t len;
+    quire_error err;
+    *out = NULL;
+    int rc = quire_reader_entry_meta(r, i, &m, &len, &err);
+    if (rc != QUIRE_OK) {
+        read_fail(bundle, "%s", err.msg);
+        return quire_exit_code(rc);
+    }
+    *out = meta_json(m, len);
+    return 0;
+}
+
+/* An entry's record with its metadata, or NULL after a message (*code set). */
+static json_t *entry_json(quire_reader *r, const char *bundle, uint32_t i, int *code)
+{
+    const quire_index *idx = quire_reader_index(r);
     const quire_entry *e = &idx->entries[i];
-    json_t *j = json_pack(
-        "{s:s, s:s, s:I, s:o, s:b, s:o}", "path", e->path, "role", out_role(e->role), "size",
-        (json_int_t)e->size, "sha256", hex_json(e->sha256, QUIRE_SHA256_BYTES), "executable",
-        (e->flags & QUIRE_ENTRY_FLAG_EXEC) != 0, "metadata", meta_json(e->meta, e->meta_len));
+    json_t *meta;
+    if ((*code = read_entry_meta(r, bundle, i, &meta)) != 0)
+        return NULL;
+    json_t *j =
+        json_pack("{s:s, s:s, s:I, s:o, s:b, s:o}", "path", e->path, "role", out_role(e->role),
+                  "size", (json_int_t)e->size, "sha256", hex_json(e->sha256, QUIRE_SHA256_BYTES),
+                  "executable", (e->flags & QUIRE_ENTRY_FLAG_EXEC) != 0, "metadata", meta);
     if (e->link != QUIRE_LINK_NONE)
         json_object_set_new(j, "original", json_string(idx->entries[e->link].path));
     return j;
@@ -238,21 +258,19 @@ int cmd_info(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    quire_error err;
-    int rc = QUIRE_OK;
     if (argc == 2 && (code = read_find(r, argv[0], argv[1], &i)) != 0) {
         quire_reader_close(r);
         return code;
     }
-    if (argc == 2 && (rc = quire_reader_check_meta(r, i, &err)) != QUIRE_OK) {
-        read_fail(argv[0], "%s", err.msg);
-        quire_reader_close(r);
-        return quire_exit_code(rc);
-    }
     json_t *j = bundle_json(r);
     if (argc == 2) { /* one document: its record, with the bundle it is vouched for by */
         json_t *b = j;
-        j = entry_json(quire_reader_index(r), i);
+        j = entry_json(r, argv[0], i, &code);
+        if (j == NULL) {
+            json_decref(b);
+            quire_reader_close(r);
+            return code;
+        }
         json_object_set(j, "fingerprint", json_object_get(b, "fingerprint"));
         json_object_set(j, "signer", json_object_get(b, "signer"));
         json_decref(b);
@@ -282,18 +300,16 @@ int cmd_list(const read_opts *o, int argc, char **argv)
         return code;
     const quire_index *idx = quire_reader_index(r);
     json_t *arr = o->json ? json_array() : NULL;
-    quire_error err;
     for (uint32_t i = 0; i < idx->entry_count; i++) {
         const quire_entry *e = &idx->entries[i];
-        if (o->json) {
-            int rc = quire_reader_check_meta(r, i, &err); /* the JSON shows the metadata */
-            if (rc != QUIRE_OK) {
-                read_fail(argv[0], "%s", err.msg);
+        if (o->json) { /* the JSON shows the metadata */
+            json_t *ej = entry_json(r, argv[0], i, &code);
+            if (ej == NULL) {
                 json_decref(arr);
                 quire_reader_close(r);
-                return quire_exit_code(rc);
+                return code;
             }
-            json_array_append_new(arr, entry_json(idx, i));
+            json_array_append_new(arr, ej);
             continue;
         }
         if (o->longlist) {

@@ -117,12 +117,12 @@ int cmd_diff(const read_opts *o, int argc, char **argv)
     json_t *list = o->json ? json_array() : NULL;
     compare(x, y, o->json, list, counts);
     if (o->json) {
-        code = out_json(json_pack(
-            "{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:b, s:s?, s:b}", "old", fpo, "new", fpn,
-            "changes", list, "counts", "added", (json_int_t)counts[0], "removed",
-            (json_int_t)counts[1], "changed", (json_int_t)counts[2], "unchanged",
-            (json_int_t)counts[3], "new_supersedes_old", declared, "new_declares_supersedes",
-            sup, "new_signer_verified", verified));
+        code = out_json(json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:b, s:s?, s:b}", "old",
+                                  fpo, "new", fpn, "changes", list, "counts", "added",
+                                  (json_int_t)counts[0], "removed", (json_int_t)counts[1],
+                                  "changed", (json_int_t)counts[2], "unchanged",
+                                  (json_int_t)counts[3], "new_supersedes_old", declared,
+                                  "new_declares_supersedes", sup, "new_signer_verified", verified));
     } else {
         printf("%zu added, %zu removed, %zu changed, %zu unchanged\n", counts[0], counts[1],
                counts[2], counts[3]);

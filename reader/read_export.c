@@ -142,8 +142,15 @@ static int add_metadata(export_ctx *x, quire_reader *r, quire_error *err)
         for (int k = 0; k < 32; k++)
             snprintf(sha + 2 * k, 3, "%02x", e->sha256[k]);
         fprintf(m, "%s  %s\n", sha, e->path);
-        json_t *meta =
-            e->meta_len ? json_loadb((const char *)e->meta, e->meta_len, 0, NULL) : json_object();
+        const uint8_t *mb;
+        size_t ml;
+        if (quire_reader_entry_meta(r, i, &mb, &ml, err) != QUIRE_OK) {
+            fclose(m);
+            free(manifest);
+            json_decref(entries);
+            return err->code;
+        }
+        json_t *meta = ml ? json_loadb((const char *)mb, ml, 0, NULL) : json_object();
         json_array_append_new(entries,
                               json_pack("{s:s, s:s, s:I, s:s, s:o}", "path", e->path, "role",
                                         out_role(e->role), "size", (json_int_t)e->size, "sha256",

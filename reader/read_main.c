@@ -243,8 +243,8 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
 #define PAGE_CAP (4u << 20)
 
 typedef struct pager {
-    FILE *real;  /* the terminal */
-    FILE *pipe;  /* the pager, once started */
+    FILE *real; /* the terminal */
+    FILE *pipe; /* the pager, once started */
     char *buf;
     size_t len;
     bool failed; /* the pager could not be started: write to the terminal */

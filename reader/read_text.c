@@ -50,9 +50,15 @@ static int c_data(void *ctx, uint32_t i, const uint8_t *p, size_t n, quire_error
     return QUIRE_OK;
 }
 
-static const char *media_type(const quire_entry *e, char *buf, size_t cap)
+/* The walk has checked the entry's metadata before its end callback runs. */
+static const char *media_type(quire_reader *r, uint32_t i, char *buf, size_t cap)
 {
-    json_t *m = e->meta_len ? json_loadb((const char *)e->meta, e->meta_len, 0, NULL) : NULL;
+    const uint8_t *mb = NULL;
+    size_t ml = 0;
+    quire_error err;
+    if (quire_reader_entry_meta(r, i, &mb, &ml, &err) != QUIRE_OK)
+        ml = 0;
+    json_t *m = ml ? json_loadb((const char *)mb, ml, 0, NULL) : NULL;
     const char *t = json_string_value(json_object_get(m, "quire-media-type"));
     snprintf(buf, cap, "%s", t != NULL ? t : "");
     json_decref(m);
@@ -60,10 +66,10 @@ static const char *media_type(const quire_entry *e, char *buf, size_t cap)
 }
 
 /* The text layer of a verified document: its HTML text, or the bytes themselves. */
-static int text_layer(const quire_entry *e, const collect *c, quire_text *t)
+static int text_layer(quire_reader *r, uint32_t i, const collect *c, quire_text *t)
 {
     char mt[64];
-    if (quire_text_is_html(media_type(e, mt, sizeof mt), e->path))
+    if (quire_text_is_html(media_type(r, i, mt, sizeof mt), quire_reader_index(r)->entries[i].path))
         return quire_text_from_html(c->buf, c->len, t);
     return quire_text_from_plain(c->buf, c->len, t);
 }
@@ -102,6 +108,7 @@ static char *context(const quire_text *t, size_t from, size_t to)
 /* Both contexts start with the collector, which c_begin and c_data receive. */
 typedef struct quote_ctx {
     collect c;
+    quire_reader *r;
     const quire_index *idx;
     const char *passage;
     bool json;
@@ -233,7 +240,7 @@ static int quote_end(void *ctx, uint32_t i, quire_error *err)
     quire_text t = {0}, tn = {0}, raw = {0}, qn = {0};
     unsigned fl = QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT;
     int rc = QUIRE_OK;
-    if (text_layer(&q->idx->entries[i], &q->c, &t) != 0 || quire_text_normalize(&t, fl, &tn) != 0 ||
+    if (text_layer(q->r, i, &q->c, &t) != 0 || quire_text_normalize(&t, fl, &tn) != 0 ||
         quire_text_from_plain(q->passage, strlen(q->passage), &raw) != 0 ||
         quire_text_normalize(&raw, fl, &qn) != 0) {
         rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
@@ -271,7 +278,7 @@ int cmd_quote(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return code;
     }
-    quote_ctx q = {.idx = quire_reader_index(r), .passage = argv[2], .json = o->json};
+    quote_ctx q = {.r = r, .idx = quire_reader_index(r), .passage = argv[2], .json = o->json};
     quire_walk_ops ops = {c_begin, c_data, quote_end};
     if (o->json)
         q.report = json_pack("{s:s, s:s, s:[]}", "path", argv[1], "passage", argv[2], "matches");
@@ -298,6 +305,7 @@ int cmd_quote(const read_opts *o, int argc, char **argv)
 
 typedef struct search_ctx {
     collect c;
+    quire_reader *r;
     const quire_index *idx;
     quire_text query; /* normalised, case folded */
     bool json;
@@ -331,7 +339,7 @@ static int search_end(void *ctx, uint32_t i, quire_error *err)
     const quire_entry *e = &s->idx->entries[i];
     quire_text t = {0}, tn = {0};
     unsigned fl = QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT | QUIRE_NORM_CASE;
-    if (text_layer(e, &s->c, &t) != 0 || quire_text_normalize(&t, fl, &tn) != 0) {
+    if (text_layer(s->r, i, &s->c, &t) != 0 || quire_text_normalize(&t, fl, &tn) != 0) {
         quire_text_free(&t);
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     }
@@ -365,7 +373,7 @@ int cmd_search(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    search_ctx s = {.idx = quire_reader_index(r), .json = o->json};
+    search_ctx s = {.r = r, .idx = quire_reader_index(r), .json = o->json};
     unsigned fl = QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT | QUIRE_NORM_CASE;
     if (quire_text_from_plain(argv[1], strlen(argv[1]), &raw) != 0 ||
         quire_text_normalize(&raw, fl, &s.query) != 0 || s.query.len == 0) {

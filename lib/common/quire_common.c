@@ -11,6 +11,7 @@
 
 #include "quire.h"
 #include "quire_private.h"
+#include "quire_private.h"
 
 int quire_error_set(quire_error *err, int code, const char *fmt, ...)
 {

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "quire.h"
+#include "quire_private.h"
 
 #define COMMENT_PREFIX "untrusted comment: "
 #define PUBKEY_RAW_BYTES (2 + QUIRE_KEY_ID_BYTES + QUIRE_PUBKEY_BYTES)

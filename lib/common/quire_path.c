@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "quire.h"
+#include "quire_private.h"
 
 /* Length of the UTF-8 sequence starting at s (at most n bytes) and its code point, or 0 if the
  * sequence is invalid, overlong, a surrogate or above U+10FFFF (SPEC 4.1). */

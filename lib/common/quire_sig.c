@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "quire.h"
+#include "quire_private.h"
 
 /* SPEC 6.1: a trusted comment is printable UTF-8 where only TAB of the controls may appear,
  * since minisign separates its fields with TAB. */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "quire.h"
+#include "quire_private.h"
 
 _Static_assert(QUIRE_HEADER_BYTES == 32, "SPEC 3: the header is 32 bytes");
 _Static_assert(QUIRE_TRAILER_BYTES == 32, "SPEC 7: the trailer is 32 bytes");

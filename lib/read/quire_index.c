@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "quire.h"
+#include "quire_private.h"
+#include "quire_private.h"
 
 _Static_assert(QUIRE_INDEX_FIXED_BYTES == 80, "SPEC 5.1: the fixed part is 80 bytes");
 _Static_assert(QUIRE_UNIT_RECORD_BYTES == 56, "SPEC 5.2: unit records are 56 bytes");
@@ -54,6 +56,7 @@ void quire_index_free(quire_index *idx)
     free(idx->units);
     free(idx->entries);
     free(idx->paths);
+    free((void *)idx->meta_refs);
     memset(idx, 0, sizeof *idx);
 }
 
@@ -97,14 +100,15 @@ static int parse_units(const uint8_t *p, quire_index *idx, quire_error *err)
 }
 
 /* SPEC 5.3: the fixed fields of one entry record. */
-static int parse_entry_record(const uint8_t *p, uint32_t i, quire_entry *e, quire_error *err)
+static int parse_entry_record(const uint8_t *p, uint32_t i, quire_entry *e,
+                              struct quire_meta_ref *m, quire_error *err)
 {
     e->size = quire_load64(p);
     e->sha256 = p + 8;
     e->path_len = quire_load16(p + 40);
     e->role = p[42];
     e->flags = p[43];
-    e->meta_len = quire_load32(p + 44);
+    m->len = quire_load32(p + 44);
     e->link = quire_load32(p + 48);
     if (e->role != QUIRE_ROLE_DOCUMENT && e->role != QUIRE_ROLE_ORIGINAL)
         return quire_error_set(err, QUIRE_E_FORMAT, "entry %u: unknown role %u (SPEC 5.3)", i,
@@ -119,7 +123,7 @@ static int parse_entry_record(const uint8_t *p, uint32_t i, quire_entry *e, quir
         return quire_error_set(err, QUIRE_E_LIMIT,
                                "entry %u: path length 0 or above %u bytes (SPEC 8)", i,
                                QUIRE_MAX_PATH_BYTES);
-    if (e->meta_len > QUIRE_MAX_ENTRY_META_BYTES)
+    if (m->len > QUIRE_MAX_ENTRY_META_BYTES)
         return quire_error_set(err, QUIRE_E_LIMIT,
                                "entry %u: metadata larger than %u bytes (SPEC 8)", i,
                                QUIRE_MAX_ENTRY_META_BYTES);
@@ -139,7 +143,8 @@ static bool meta_ok(const uint8_t *m, size_t len)
 
 /* SPEC 5.4: the heap holds the bundle metadata, then each entry's path and metadata in entry
  * order, with nothing before, between or after. */
-static int parse_heap(const uint8_t *heap, uint64_t heap_len, quire_index *idx, quire_error *err)
+static int parse_heap(const uint8_t *heap, uint64_t heap_len, quire_index *idx,
+                      struct quire_meta_ref *refs, quire_error *err)
 {
     uint64_t off = idx->bundle_meta_len;
     char *dst = idx->paths;
@@ -153,15 +158,15 @@ static int parse_heap(const uint8_t *heap, uint64_t heap_len, quire_index *idx, 
                                "bundle metadata is not a JSON object (SPEC 5.5)");
     for (uint32_t i = 0; i < idx->entry_count; i++) {
         quire_entry *e = &idx->entries[i];
-        if (heap_len - off < (uint64_t)e->path_len + e->meta_len)
+        if (heap_len - off < (uint64_t)e->path_len + refs[i].len)
             return quire_error_set(err, QUIRE_E_FORMAT,
                                    "entry %u: path or metadata past the index end (SPEC 5.4)", i);
         memcpy(dst, heap + off, e->path_len);
         dst[e->path_len] = '\0';
         e->path = dst;
         dst += e->path_len + 1;
-        e->meta = heap + off + e->path_len;
-        off += (uint64_t)e->path_len + e->meta_len;
+        refs[i].meta = heap + off + e->path_len;
+        off += (uint64_t)e->path_len + refs[i].len;
     }
     if (off != heap_len)
         return quire_error_set(err, QUIRE_E_FORMAT,
@@ -313,7 +318,9 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
     /* The counts are now bounded by the buffer length: these allocations are too. */
     idx->units = calloc(idx->unit_count ? idx->unit_count : 1, sizeof *idx->units);
     idx->entries = quire_table_alloc(idx->entry_count, sizeof *idx->entries);
-    if (idx->units == NULL || idx->entries == NULL)
+    struct quire_meta_ref *refs = quire_table_alloc(idx->entry_count, sizeof *refs);
+    idx->meta_refs = refs;
+    if (idx->units == NULL || idx->entries == NULL || refs == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
     rc = parse_units(buf + QUIRE_INDEX_FIXED_BYTES, idx, err);
     if (rc != QUIRE_OK)
@@ -321,7 +328,7 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
     const uint8_t *rec =
         buf + QUIRE_INDEX_FIXED_BYTES + (size_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES;
     for (uint32_t i = 0; i < idx->entry_count; i++, rec += QUIRE_ENTRY_RECORD_BYTES) {
-        rc = parse_entry_record(rec, i, &idx->entries[i], err);
+        rc = parse_entry_record(rec, i, &idx->entries[i], &refs[i], err);
         if (rc != QUIRE_OK)
             return rc;
         paths_bytes += idx->entries[i].path_len + 1u;
@@ -331,7 +338,7 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
     idx->paths = quire_table_alloc((size_t)paths_bytes, 1);
     if (idx->paths == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the paths");
-    rc = parse_heap(buf + records_end, len - records_end, idx, err);
+    rc = parse_heap(buf + records_end, len - records_end, idx, refs, err);
     if (rc != QUIRE_OK)
         return rc;
     return check_entries(idx, (flags & QUIRE_INDEX_DEFER_META) != 0, err);
@@ -340,7 +347,7 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
 int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err)
 {
     const quire_entry *e = &idx->entries[i];
-    if (!meta_ok(e->meta, e->meta_len))
+    if (!meta_ok(idx->meta_refs[i].meta, idx->meta_refs[i].len))
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "entry %u (%s): metadata is not a JSON object (SPEC 5.5)", i,
                                e->path);

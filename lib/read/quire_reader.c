@@ -15,6 +15,7 @@
 
 #include "quire.h"
 #include "quire_private.h"
+#include "quire_private.h"
 
 struct quire_reader {
     int fd;
@@ -313,7 +314,8 @@ static int alloc_buffers(quire_reader *r, quire_error *err)
     return QUIRE_OK;
 }
 
-int quire_reader_check_meta(quire_reader *r, uint32_t i, quire_error *err)
+/* SPEC 5.5 for entry i, checked once and remembered. */
+static int check_meta(quire_reader *r, uint32_t i, quire_error *err)
 {
     if (!r->authenticated || i >= r->index.entry_count)
         return quire_error_set(err, QUIRE_E_USAGE, "no such entry");
@@ -323,6 +325,19 @@ int quire_reader_check_meta(quire_reader *r, uint32_t i, quire_error *err)
     if (rc == QUIRE_OK)
         r->meta_checked[i / 8] |= (uint8_t)(1u << (i % 8));
     return rc;
+}
+
+int quire_reader_entry_meta(quire_reader *r, uint32_t i, const uint8_t **meta, size_t *len,
+                            quire_error *err)
+{
+    *meta = NULL;
+    *len = 0;
+    int rc = check_meta(r, i, err);
+    if (rc != QUIRE_OK)
+        return rc;
+    *meta = r->index.meta_refs[i].meta;
+    *len = r->index.meta_refs[i].len;
+    return QUIRE_OK;
 }
 
 /* Streams one entry's bytes unit by unit, then checks its SHA-256 (SPEC 9 step 12). */
@@ -335,7 +350,7 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     uint64_t pos = e->stream_offset, end = e->stream_offset + e->size;
     int rc = QUIRE_OK;
 
-    if ((rc = quire_reader_check_meta(r, i, err)) != QUIRE_OK)
+    if ((rc = check_meta(r, i, err)) != QUIRE_OK)
         return rc;
     if (ops != NULL && ops->begin != NULL && (rc = ops->begin(ctx, i, err)) != QUIRE_OK)
         return rc;
@@ -433,7 +448,7 @@ static void take_units(unit_job *j, uint8_t *buf, void (*progress)(void *ctx, ui
 static void check_all_meta(unit_job *j)
 {
     for (uint32_t i = 0; j->meta_rc == QUIRE_OK && i < j->r->index.entry_count; i++)
-        j->meta_rc = quire_reader_check_meta(j->r, i, &j->meta_err);
+        j->meta_rc = check_meta(j->r, i, &j->meta_err);
     if (j->meta_rc != QUIRE_OK)
         atomic_store(&j->stop, 0); /* no unit can change the outcome now */
 }

@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "quire_private.h"
 #include "quire_write.h"
 
 #define SK_COMMENT_ENC "untrusted comment: minisign encrypted secret key\n"

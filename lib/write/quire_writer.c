@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "quire_units.h"
+#include "quire_private.h"
 #include "quire_write.h"
 
 typedef struct wentry {

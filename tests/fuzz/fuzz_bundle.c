@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "quire.h"
+#include "quire_private.h"
 
 static int count_data(void *ctx, uint32_t entry, const uint8_t *p, size_t n, quire_error *err)
 {

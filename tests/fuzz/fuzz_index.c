@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "quire.h"
+#include "quire_private.h"
 
 static const uint8_t header[QUIRE_HEADER_BYTES] = {0x89, 'Q', 'U', 'I', 'R', 'E', '\r', '\n',
                                                    1,    0,   0,   0,   1,   1,   1};

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "quire_write.h"
+#include "quire_private.h"
 
 /* ---- growable byte buffers (hostile_bundle.c) ---- */
 

@@ -22,7 +22,11 @@ static char *esc(const char *s, size_t len, unsigned flags)
 START_TEST(plain_text_and_utf8_pass_through)
 {
     ESC_EQ("docs/report.txt", 0, "docs/report.txt");
-    ESC_EQ("\xc3\xa7" "elen \xe2\x82\xac \xf0\x9f\x93\x84", 0, "\xc3\xa7" "elen \xe2\x82\xac \xf0\x9f\x93\x84");
+    ESC_EQ("\xc3\xa7"
+           "elen \xe2\x82\xac \xf0\x9f\x93\x84",
+           0,
+           "\xc3\xa7"
+           "elen \xe2\x82\xac \xf0\x9f\x93\x84");
 }
 END_TEST
 
@@ -33,26 +37,32 @@ START_TEST(c0_del_and_c1_are_escaped)
     ESC_EQ("a\nb\tc", 0, "a\\nb\\tc");
     ESC_EQ("a\nb\tc", CLI_ESC_KEEP_NEWLINE | CLI_ESC_KEEP_TAB, "a\nb\tc");
     ESC_EQ("\r", CLI_ESC_KEEP_NEWLINE, "\\x0d");
-    ESC_EQ("\xc2\x9b" "31m", 0, "\\u{009B}31m"); /* C1 CSI as UTF-8 */
-    ESC_EQ("\x9b" "31m\x9d", 0, "\\x9b31m\\x9d"); /* C1 as raw 8-bit bytes */
+    ESC_EQ("\xc2\x9b"
+           "31m",
+           0, "\\u009b31m"); /* C1 CSI as UTF-8 */
+    ESC_EQ("\x9b"
+           "31m\x9d",
+           0, "\\x9b31m\\x9d"); /* C1 as raw 8-bit bytes */
 }
 END_TEST
 
 START_TEST(bidi_and_invisible_controls_are_escaped)
 {
-    ESC_EQ("invoice\xe2\x80\xae" "fdp.exe", 0, "invoice\\u{202E}fdp.exe");
-    ESC_EQ("\xe2\x81\xa6x\xe2\x81\xa9", 0, "\\u{2066}x\\u{2069}");
-    ESC_EQ("\xe2\x80\x8b\xef\xbb\xbf\xd8\x9c", 0, "\\u{200B}\\u{FEFF}\\u{061C}");
-    ESC_EQ("\xe2\x80\xa8", CLI_ESC_KEEP_NEWLINE, "\\u{2028}");
+    ESC_EQ("invoice\xe2\x80\xae"
+           "fdp.exe",
+           0, "invoice\\u202efdp.exe");
+    ESC_EQ("\xe2\x81\xa6x\xe2\x81\xa9", 0, "\\u2066x\\u2069");
+    ESC_EQ("\xe2\x80\x8b\xef\xbb\xbf\xd8\x9c", 0, "\\u200b\\ufeff\\u061c");
+    ESC_EQ("\xe2\x80\xa8", CLI_ESC_KEEP_NEWLINE, "\\u2028");
 }
 END_TEST
 
 START_TEST(invalid_utf8_is_escaped_byte_by_byte)
 {
-    ESC_EQ("\xc0\xaf", 0, "\\xc0\\xaf");             /* overlong '/' */
-    ESC_EQ("\xed\xa0\x80", 0, "\\xed\\xa0\\x80");    /* surrogate */
+    ESC_EQ("\xc0\xaf", 0, "\\xc0\\xaf");                   /* overlong '/' */
+    ESC_EQ("\xed\xa0\x80", 0, "\\xed\\xa0\\x80");          /* surrogate */
     ESC_EQ("\xf4\x90\x80\x80", 0, "\\xf4\\x90\\x80\\x80"); /* above U+10FFFF */
-    ESC_EQ("\xe2\x82", 0, "\\xe2\\x82");             /* truncated */
+    ESC_EQ("\xe2\x82", 0, "\\xe2\\x82");                   /* truncated */
     ESC_EQ("\xe2(", 0, "\\xe2(");
     ESC_EQ("\xff", 0, "\\xff");
 }
@@ -61,7 +71,11 @@ END_TEST
 /* Every split of a stream into two writes gives the same output as one write. */
 START_TEST(streaming_matches_one_shot_at_every_split)
 {
-    static const char in[] = "a\xe2\x80\xae" "b\xc2\x9b" "c\xf0\x9f\x93\x84" "d\xe2\x82" "e\xc3";
+    static const char in[] = "a\xe2\x80\xae"
+                             "b\xc2\x9b"
+                             "c\xf0\x9f\x93\x84"
+                             "d\xe2\x82"
+                             "e\xc3";
     size_t n = sizeof in - 1;
     char *want = esc(in, n, CLI_ESC_KEEP_NEWLINE);
     for (size_t cut = 0; cut <= n; cut++) {

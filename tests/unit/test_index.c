@@ -241,11 +241,11 @@ START_TEST(index_meta_borrows_the_buffer)
     ck_assert_ptr_eq(idx.bundle_meta, heap);
     ck_assert_uint_eq(idx.bundle_meta_len, strlen(BUNDLE_META));
     ck_assert_mem_eq(idx.bundle_meta, BUNDLE_META, strlen(BUNDLE_META));
-    const quire_entry *a = &idx.entries[E_DOC_A];
+    const struct quire_meta_ref *a = &idx.meta_refs[E_DOC_A];
     ck_assert_ptr_eq(a->meta, S.v.index + path_at(E_DOC_A) + strlen(S.path[E_DOC_A]));
-    ck_assert_uint_eq(a->meta_len, strlen(META_A));
+    ck_assert_uint_eq(a->len, strlen(META_A));
     ck_assert_mem_eq(a->meta, META_A, strlen(META_A));
-    ck_assert_uint_eq(idx.entries[E_DOC_B].meta_len, 0);
+    ck_assert_uint_eq(idx.meta_refs[E_DOC_B].len, 0);
     quire_index_free(&idx);
 }
 END_TEST
@@ -364,7 +364,7 @@ START_TEST(index_of_only_empty_entries_parses)
     uint8_t *b = build_index(NULL, 0, e, 2, &len);
     ASSERT_OK(parse_copy(b, len, S.v.header, &idx, &err), err);
     ck_assert_uint_eq(idx.unit_count, 0);
-    ck_assert_uint_eq(idx.entries[1].meta_len, 2);
+    ck_assert_uint_eq(idx.meta_refs[1].len, 2);
     quire_index_free(&idx);
     free(b);
 }

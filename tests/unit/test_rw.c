@@ -376,8 +376,12 @@ START_TEST(rw_link_role_and_meta_survive)
     ck_assert_uint_eq(d->link, F_ORIG);
     ck_assert_uint_eq(d->role, QUIRE_ROLE_DOCUMENT);
     ck_assert_uint_eq(idx->entries[F_ORIG].role, QUIRE_ROLE_ORIGINAL);
-    ck_assert_uint_eq(d->meta_len, strlen(R.files[F_DOC].meta));
-    ck_assert_mem_eq(d->meta, R.files[F_DOC].meta, d->meta_len);
+    const uint8_t *meta;
+    size_t meta_len;
+    quire_error err;
+    ASSERT_OK(quire_reader_entry_meta(r, F_DOC, &meta, &meta_len, &err), err);
+    ck_assert_uint_eq(meta_len, strlen(R.files[F_DOC].meta));
+    ck_assert_mem_eq(meta, R.files[F_DOC].meta, meta_len);
     ck_assert_uint_eq(idx->bundle_meta_len, strlen("{\"name\":\"rw\"}"));
     ck_assert_mem_eq(idx->bundle_meta, "{\"name\":\"rw\"}", idx->bundle_meta_len);
     quire_reader_close(r);
@@ -1288,9 +1292,9 @@ START_TEST(writer_set_meta_replaces_last_entry_meta)
     uint8_t *b = slurp_fd(fd, &len);
     bundle_locate(b, len, &v);
     ASSERT_OK(quire_index_parse(v.index, v.index_len, v.header, &idx, &err), err);
-    ck_assert_uint_eq(idx.entries[0].meta_len, 0);
-    ck_assert_uint_eq(idx.entries[1].meta_len, 7);
-    ck_assert_mem_eq(idx.entries[1].meta, "{\"k\":1}", 7);
+    ck_assert_uint_eq(idx.meta_refs[0].len, 0);
+    ck_assert_uint_eq(idx.meta_refs[1].len, 7);
+    ck_assert_mem_eq(idx.meta_refs[1].meta, "{\"k\":1}", 7);
     quire_index_free(&idx);
     free(b);
     quire_writer_free(w);

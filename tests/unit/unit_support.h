@@ -10,6 +10,7 @@
 
 #include <check.h>
 
+#include "quire_private.h"
 #include "quire_write.h"
 
 /* Asserts that call returns want, that err carries the same code, and that its message
