@@ -36,13 +36,22 @@ enum {
 
 #define QUIRE_ERROR_MSG_BYTES 512
 
-/* Detail of the last failure: code and a one-line message without the file name. */
+#define QUIRE_ERROR_RULE_BYTES 32
+
+/* Detail of the last failure: code, a one-line message without the file name, and the same
+ * facts as fields for programs that report them as data (quire-read --json). */
 typedef struct quire_error {
     int code;
     char msg[QUIRE_ERROR_MSG_BYTES];
+    int64_t entry;                     /* the entry the failure is about, or -1 */
+    int64_t unit;                      /* the stored unit, or -1 */
+    int64_t signature;                 /* the signature record, or -1 */
+    char rule[QUIRE_ERROR_RULE_BYTES]; /* "SPEC 9 step 12", or "" when no rule is broken */
 } quire_error;
 
-/* Stores code and a printf-style message in err (err may be NULL). Returns code. */
+/* Stores code and a printf-style message in err (err may be NULL). Returns code. The fields
+ * follow from the message, which by the library's convention begins with "entry N", "unit N"
+ * or "signature N" when it is about one, and ends with the rule in parentheses. */
 int quire_error_set(quire_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -33,6 +33,10 @@ typedef struct read_opts {
 /* Prints "quire-read: FILE: message" on stderr. */
 void read_fail(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* read_fail for a library error: its message, and with --json an error object on stdout that
+ * carries its fields (rule, entry, unit, signature). */
+void read_error(const char *file, const quire_error *err);
+
 /* Opens and authenticates a bundle (SPEC 9 steps 1-9), printing any failure. Returns the
  * reader or NULL with *code set to the exit code. Warns on stderr when the signer is not
  * trusted and --any-signer allowed it. */

@@ -229,7 +229,7 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
     quire_error err;
     int rc = read_walk_one(r, i, NULL, NULL, &err);
     if (rc != QUIRE_OK) {
-        read_fail(argv[0], "%s", err.msg);
+        read_error(argv[0], &err);
         quire_reader_close(r);
         return quire_exit_code(rc);
     }

@@ -54,7 +54,7 @@ int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **ou
     *out = NULL;
     int rc = quire_reader_entry_meta(r, i, &m, &len, &err);
     if (rc != QUIRE_OK) {
-        read_fail(bundle, "%s", err.msg);
+        read_error(bundle, &err);
         return quire_exit_code(rc);
     }
     *out = meta_json(m, len);
@@ -176,7 +176,7 @@ int cmd_verify(const read_opts *o, int argc, char **argv)
     }
     cli_progress_end(&meter);
     if (rc != QUIRE_OK) {
-        read_fail(argv[0], "%s", err.msg);
+        read_error(argv[0], &err);
         quire_reader_close(r);
         return quire_exit_code(rc);
     }
@@ -363,7 +363,7 @@ int cmd_show(const read_opts *o, int argc, char **argv)
     if (rc == QUIRE_OK && fflush(stdout) != 0)
         rc = quire_error_set(&err, QUIRE_E_IO, "cannot write to stdout");
     if (rc != QUIRE_OK) {
-        read_fail(argv[0], "%s", err.msg);
+        read_error(argv[0], &err);
         code = quire_exit_code(rc);
     }
     quire_reader_close(r);

@@ -81,6 +81,29 @@ static const char help[] =
     "  quire-read extract -p publisher.pub -C out dossier.quire\n"
     "  quire-read quote -p publisher.pub dossier.quire docs/report.txt \"the exact words\"\n";
 
+/* With --json, the first failure is also written to stdout as {"error": {...}}, so that a
+ * script reading stdout gets a JSON document whatever happens. */
+static bool json_errors, json_error_done;
+static const quire_error *pending_err;
+
+static void json_error(const char *file, const char *msg)
+{
+    const quire_error *e = pending_err;
+    json_t *o = json_pack("{s:s, s:s}", "file", file, "message", msg);
+    if (o == NULL)
+        return;
+    if (e != NULL && e->rule[0] != '\0')
+        json_object_set_new(o, "rule", json_string(e->rule));
+    if (e != NULL && e->entry >= 0)
+        json_object_set_new(o, "entry", json_integer(e->entry));
+    if (e != NULL && e->unit >= 0)
+        json_object_set_new(o, "unit", json_integer(e->unit));
+    if (e != NULL && e->signature >= 0)
+        json_object_set_new(o, "signature", json_integer(e->signature));
+    out_json(json_pack("{s:o}", "error", o));
+    json_error_done = true;
+}
+
 /* The message may quote the bundle (paths, metadata): it goes out through cli_escape. */
 void read_fail(const char *file, const char *fmt, ...)
 {
@@ -90,16 +113,26 @@ void read_fail(const char *file, const char *fmt, ...)
     if (vasprintf(&msg, fmt, ap) < 0)
         msg = NULL;
     va_end(ap);
+    const char *text = msg != NULL ? msg : "out of memory";
     fputs(PROG ": ", stderr);
     if (file != NULL) {
         cli_escape_str(stderr, file, strlen(file), 0);
         fputs(": ", stderr);
     }
-    cli_escape_str(stderr, msg != NULL ? msg : "out of memory", msg != NULL ? strlen(msg) : 13, 0);
+    cli_escape_str(stderr, text, strlen(text), 0);
     fputc('\n', stderr);
+    if (json_errors && !json_error_done && file != NULL && strncmp(text, "warning:", 8) != 0)
+        json_error(file, text);
     free(msg);
     if (file == NULL) /* a usage error: show the synopsis */
         fputs(usage, stderr);
+}
+
+void read_error(const char *file, const quire_error *err)
+{
+    pending_err = err;
+    read_fail(file, "%s", err->msg);
+    pending_err = NULL;
 }
 
 static int add_key(read_opts *o, const char *path)
@@ -112,7 +145,7 @@ static int add_key(read_opts *o, const char *path)
     }
     o->keys = k;
     if (quire_pubkey_load(path, &o->keys[o->nkeys], &err) != QUIRE_OK) {
-        read_fail(path, "%s", err.msg);
+        read_error(path, &err);
         return 2;
     }
     o->nkeys++;
@@ -185,7 +218,7 @@ static const char *spool_stdin(int *code)
         return NULL;
     }
     if (quire_header_check(buf, (size_t)n, &err) != QUIRE_OK) {
-        read_fail("-", "%s", err.msg);
+        read_error("-", &err);
         *code = quire_exit_code(err.code);
         return NULL;
     }
@@ -224,7 +257,7 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
         rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
                                        &err);
     if (rc != QUIRE_OK) {
-        read_fail(name, "%s", err.msg);
+        read_error(name, &err);
         quire_reader_close(r);
         *code = quire_exit_code(rc);
         return NULL;
@@ -448,6 +481,7 @@ static int run(int argc, char **argv, read_opts *o)
     if (rc != 0)
         return rc < 0 ? 0 : rc; /* -1: --help was shown */
     out_terminal = isatty(STDOUT_FILENO);
+    json_errors = o->json;
     bool paged =
         out_terminal && !o->no_pager && fn != cmd_extract && fn != cmd_export && pager_start();
     rc = fn(o, argc - 1 - optind, argv + 1 + optind);

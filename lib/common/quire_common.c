@@ -6,12 +6,35 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "quire.h"
 #include "quire_private.h"
 #include "quire_private.h"
+
+/* The number after "WHAT " at the start of msg, or -1. */
+static int64_t leading_number(const char *msg, const char *what)
+{
+    size_t n = strlen(what);
+    if (strncmp(msg, what, n) != 0 || msg[n] != ' ' || msg[n + 1] < '0' || msg[n + 1] > '9')
+        return -1;
+    return strtoll(msg + n + 1, NULL, 10);
+}
+
+/* The rule cited at the end of msg: the last "(SPEC ...)". Paths quoted earlier in the message
+ * cannot end it, as the library always writes the rule last. */
+static void trailing_rule(const char *msg, char *rule, size_t cap)
+{
+    size_t len = strlen(msg);
+    const char *open = NULL;
+    for (const char *p = strstr(msg, "(SPEC "); p != NULL; p = strstr(p + 1, "(SPEC "))
+        open = p;
+    rule[0] = '\0';
+    if (open != NULL && len > 0 && msg[len - 1] == ')')
+        snprintf(rule, cap, "%.*s", (int)(msg + len - 1 - open - 1), open + 1);
+}
 
 int quire_error_set(quire_error *err, int code, const char *fmt, ...)
 {
@@ -21,6 +44,10 @@ int quire_error_set(quire_error *err, int code, const char *fmt, ...)
         err->code = code;
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        err->entry = leading_number(err->msg, "entry");
+        err->unit = leading_number(err->msg, "unit");
+        err->signature = leading_number(err->msg, "signature");
+        trailing_rule(err->msg, err->rule, sizeof err->rule);
     }
     return code;
 }

@@ -106,4 +106,25 @@ expect_exit 3 "$READ" diff -p "$PUB" base.quire bidi.quire
 expect_stdout_contains "2 added, 3 removed, 0 changed, 0 unchanged"
 expect_exit 3 "$READ" diff --json -p "$PUB" base.quire bidi.quire
 
+# ---- design: with --json a failure is also a JSON error object on stdout ----
+expect_exit 1 "$READ" verify --json -p "$PUB" "$FIX/bad/9.12-content-sha-empty.quire"
+expect_true "verify --json prints an error object with its fields" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["error"]
+assert e["rule"] == "SPEC 9 step 12" and e["entry"] == 0, e
+assert e["message"].startswith("entry 0 (a.txt): content SHA-256 mismatch"), e' "$OUT"
+# Every hostile fixture: one JSON document on stdout naming a SPEC rule.
+mkdir js
+for f in "$FIX"/bad/*.quire; do
+    rc=0
+    "$READ" verify --json -p "$PUB" "$f" >"js/$(basename "$f").json" 2>/dev/null || rc=$?
+    [ "$rc" -eq 1 ] || fail "$f: exit $rc"
+done
+python3 -c '
+import json, sys
+for p in sys.argv[1:]:
+    e = json.load(open(p))["error"]
+    assert e["rule"].startswith("SPEC "), (p, e)' js/*.json || fail "a fixture without a JSON error object naming its rule"
+ok
+
 done_ok

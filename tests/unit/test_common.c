@@ -150,6 +150,31 @@ START_TEST(table_alloc_is_zeroed_at_every_size)
 }
 END_TEST
 
+START_TEST(error_set_fills_entry_unit_and_rule)
+{
+    quire_error e;
+    quire_error_set(&e, QUIRE_E_HASH, "entry %u (%s): content SHA-256 mismatch (SPEC 9 step 12)",
+                    3u, "a(SPEC 1)b");
+    ck_assert_int_eq(e.entry, 3);
+    ck_assert_int_eq(e.unit, -1);
+    ck_assert_int_eq(e.signature, -1);
+    ck_assert_str_eq(e.rule, "SPEC 9 step 12");
+    quire_error_set(&e, QUIRE_E_HASH, "unit %u: stored bytes do not match (SPEC 9 step 11)", 7u);
+    ck_assert_int_eq(e.unit, 7);
+    ck_assert_int_eq(e.entry, -1);
+    ck_assert_str_eq(e.rule, "SPEC 9 step 11");
+    quire_error_set(&e, QUIRE_E_FORMAT, "signature 2: record truncated (SPEC 6.1)");
+    ck_assert_int_eq(e.signature, 2);
+    ck_assert_str_eq(e.rule, "SPEC 6.1");
+    quire_error_set(&e, QUIRE_E_IO, "cannot open: No such file or directory");
+    ck_assert_str_eq(e.rule, "");
+    ck_assert_int_eq(e.entry, -1);
+    quire_error_set(&e, QUIRE_E_IO, "entry point (SPEC 3) was here");
+    ck_assert_str_eq(e.rule, ""); /* a rule only counts at the end */
+    ck_assert_int_eq(e.entry, -1);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
     Suite *s = suite_create("common");
@@ -168,6 +193,7 @@ static Suite *common_suite(void)
     tcase_add_test(ec, error_set_stores_code_and_message);
     tcase_add_test(ec, error_set_accepts_null);
     tcase_add_test(ec, error_set_truncates_long_messages);
+    tcase_add_test(ec, error_set_fills_entry_unit_and_rule);
     tcase_add_test(ec, table_alloc_is_zeroed_at_every_size);
     suite_add_tcase(s, ec);
     return s;
