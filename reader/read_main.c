@@ -1,6 +1,5 @@
 /* read_main.c: quire-read, the verifying reader. Only the read path of the format library is
  * linked here. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -95,56 +94,6 @@ void read_fail(const char *file, const char *fmt, ...)
         fputs(usage, stderr);
 }
 
-static int add_key(read_opts *o, const char *path)
-{
-    quire_error err;
-    quire_pubkey *k = realloc(o->keys, (o->nkeys + 1) * sizeof *k);
-    if (k == NULL) {
-        read_fail(path, "out of memory");
-        return 2;
-    }
-    o->keys = k;
-    if (quire_pubkey_load(path, &o->keys[o->nkeys], &err) != QUIRE_OK) {
-        read_fail(path, "%s", err.msg);
-        return 2;
-    }
-    o->nkeys++;
-    return 0;
-}
-
-/* The trusted-keys directory: $QUIRE_TRUSTED_KEYS, else the XDG config directory. */
-static int load_trusted_dir(read_opts *o)
-{
-    char buf[4096];
-    const char *dir = getenv("QUIRE_TRUSTED_KEYS");
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-    if (dir == NULL || *dir == '\0') {
-        if (xdg != NULL && *xdg == '/')
-            snprintf(buf, sizeof buf, "%s/quire/trusted", xdg);
-        else if (home != NULL)
-            snprintf(buf, sizeof buf, "%s/.config/quire/trusted", home);
-        else
-            return 0;
-        dir = buf;
-    }
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return 0; /* no trusted keys configured: authentication will say so */
-    struct dirent *de;
-    int rc = 0;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        size_t n = strlen(de->d_name);
-        if (n < 5 || strcmp(de->d_name + n - 4, ".pub") != 0 || de->d_name[0] == '.')
-            continue;
-        char path[8192];
-        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
-            rc = add_key(o, path);
-    }
-    closedir(d);
-    return rc;
-}
-
 /* BUNDLE "-": standard input is copied to an unnamed temporary file (TMPDIR), since the
  * reader needs random access; the copy is what gets verified and read. Returns a path to it
  * (/proc/self/fd/N) or NULL after a message. */
@@ -185,8 +134,11 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
     if (rc == QUIRE_OK)
         rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
                                        &err);
-    if (rc != QUIRE_OK) {
+    if (rc == QUIRE_E_UNTRUSTED)
+        read_keys_untrusted(name, o, err.msg);
+    else if (rc != QUIRE_OK)
         read_fail(name, "%s", err.msg);
+    if (rc != QUIRE_OK) {
         quire_reader_close(r);
         *code = quire_exit_code(rc);
         return NULL;
@@ -274,7 +226,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
         switch (c) {
         case 'p':
             keys_given = true;
-            if (add_key(o, optarg) != 0)
+            if (read_keys_add(o, optarg) != 0)
                 return 2;
             break;
         case 'A':
@@ -326,7 +278,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
             return 2;
         }
     }
-    return keys_given ? 0 : load_trusted_dir(o);
+    return keys_given ? 0 : read_keys_load_dir(o);
 }
 
 /* Data that did not reach stdout (a full disk, a closed pipe) is a failure, --help included. */
@@ -377,6 +329,6 @@ int main(int argc, char **argv)
     read_opts o = {.dir = "."};
     signal(SIGXFSZ, SIG_IGN); /* a file size limit is an error to report, not a kill */
     int rc = flush_stdout(run(argc, argv, &o));
-    free(o.keys);
+    read_keys_free(&o);
     return rc;
 }
