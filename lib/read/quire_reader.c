@@ -172,6 +172,8 @@ static ptrdiff_t verify_record(const quire_sig *sig, const quire_pubkey *keys, s
 static int find_signer(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
                        const uint8_t *prehash, quire_error *err)
 {
+    const quire_sig *signer = NULL;
+    size_t signer_key = 0;
     for (uint32_t s = 0; s < r->sigblock.count; s++) {
         const quire_sig *sig = &r->sigblock.sigs[s];
         size_t named;
@@ -189,12 +191,16 @@ static int find_signer(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
                                    "%zu trusted keys with that id: the bundle was altered "
                                    "(SPEC 9 step 6)",
                                    s, hex, named);
-        if ((size_t)k < nkeys && r->signer == NULL) {
-            r->signer = sig;
-            r->signer_key = keys[k];
+        if ((size_t)k < nkeys && signer == NULL) {
+            signer = sig;
+            signer_key = (size_t)k;
         }
     }
-    return r->signer != NULL ? QUIRE_OK : QUIRE_E_UNTRUSTED;
+    if (signer == NULL)
+        return QUIRE_E_UNTRUSTED;
+    r->signer = signer; /* only now: a later failing record leaves no signer behind */
+    r->signer_key = keys[signer_key];
+    return QUIRE_OK;
 }
 
 /* SPEC 9 step 5: the index bytes, read into memory once (a second authenticate reuses them). */
