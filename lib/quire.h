@@ -74,6 +74,10 @@ QUIRE_MUST_CHECK bool quire_comment_is_clean(const uint8_t *s, size_t len);
 typedef struct quire_pubkey {
     uint8_t key_id[QUIRE_KEY_ID_BYTES];
     uint8_t pk[QUIRE_PUBKEY_BYTES];
+    /* Where the key came from (a file name), for the caller's messages, or NULL. Borrowed:
+     * parsing and loading set it to NULL, the caller may point it at a string that outlives
+     * the key, and the library never reads it (quire_reader_signer_key returns the key). */
+    const char *source;
 } quire_pubkey;
 
 /* Parses a minisign public key: either the two-line file form or the bare base64 line.
@@ -81,7 +85,16 @@ typedef struct quire_pubkey {
 QUIRE_MUST_CHECK int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out,
                                         quire_error *err);
 
-/* Reads and parses a public key file (at most 4 KiB). Returns 0, QUIRE_E_IO or QUIRE_E_KEY. */
+/* Reads and parses a public key file of at most 4 KiB (SPEC 8), path relative to dirfd
+ * (AT_FDCWD: the working directory). The file is opened without blocking (a FIFO cannot stall
+ * the caller) and, symbolic links followed, must be a regular file. On success *mode, if mode
+ * is not NULL, receives the file's st_mode, for a caller that warns about writable keys.
+ * Returns 0, QUIRE_E_IO (cannot open or read) or QUIRE_E_KEY (not a regular file, too large,
+ * malformed). */
+QUIRE_MUST_CHECK int quire_pubkey_load_at(int dirfd, const char *path, quire_pubkey *out,
+                                          uint32_t *mode, quire_error *err);
+
+/* quire_pubkey_load_at(AT_FDCWD, path, out, NULL, err). */
 QUIRE_MUST_CHECK int quire_pubkey_load(const char *path, quire_pubkey *out, quire_error *err);
 
 /* Writes the key id as minisign prints it: 16 upper-case hex digits of the little-endian
@@ -181,17 +194,24 @@ int quire_index_find(const quire_index *idx, const char *path, uint32_t *out);
 
 typedef struct quire_reader quire_reader;
 
-/* Opens a bundle and performs SPEC 9 steps 1-5: header, trailer, signature block and the raw
- * index bytes, read once into memory. Nothing is parsed beyond the fixed framing. Returns 0,
+/* Opens a bundle and performs SPEC 9 steps 1-4: header, trailer and signature block, read
+ * once into memory. The index bytes are read by quire_reader_authenticate (step 5). Returns 0,
  * QUIRE_E_IO, QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. Close with quire_reader_close. */
 QUIRE_MUST_CHECK int quire_reader_open(const char *path, quire_reader **out, quire_error *err);
 
 #define QUIRE_ANY_SIGNER 0x1 /* accept an unverified signer; hashes are still checked */
 
-/* SPEC 9 steps 6-9: verifies a signature over the raw index by one of the nkeys trusted keys,
- * then parses the index. With QUIRE_ANY_SIGNER and no trusted signature the index is parsed
- * anyway and quire_reader_signer returns NULL. Returns 0, QUIRE_E_UNTRUSTED, QUIRE_E_SIGNATURE,
- * QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
+/* SPEC 9 steps 5-9. Unless QUIRE_ANY_SIGNER is given, a bundle none of whose signature
+ * records names one of the nkeys trusted keys is refused (QUIRE_E_UNTRUSTED) before its index
+ * is read. Then the index bytes are read and every record that names a trusted key is checked
+ * against each trusted key with that key id (two keys may share one; ids are not
+ * authenticated): a record that verifies under none of them fails the bundle
+ * (QUIRE_E_SIGNATURE), whatever the other records; the first record in block order that
+ * verifies is the signer. Then the index is parsed. With QUIRE_ANY_SIGNER and no record naming
+ * a trusted key the index is parsed anyway and quire_reader_signer returns NULL. keys is only
+ * read during the call, except that quire_reader_signer_key returns a copy of one element.
+ * Returns 0, QUIRE_E_UNTRUSTED, QUIRE_E_SIGNATURE, QUIRE_E_FORMAT, QUIRE_E_LIMIT, QUIRE_E_IO
+ * or QUIRE_E_NOMEM. */
 QUIRE_MUST_CHECK int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys,
                                                size_t nkeys, unsigned flags, quire_error *err);
 
@@ -201,11 +221,16 @@ const quire_index *quire_reader_index(const quire_reader *r);
 /* The signature record that a trusted key verified, or NULL; valid until close. */
 const quire_sig *quire_reader_signer(const quire_reader *r);
 
+/* A copy of the trusted key that verified the signer (its source pointer is the caller's, as
+ * passed to quire_reader_authenticate), or NULL when there is no verified signer; valid until
+ * close or the next authenticate. */
+const quire_pubkey *quire_reader_signer_key(const quire_reader *r);
+
 /* All signature records of the bundle, valid until close. */
 const quire_sigblock *quire_reader_sigblock(const quire_reader *r);
 
 /* The bundle fingerprint, BLAKE2b-256 of the index bytes (SPEC 6.3), computed at the first
- * call after quire_reader_open; valid until close. */
+ * call after a successful quire_reader_authenticate, or NULL before one; valid until close. */
 const uint8_t *quire_reader_fingerprint(quire_reader *r);
 
 /* Callbacks for quire_reader_walk. Each returns 0 or a negative QUIRE_E_* code (filling err),

@@ -15,8 +15,9 @@
 
 /* Options shared by the commands. */
 typedef struct read_opts {
-    quire_pubkey *keys;
+    quire_pubkey *keys; /* trusted keys; each one's source is its file name (malloc'd) */
     size_t nkeys;
+    const char *keys_dir; /* the trusted-keys directory looked in (malloc'd), NULL with -p */
     bool any_signer;
     bool json;
     bool longlist;
@@ -37,6 +38,11 @@ void read_fail(const char *file, const char *fmt, ...) __attribute__((format(pri
  * carries its fields (rule, entry, unit, signature). */
 void read_error(const char *file, const quire_error *err);
 
+/* read_fail with a message of its own about a library error err, whose fields the --json error
+ * object carries. */
+void read_fail_with(const quire_error *err, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Opens and authenticates a bundle (SPEC 9 steps 1-9), printing any failure. Returns the
  * reader or NULL with *code set to the exit code. Warns on stderr when the signer is not
  * trusted and --any-signer allowed it. */
@@ -52,6 +58,24 @@ int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **ou
 /* Walks the one entry i (SPEC 9 steps 10-12) with ops (may be NULL). Returns a QUIRE code. */
 int read_walk_one(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
                   quire_error *err);
+
+/* ---- trusted keys (read_keys.c) ---- */
+
+/* Trusts the public key in FILE (-p). Returns 0, or 2 after a message when the file is not a
+ * usable key or its key id is that of another trusted key. */
+int read_keys_add(read_opts *o, const char *path);
+
+/* Trusts every usable *.pub of the trusted-keys directory (QUIRE_TRUSTED_KEYS, else the XDG
+ * default, which need not exist); skips other files with a warning, warns when the directory
+ * or a key is writable by group or others. Returns 0, or 2 after a message when
+ * QUIRE_TRUSTED_KEYS cannot be opened or two keys share a key id. */
+int read_keys_load_dir(read_opts *o);
+
+/* Prints the library's message msg for an untrusted bundle, with the keys that were tried. */
+void read_keys_untrusted(const char *bundle, const read_opts *o, const quire_error *err);
+
+/* Frees the keys and their names. */
+void read_keys_free(read_opts *o);
 
 int cmd_verify(const read_opts *o, int argc, char **argv);
 int cmd_info(const read_opts *o, int argc, char **argv);

@@ -31,8 +31,27 @@ static json_t *signer_json(const quire_reader *r)
     if (s == NULL)
         s = &sb->sigs[0];
     quire_key_id_hex(s->key_id, hex);
-    return json_pack("{s:s, s:s%, s:b}", "key_id", hex, "trusted_comment", (const char *)s->comment,
-                     (size_t)s->comment_len, "trusted", quire_reader_signer(r) != NULL);
+    /* the file of the trusted key that verified it: names the publisher better than an id */
+    const quire_pubkey *k = quire_reader_signer_key(r);
+    json_t *file = k != NULL && k->source != NULL ? json_string(k->source) : NULL;
+    return json_pack("{s:s, s:s%, s:b, s:o}", "key_id", hex, "trusted_comment",
+                     (const char *)s->comment, (size_t)s->comment_len, "trusted",
+                     quire_reader_signer(r) != NULL, "key_file", file != NULL ? file : json_null());
+}
+
+/* "signer: KEYID (trusted: KEY FILE)", or "(NOT verified)". */
+static void print_signer(json_t *sg)
+{
+    const char *file = json_string_value(json_object_get(sg, "key_file"));
+    printf("%-17s%s (", "signer:", json_string_value(json_object_get(sg, "key_id")));
+    if (!json_is_true(json_object_get(sg, "trusted")))
+        fputs("NOT verified", stdout);
+    else if (file != NULL) {
+        fputs("trusted: ", stdout);
+        out_safe(stdout, file, strlen(file));
+    } else
+        fputs("trusted", stdout);
+    puts(")");
 }
 
 static json_t *bundle_json(quire_reader *r)
@@ -115,7 +134,7 @@ static void print_comment(json_t *signer, const char *tc)
         puts("                 (NOT verified: no signature was checked)");
 }
 
-static void print_bundle(const quire_reader *r, json_t *b)
+static void print_bundle(json_t *b)
 {
     json_t *sg = json_object_get(b, "signer");
     const char *tc = json_string_value(json_object_get(sg, "trusted_comment"));
@@ -123,9 +142,7 @@ static void print_bundle(const quire_reader *r, json_t *b)
 
     print_field("format:", "quire 1", 7);
     print_field("fingerprint:", json_string_value(json_object_get(b, "fingerprint")), 64);
-    snprintf(line, sizeof line, "%s (%s)", json_string_value(json_object_get(sg, "key_id")),
-             quire_reader_signer(r) != NULL ? "trusted" : "NOT verified");
-    print_field("signer:", line, strlen(line));
+    print_signer(sg);
     print_comment(sg, tc);
     long long units = (long long)json_integer_value(json_object_get(b, "units"));
     snprintf(line, sizeof line, "%lld entries, %lld bytes in %lld unit%s",
@@ -195,7 +212,7 @@ int cmd_verify(const read_opts *o, int argc, char **argv)
                 puts("every stored unit intact (quick: documents not inflated)");
             else
                 printf("all %u entries intact\n", idx->entry_count);
-            print_bundle(r, b);
+            print_bundle(b);
         }
         json_decref(b);
     }
@@ -236,9 +253,7 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
         print_field("original:", idx->entries[e->link].path, idx->entries[e->link].path_len);
     json_t *sg = json_object_get(j, "signer");
     const char *tc = json_string_value(json_object_get(sg, "trusted_comment"));
-    snprintf(line, sizeof line, "%s (%s)", json_string_value(json_object_get(sg, "key_id")),
-             json_is_true(json_object_get(sg, "trusted")) ? "trusted" : "NOT verified");
-    print_field("signer:", line, strlen(line));
+    print_signer(sg);
     print_comment(sg, tc);
     print_field("bundle:", json_string_value(json_object_get(j, "fingerprint")), 64);
     if (json_object_size(json_object_get(j, "metadata")) > 0) {
@@ -281,7 +296,7 @@ int cmd_info(const read_opts *o, int argc, char **argv)
         if (argc == 2)
             print_entry(quire_reader_index(r), i, j);
         else
-            print_bundle(r, j);
+            print_bundle(j);
         json_decref(j);
     }
     quire_reader_close(r);

@@ -1,6 +1,5 @@
 /* read_main.c: quire-read, the verifying reader. Only the read path of the format library is
  * linked here. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -105,14 +104,11 @@ static void json_error(const char *file, const char *msg)
 }
 
 /* The message may quote the bundle (paths, metadata): it goes out through cli_escape. */
-void read_fail(const char *file, const char *fmt, ...)
+static void vfail(const quire_error *e, const char *file, const char *fmt, va_list ap)
 {
-    va_list ap;
     char *msg = NULL;
-    va_start(ap, fmt);
     if (vasprintf(&msg, fmt, ap) < 0)
         msg = NULL;
-    va_end(ap);
     const char *text = msg != NULL ? msg : "out of memory";
     fputs(PROG ": ", stderr);
     if (file != NULL) {
@@ -121,68 +117,35 @@ void read_fail(const char *file, const char *fmt, ...)
     }
     cli_escape_str(stderr, text, strlen(text), 0);
     fputc('\n', stderr);
-    if (json_errors && !json_error_done && file != NULL && strncmp(text, "warning:", 8) != 0)
+    if (json_errors && !json_error_done && file != NULL && strncmp(text, "warning:", 8) != 0) {
+        pending_err = e;
         json_error(file, text);
+        pending_err = NULL;
+    }
     free(msg);
     if (file == NULL) /* a usage error: show the synopsis */
         fputs(usage, stderr);
 }
 
+void read_fail(const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(NULL, file, fmt, ap);
+    va_end(ap);
+}
+
+void read_fail_with(const quire_error *err, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(err, file, fmt, ap);
+    va_end(ap);
+}
+
 void read_error(const char *file, const quire_error *err)
 {
-    pending_err = err;
-    read_fail(file, "%s", err->msg);
-    pending_err = NULL;
-}
-
-static int add_key(read_opts *o, const char *path)
-{
-    quire_error err;
-    quire_pubkey *k = realloc(o->keys, (o->nkeys + 1) * sizeof *k);
-    if (k == NULL) {
-        read_fail(path, "out of memory");
-        return 2;
-    }
-    o->keys = k;
-    if (quire_pubkey_load(path, &o->keys[o->nkeys], &err) != QUIRE_OK) {
-        read_error(path, &err);
-        return 2;
-    }
-    o->nkeys++;
-    return 0;
-}
-
-/* The trusted-keys directory: $QUIRE_TRUSTED_KEYS, else the XDG config directory. */
-static int load_trusted_dir(read_opts *o)
-{
-    char buf[4096];
-    const char *dir = getenv("QUIRE_TRUSTED_KEYS");
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-    if (dir == NULL || *dir == '\0') {
-        if (xdg != NULL && *xdg == '/')
-            snprintf(buf, sizeof buf, "%s/quire/trusted", xdg);
-        else if (home != NULL)
-            snprintf(buf, sizeof buf, "%s/.config/quire/trusted", home);
-        else
-            return 0;
-        dir = buf;
-    }
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return 0; /* no trusted keys configured: authentication will say so */
-    struct dirent *de;
-    int rc = 0;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        size_t n = strlen(de->d_name);
-        if (n < 5 || strcmp(de->d_name + n - 4, ".pub") != 0 || de->d_name[0] == '.')
-            continue;
-        char path[8192];
-        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
-            rc = add_key(o, path);
-    }
-    closedir(d);
-    return rc;
+    read_fail_with(err, file, "%s", err->msg);
 }
 
 /* Reads up to n bytes from fd, retrying short reads; returns the count or -1. */
@@ -256,8 +219,11 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
     if (rc == QUIRE_OK)
         rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
                                        &err);
-    if (rc != QUIRE_OK) {
+    if (rc == QUIRE_E_UNTRUSTED)
+        read_keys_untrusted(name, o, &err);
+    else if (rc != QUIRE_OK)
         read_error(name, &err);
+    if (rc != QUIRE_OK) {
         quire_reader_close(r);
         *code = quire_exit_code(rc);
         return NULL;
@@ -391,7 +357,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
         switch (c) {
         case 'p':
             keys_given = true;
-            if (add_key(o, optarg) != 0)
+            if (read_keys_add(o, optarg) != 0)
                 return 2;
             break;
         case 'A':
@@ -443,7 +409,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
             return 2;
         }
     }
-    return keys_given ? 0 : load_trusted_dir(o);
+    return keys_given ? 0 : read_keys_load_dir(o);
 }
 
 /* Data that did not reach stdout (a full disk, a closed pipe) is a failure, --help included. */
@@ -495,6 +461,6 @@ int main(int argc, char **argv)
     read_opts o = {.dir = "."};
     signal(SIGXFSZ, SIG_IGN); /* a file size limit is an error to report, not a kill */
     int rc = flush_stdout(run(argc, argv, &o));
-    free(o.keys);
+    read_keys_free(&o);
     return rc;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -38,39 +39,69 @@ int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out, quire_er
         return quire_error_set(err, QUIRE_E_KEY, "public key: not a base64 minisign key");
     if (memcmp(raw, "Ed", 2) != 0)
         return quire_error_set(err, QUIRE_E_KEY, "public key: algorithm is not Ed");
+    memset(out, 0, sizeof *out); /* source: the caller says where the key came from */
     memcpy(out->key_id, raw + 2, QUIRE_KEY_ID_BYTES);
     memcpy(out->pk, raw + 2 + QUIRE_KEY_ID_BYTES, QUIRE_PUBKEY_BYTES);
     return QUIRE_OK;
 }
 
-int quire_pubkey_load(const char *path, quire_pubkey *out, quire_error *err)
+/* Reads at most PUBKEY_FILE_MAX + 1 bytes of fd into buf; returns the length or -1. */
+static ssize_t read_small(int fd, char *buf, size_t cap)
 {
-    char buf[PUBKEY_FILE_MAX + 1];
     size_t len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return quire_error_set(err, QUIRE_E_IO, "cannot open public key: %s", strerror(errno));
-    for (;;) {
-        ssize_t n = read(fd, buf + len, sizeof buf - len);
+    while (len < cap) {
+        ssize_t n = read(fd, buf + len, cap - len);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            return quire_error_set(err, QUIRE_E_IO, "cannot read public key: %s", strerror(e));
-        }
+        if (n < 0)
+            return -1;
         if (n == 0)
             break;
         len += (size_t)n;
-        if (len == sizeof buf)
-            break;
     }
+    return (ssize_t)len;
+}
+
+int quire_pubkey_load_at(int dirfd, const char *path, quire_pubkey *out, uint32_t *mode,
+                         quire_error *err)
+{
+    char buf[PUBKEY_FILE_MAX + 1];
+    struct stat st;
+    /* O_NONBLOCK: a FIFO or a device named like a key must not stall the program; a symbolic
+     * link is followed (administrators link keys into the trusted directory), but what it
+     * resolves to must be a regular file. */
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    int rc = QUIRE_OK;
+
+    if (fd < 0)
+        return quire_error_set(err, QUIRE_E_IO, "cannot open public key: %s", strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        rc = quire_error_set(err, QUIRE_E_IO, "cannot stat public key: %s", strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = quire_error_set(err, QUIRE_E_KEY, "public key: not a regular file");
+        goto out;
+    }
+    if (mode != NULL)
+        *mode = (uint32_t)st.st_mode;
+    ssize_t len =
+        st.st_size > PUBKEY_FILE_MAX ? (ssize_t)sizeof buf : read_small(fd, buf, sizeof buf);
+    if (len < 0)
+        rc = quire_error_set(err, QUIRE_E_IO, "cannot read public key: %s", strerror(errno));
+    else if (len > PUBKEY_FILE_MAX)
+        rc = quire_error_set(err, QUIRE_E_KEY, "public key: file larger than %d bytes",
+                             PUBKEY_FILE_MAX);
+    else
+        rc = quire_pubkey_parse(buf, (size_t)len, out, err);
+out:
     close(fd);
-    if (len > PUBKEY_FILE_MAX)
-        return quire_error_set(err, QUIRE_E_KEY, "public key: file larger than %d bytes",
-                               PUBKEY_FILE_MAX);
-    return quire_pubkey_parse(buf, len, out, err);
+    return rc;
+}
+
+int quire_pubkey_load(const char *path, quire_pubkey *out, quire_error *err)
+{
+    return quire_pubkey_load_at(AT_FDCWD, path, out, NULL, err);
 }
 
 void quire_key_id_hex(const uint8_t key_id[QUIRE_KEY_ID_BYTES], char out[17])

@@ -29,6 +29,7 @@ struct quire_reader {
     bool authenticated;
     uint8_t *meta_checked; /* one bit per entry: SPEC 5.5 checked */
     const quire_sig *signer;
+    quire_pubkey signer_key; /* the trusted key that verified signer */
     uint8_t fingerprint[QUIRE_FINGERPRINT_BYTES];
     bool fingerprint_done;
     /* the unit decoded last, kept so that neighbouring entries reuse it */
@@ -99,8 +100,6 @@ static int open_frame(quire_reader *r, quire_error *err)
     rc = alloc_read(r, sig_off, r->trailer.sigblock_size, &r->sigbuf, err);
     if (rc == QUIRE_OK)
         rc = quire_sigblock_parse(r->sigbuf, (size_t)r->trailer.sigblock_size, &r->sigblock, err);
-    if (rc == QUIRE_OK)
-        rc = alloc_read(r, r->trailer.index_offset, r->trailer.index_size, &r->index_buf, err);
     return rc;
 }
 
@@ -128,28 +127,94 @@ int quire_reader_open(const char *path, quire_reader **out, quire_error *err)
     return QUIRE_OK;
 }
 
-/* SPEC 9 step 6: finds a signature by a trusted key. A record whose key id names a trusted key
- * but does not verify is a forgery, never skipped. */
+/* Whether any record's key id is that of a trusted key. */
+static bool names_trusted_key(const quire_sigblock *sb, const quire_pubkey *keys, size_t nkeys)
+{
+    for (uint32_t s = 0; s < sb->count; s++)
+        for (size_t k = 0; k < nkeys; k++)
+            if (memcmp(sb->sigs[s].key_id, keys[k].key_id, QUIRE_KEY_ID_BYTES) == 0)
+                return true;
+    return false;
+}
+
+static int untrusted(const quire_sigblock *sb, quire_error *err)
+{
+    char ids[QUIRE_MAX_SIGNATURES * 18 + 1] = "";
+    for (uint32_t s = 0; s < sb->count; s++) {
+        char hex[17];
+        quire_key_id_hex(sb->sigs[s].key_id, hex);
+        strcat(ids, s > 0 ? "," : "");
+        strcat(ids, hex);
+    }
+    return quire_error_set(err, QUIRE_E_UNTRUSTED,
+                           "signed by key %s, which is not trusted (SPEC 9 step 6)", ids);
+}
+
+/* SPEC 9 step 6 for one record: tries every trusted key with the record's key id, since ids
+ * are not authenticated and two keys may share one. Returns the index of the key that verifies
+ * it, nkeys if no trusted key has its id, or -1 (*named set) if some do and none verifies. */
+static ptrdiff_t verify_record(const quire_sig *sig, const quire_pubkey *keys, size_t nkeys,
+                               const uint8_t *prehash, size_t *named)
+{
+    *named = 0;
+    for (size_t k = 0; k < nkeys; k++) {
+        if (memcmp(sig->key_id, keys[k].key_id, QUIRE_KEY_ID_BYTES) != 0)
+            continue;
+        (*named)++;
+        if (quire_sig_verify(sig, &keys[k], prehash))
+            return (ptrdiff_t)k;
+    }
+    return *named > 0 ? -1 : (ptrdiff_t)nkeys;
+}
+
+/* SPEC 9 step 6: every record that names a trusted key must verify, and the first that does
+ * is the signer. A failing one is never skipped, so the outcome does not depend on the order
+ * of the records, which is not signed, nor on which of two keys with one id is tried first. */
 static int find_signer(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
                        const uint8_t *prehash, quire_error *err)
 {
+    const quire_sig *signer = NULL;
+    size_t signer_key = 0;
     for (uint32_t s = 0; s < r->sigblock.count; s++) {
         const quire_sig *sig = &r->sigblock.sigs[s];
-        for (size_t k = 0; k < nkeys; k++) {
-            if (sodium_memcmp(sig->key_id, keys[k].key_id, QUIRE_KEY_ID_BYTES) != 0)
-                continue;
-            char hex[17];
-            quire_key_id_hex(sig->key_id, hex);
-            if (!quire_sig_verify(sig, &keys[k], prehash))
-                return quire_error_set(err, QUIRE_E_SIGNATURE,
-                                       "signature %u by trusted key %s does not verify: the "
-                                       "bundle was altered (SPEC 9 step 6)",
-                                       s, hex);
-            r->signer = sig;
-            return QUIRE_OK;
+        size_t named;
+        ptrdiff_t k = verify_record(sig, keys, nkeys, prehash, &named);
+        char hex[17];
+        quire_key_id_hex(sig->key_id, hex);
+        if (k < 0 && named == 1)
+            return quire_error_set(err, QUIRE_E_SIGNATURE,
+                                   "signature %u by trusted key %s does not verify: the "
+                                   "bundle was altered (SPEC 9 step 6)",
+                                   s, hex);
+        if (k < 0)
+            return quire_error_set(err, QUIRE_E_SIGNATURE,
+                                   "signature %u by key id %s does not verify under any of the "
+                                   "%zu trusted keys with that id: the bundle was altered "
+                                   "(SPEC 9 step 6)",
+                                   s, hex, named);
+        if ((size_t)k < nkeys && signer == NULL) {
+            signer = sig;
+            signer_key = (size_t)k;
         }
     }
-    return QUIRE_E_UNTRUSTED;
+    if (signer == NULL)
+        return QUIRE_E_UNTRUSTED;
+    r->signer = signer; /* only now: a later failing record leaves no signer behind */
+    r->signer_key = keys[signer_key];
+    return QUIRE_OK;
+}
+
+/* SPEC 9 step 5: the index bytes, read into memory once (a second authenticate reuses them). */
+static int load_index(quire_reader *r, quire_error *err)
+{
+    if (r->index_buf != NULL)
+        return QUIRE_OK;
+    int rc = alloc_read(r, r->trailer.index_offset, r->trailer.index_size, &r->index_buf, err);
+    if (rc != QUIRE_OK) {
+        free(r->index_buf); /* a short read leaves it partly filled */
+        r->index_buf = NULL;
+    }
+    return rc;
 }
 
 int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
@@ -163,23 +228,19 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
     r->authenticated = false;
     r->signer = NULL;
     r->cache_valid = false;
-
-    quire_prehash(r->index_buf, len, prehash);
     r->fingerprint_done = false; /* computed when asked for: most commands never print it */
-    int rc = find_signer(r, keys, nkeys, prehash, err);
-    if (rc == QUIRE_E_UNTRUSTED && !(flags & QUIRE_ANY_SIGNER)) {
-        char ids[QUIRE_MAX_SIGNATURES * 18 + 1] = "";
-        for (uint32_t s = 0; s < r->sigblock.count; s++) {
-            char hex[17];
-            quire_key_id_hex(r->sigblock.sigs[s].key_id, hex);
-            strcat(ids, s > 0 ? "," : "");
-            strcat(ids, hex);
-        }
-        return quire_error_set(err, QUIRE_E_UNTRUSTED,
-                               "signed by key %s, which is not trusted: pass its public key with "
-                               "-p, or use --any-signer (SPEC 9 step 6)",
-                               ids);
-    }
+
+    /* SPEC 9 step 5: a bundle that no trusted key could have signed costs no more than its
+     * signature block; its index (up to 1 GiB) is neither read nor hashed. */
+    if (!(flags & QUIRE_ANY_SIGNER) && !names_trusted_key(&r->sigblock, keys, nkeys))
+        return untrusted(&r->sigblock, err);
+    int rc = load_index(r, err);
+    if (rc != QUIRE_OK)
+        return rc;
+    quire_prehash(r->index_buf, len, prehash);
+    rc = find_signer(r, keys, nkeys, prehash, err);
+    if (rc == QUIRE_E_UNTRUSTED && !(flags & QUIRE_ANY_SIGNER))
+        return untrusted(&r->sigblock, err); /* defensive: step 5 found a trusted id */
     if (rc != QUIRE_OK && rc != QUIRE_E_UNTRUSTED)
         return rc;
     /* SPEC 7: the trailer repeats the signed index offset; compare before parsing, so that a
@@ -211,6 +272,11 @@ const quire_sig *quire_reader_signer(const quire_reader *r)
     return r->signer;
 }
 
+const quire_pubkey *quire_reader_signer_key(const quire_reader *r)
+{
+    return r->signer != NULL ? &r->signer_key : NULL;
+}
+
 const quire_sigblock *quire_reader_sigblock(const quire_reader *r)
 {
     return &r->sigblock;
@@ -218,6 +284,8 @@ const quire_sigblock *quire_reader_sigblock(const quire_reader *r)
 
 const uint8_t *quire_reader_fingerprint(quire_reader *r)
 {
+    if (!r->authenticated)
+        return NULL;
     if (!r->fingerprint_done) {
         crypto_generichash(r->fingerprint, sizeof r->fingerprint, r->index_buf,
                            (size_t)r->trailer.index_size, NULL, 0);

@@ -107,7 +107,7 @@ expect_exit 0 "$READ" verify -p fixtures/keys/test.pub fixtures/dossier.quire
 expect_stdout_contains "fixtures/dossier.quire: OK, signature verified"
 expect_stdout_contains "contents:        5 entries, "
 expect_stdout_contains "fingerprint:     $fpr"
-expect_stdout_contains "signer:          C90BF7336C41C400 (trusted)"
+expect_stdout_contains "signer:          C90BF7336C41C400 (trusted: fixtures/keys/test.pub)"
 expect_stdout_contains "trusted comment: quire bundle"
 expect_stderr_empty
 expect_exit 0 "$READ" verify --json -p fixtures/keys/test.pub fixtures/dossier.quire

@@ -126,7 +126,7 @@ expect_absent nodir
 # Trust. A bundle signed by alice:
 expect_exit 0 "$PACK" create -k alice.key -o alice.quire docs
 expect_exit 0 "$READ" verify -p alice.pub alice.quire
-expect_stdout_contains "signer:          $kid (trusted)"
+expect_stdout_contains "signer:          $kid (trusted: "
 expect_stderr_empty
 # verify with a different key: exit 1, "not trusted", the signer's key id named.
 expect_exit 1 "$READ" verify -p bob.pub alice.quire
@@ -185,13 +185,14 @@ mkdir trusted empty other
 cp alice.pub trusted/
 cp bob.pub other/
 expect_exit 0 env QUIRE_TRUSTED_KEYS="$T/trusted" "$READ" verify alice.quire
-expect_stdout_contains "signer:          $kid (trusted)"
+expect_stdout_contains "signer:          $kid (trusted: "
 expect_exit 1 env QUIRE_TRUSTED_KEYS="$T/empty" "$READ" verify alice.quire
 expect_stderr_contains "not trusted"
 expect_exit 1 env QUIRE_TRUSTED_KEYS="$T/other" "$READ" verify alice.quire
 expect_stderr_contains "not trusted"
-expect_exit 1 env QUIRE_TRUSTED_KEYS="$T/does-not-exist" "$READ" verify alice.quire
-expect_stderr_contains "not trusted"
+# A QUIRE_TRUSTED_KEYS that does not exist is an error, not an empty set of keys.
+expect_exit 2 env QUIRE_TRUSTED_KEYS="$T/does-not-exist" "$READ" verify alice.quire
+expect_stderr_contains "quire-read: $T/does-not-exist: cannot open the trusted-keys directory"
 # -p replaces the directory rather than adding to it.
 expect_exit 1 env QUIRE_TRUSTED_KEYS="$T/trusted" "$READ" verify -p bob.pub alice.quire
 expect_stderr_contains "not trusted"
@@ -225,7 +226,7 @@ expect_exit 0 minisign -G -W -p mk.pub -s mk.key
 expect_exit 0 "$PACK" create -k mk.key -o mk.quire docs
 mkid=$(key_id mk.pub)
 expect_exit 0 "$READ" verify -p mk.pub mk.quire
-expect_stdout_contains "signer:          $mkid (trusted)"
+expect_stdout_contains "signer:          $mkid (trusted: mk.pub)"
 expect_exit 1 "$READ" verify -p alice.pub mk.quire
 expect_stderr_contains "signed by key $mkid"
 # ... and a key made by quire-pack signs a file that minisign verifies.

@@ -19,7 +19,7 @@ expect_exit 0 "$READ" info -p "$PUB" "$G" "$D2"
 expect_stdout_contains "sha256:          $SHA2"
 expect_stdout_contains "title: Islamic State is collaborating with Assad, leaked documents reveal"
 expect_stdout_contains "quire-media-type: text/plain"
-expect_stdout_contains "signer:          $KID (trusted)"
+expect_stdout_contains "signer:          $KID (trusted: $PUB)"
 expect_stdout_contains "bundle:          $FP"
 expect_exit 0 "$READ" info --json -p "$PUB" "$G" "$D2"
 expect_true "info --json PATH carries the fingerprint and signer" python3 -c '

@@ -94,7 +94,7 @@ expect_exit 0 "$READ" info -p k.pub rt.quire
 expect_stdout_contains "format:          quire 1"
 expect_stdout_contains "fingerprint:     $fpr"
 kid=$(key_id k.pub)
-expect_stdout_contains "signer:          $kid (trusted)"
+expect_stdout_contains "signer:          $kid (trusted: k.pub)"
 expect_stdout_contains "trusted comment: roundtrip test"
 expect_stdout_contains "contents:        11 entries, $(cat $(cat paths.expected) | wc -c | tr -d ' ') bytes in"
 expect_stdout_contains "  generator: quire-pack "
@@ -104,7 +104,7 @@ expect_exit 0 "$READ" info -p k.pub rt.quire tree/ṣūra.txt
     echo "role:            document"
     echo "size:            $(stat -c %s tree/ṣūra.txt) bytes"
     echo "sha256:          $(sha256sum tree/ṣūra.txt | cut -d' ' -f1)"
-    echo "signer:          $kid (trusted)"
+    echo "signer:          $kid (trusted: k.pub)"
     echo "trusted comment: roundtrip test"
     echo "bundle:          $fpr"
     echo "provenance:"

@@ -2,9 +2,13 @@
  *
  * main() deliberately does not call sodium_init(): the first test case checks that the library
  * initialises libsodium itself. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -643,6 +647,314 @@ START_TEST(keypairs_are_distinct)
 }
 END_TEST
 
+/* ---- key files: kinds of file (issue 11, finding 9) ---- */
+
+START_TEST(pubkey_load_refuses_fifo_at_once)
+{
+    /* Regression: a FIFO named *.pub blocked open() until a writer came, hanging every command
+     * that read the trusted-keys directory. The test case's timeout catches a hang. */
+    char *dir = make_temp_dir(), path[4200];
+    quire_pubkey pk;
+    quire_error err = {0};
+    snprintf(path, sizeof path, "%s/fifo.pub", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    time_t start = time(NULL);
+    ASSERT_FAILS(quire_pubkey_load(path, &pk, &err), err, QUIRE_E_KEY, "not a regular file");
+    ck_assert_int_le(time(NULL) - start, 2);
+    rm_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(pubkey_load_refuses_directory_and_device)
+{
+    quire_pubkey pk;
+    quire_error err = {0};
+    ASSERT_FAILS(quire_pubkey_load(FIXTURES "/keys", &pk, &err), err, QUIRE_E_KEY,
+                 "not a regular file");
+    ASSERT_FAILS(quire_pubkey_load("/dev/zero", &pk, &err), err, QUIRE_E_KEY, "not a regular file");
+}
+END_TEST
+
+START_TEST(pubkey_load_follows_links_to_regular_files_only)
+{
+    char *dir = make_temp_dir(), link[4200], fifo[4200];
+    quire_pubkey pk;
+    quire_error err = {0};
+    snprintf(link, sizeof link, "%s/link.pub", dir);
+    ck_assert_int_eq(symlink(FIXTURES "/keys/test.pub", link), 0);
+    ASSERT_OK(quire_pubkey_load(link, &pk, &err), err);
+    ck_assert_ptr_null(pk.source);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    unlink(link);
+    ck_assert_int_eq(symlink(fifo, link), 0);
+    ASSERT_FAILS(quire_pubkey_load(link, &pk, &err), err, QUIRE_E_KEY, "not a regular file");
+    rm_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(pubkey_load_at_reports_mode)
+{
+    char *dir = make_temp_dir(), path[4200];
+    char text[256];
+    quire_pubkey pk, back;
+    quire_error err = {0};
+    uint32_t mode = 0;
+    quire_seckey *sk = gen(&pk);
+    int n = quire_pubkey_encode(&pk, text, sizeof text);
+    snprintf(path, sizeof path, "%s/k.pub", dir);
+    spit_path(path, (const uint8_t *)text, (size_t)n);
+    ck_assert_int_eq(chmod(path, 0664), 0);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dfd, 0);
+    ASSERT_OK(quire_pubkey_load_at(dfd, "k.pub", &back, &mode, &err), err);
+    ck_assert_uint_eq(mode & 07777, 0664);
+    ck_assert(S_ISREG(mode));
+    ck_assert_mem_eq(back.pk, pk.pk, QUIRE_PUBKEY_BYTES);
+    ASSERT_FAILS(quire_pubkey_load_at(dfd, "none.pub", &back, NULL, &err), err, QUIRE_E_IO,
+                 "cannot open public key");
+    close(dfd);
+    quire_seckey_free(sk);
+    rm_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- authentication with several keys and records (issue 11, findings 6 and 11) ---- */
+
+/* A key pair; its id is copied from `id` when not NULL (anyone can do that). */
+static quire_seckey *gen_with_id(quire_pubkey *pk, const uint8_t *id, const char *source)
+{
+    quire_seckey *sk = gen(pk);
+    if (id != NULL) {
+        memcpy(sk->key_id, id, QUIRE_KEY_ID_BYTES);
+        memcpy(pk->key_id, id, QUIRE_KEY_ID_BYTES);
+    }
+    pk->source = source;
+    return sk;
+}
+
+/* A one-document bundle whose signature block holds records by sks[i] (forged[i]: with a
+ * flipped signature bit), written to dir/name. */
+static const char *bundle_signed_by(const char *dir, const char *name, quire_seckey **sks,
+                                    const bool *forged, uint32_t n)
+{
+    static char path[4200];
+    static const uint8_t doc[] = "a document\n";
+    tfile f = tfile_make("a.txt", doc, sizeof doc - 1);
+    size_t len, off;
+    bundle_view v;
+    uint8_t ph[QUIRE_PREHASH_BYTES];
+    quire_error err = {0};
+    uint8_t *b = bundle_bytes(&f, 1, NULL, sks[0], &len);
+    bundle_locate(b, len, &v);
+    quire_prehash(v.index, v.index_len, ph);
+    off = v.index_offset + v.index_len;
+    uint8_t *out = malloc(off + QUIRE_SIGBLOCK_FIXED_BYTES + n * (QUIRE_SIG_RECORD_MIN_BYTES + 8) +
+                          QUIRE_TRAILER_BYTES);
+    memcpy(out, b, off);
+    memcpy(out + off, QUIRE_SIGBLOCK_MAGIC, 8);
+    quire_store32(out + off + 8, n);
+    quire_store32(out + off + 12, 0);
+    size_t p = off + QUIRE_SIGBLOCK_FIXED_BYTES;
+    for (uint32_t i = 0; i < n; i++) {
+        quire_sig sig;
+        ASSERT_OK(quire_sign(sks[i], ph, "record", &sig, &err), err);
+        if (forged != NULL && forged[i])
+            sig.sig[3] ^= 0x01;
+        memcpy(out + p, "ED", 2);
+        memcpy(out + p + 2, sig.key_id, 8);
+        memcpy(out + p + 10, sig.sig, 64);
+        quire_store16(out + p + 74, 6);
+        memcpy(out + p + 76, "record", 6);
+        memcpy(out + p + 82, sig.global_sig, 64);
+        p += QUIRE_SIG_RECORD_MIN_BYTES + 6;
+    }
+    quire_store64(out + p, v.index_offset);
+    quire_store64(out + p + 8, v.index_len);
+    quire_store64(out + p + 16, p - off);
+    memcpy(out + p + 24, QUIRE_TRAILER_MAGIC, 8);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    spit_path(path, out, p + QUIRE_TRAILER_BYTES);
+    free(out);
+    free(b);
+    return path;
+}
+
+/* Opens and authenticates; returns the code and, on success, the verifying key's source. */
+static int auth(const char *path, const quire_pubkey *keys, size_t n, const char **source,
+                uint32_t *signer, quire_error *err)
+{
+    quire_reader *r = NULL;
+    int rc = quire_reader_open(path, &r, err);
+    if (rc == QUIRE_OK)
+        rc = quire_reader_authenticate(r, keys, n, 0, err);
+    if (rc == QUIRE_OK) {
+        ck_assert_ptr_nonnull(quire_reader_signer_key(r));
+        *source = quire_reader_signer_key(r)->source;
+        *signer = (uint32_t)(quire_reader_signer(r) - quire_reader_sigblock(r)->sigs);
+        ck_assert_mem_eq(quire_reader_signer_key(r)->key_id, quire_reader_signer(r)->key_id,
+                         QUIRE_KEY_ID_BYTES);
+    } else if (r != NULL) {
+        ck_assert_ptr_null(quire_reader_signer_key(r));
+    }
+    quire_reader_close(r);
+    return rc;
+}
+
+START_TEST(auth_tries_every_key_sharing_an_id)
+{
+    /* Regression: with two trusted keys sharing a key id, only the first was tried, so
+     * mallory's key (alice's id copied) made alice's genuine bundle fail as altered, or was
+     * reported as alice's. Every key with the id is now tried and the right one reported. */
+    char *dir = make_temp_dir();
+    quire_pubkey alice, mallory;
+    quire_error err = {0};
+    const char *src = NULL;
+    uint32_t signer = 99;
+    quire_seckey *ska = gen_with_id(&alice, NULL, "alice.pub");
+    quire_seckey *skm = gen_with_id(&mallory, alice.key_id, "mallory.pub");
+    const char *a = strdup(bundle_signed_by(dir, "a.quire", &ska, NULL, 1));
+    const char *m = strdup(bundle_signed_by(dir, "m.quire", &skm, NULL, 1));
+    quire_pubkey am[2] = {alice, mallory}, ma[2] = {mallory, alice};
+
+    ASSERT_OK(auth(a, ma, 2, &src, &signer, &err), err);
+    ck_assert_str_eq(src, "alice.pub");
+    ASSERT_OK(auth(a, am, 2, &src, &signer, &err), err);
+    ck_assert_str_eq(src, "alice.pub");
+    ASSERT_OK(auth(m, am, 2, &src, &signer, &err), err);
+    ck_assert_str_eq(src, "mallory.pub");
+    ASSERT_OK(auth(m, ma, 2, &src, &signer, &err), err);
+    ck_assert_str_eq(src, "mallory.pub");
+    /* alone, mallory's key does not verify alice's bundle: her id names it, so it fails */
+    ASSERT_FAILS(auth(a, &mallory, 1, &src, &signer, &err), err, QUIRE_E_SIGNATURE,
+                 "signature 0 by trusted key");
+    free((void *)a);
+    free((void *)m);
+    quire_seckey_free(ska);
+    quire_seckey_free(skm);
+    rm_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(auth_forged_record_by_shared_id_names_the_count)
+{
+    char *dir = make_temp_dir();
+    quire_pubkey alice, mallory;
+    quire_error err = {0};
+    const char *src = NULL;
+    uint32_t signer = 99;
+    bool forged = true;
+    quire_seckey *ska = gen_with_id(&alice, NULL, "alice.pub");
+    quire_seckey *skm = gen_with_id(&mallory, alice.key_id, "mallory.pub");
+    const char *a = bundle_signed_by(dir, "f.quire", &ska, &forged, 1);
+    quire_pubkey am[2] = {alice, mallory};
+    ASSERT_FAILS(auth(a, am, 2, &src, &signer, &err), err, QUIRE_E_SIGNATURE,
+                 "does not verify under any of the 2 trusted keys with that id");
+    quire_seckey_free(ska);
+    quire_seckey_free(skm);
+    rm_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(auth_every_record_naming_a_trusted_key_must_verify)
+{
+    /* Regression: the first record naming a trusted key decided, so a forged record after a
+     * good one was never looked at, and the outcome depended on the unsigned record order. */
+    char *dir = make_temp_dir();
+    quire_pubkey alice, bob, carol;
+    quire_error err = {0};
+    const char *src = NULL;
+    uint32_t signer = 99;
+    quire_seckey *ska = gen_with_id(&alice, NULL, "alice.pub");
+    quire_seckey *skb = gen_with_id(&bob, NULL, "bob.pub");
+    quire_seckey *skc = gen_with_id(&carol, NULL, "carol.pub");
+    quire_seckey *good_forged[2] = {ska, ska};
+    bool second[2] = {false, true};
+    const char *p = bundle_signed_by(dir, "gf.quire", good_forged, second, 2);
+    ASSERT_FAILS(auth(p, &alice, 1, &src, &signer, &err), err, QUIRE_E_SIGNATURE,
+                 "signature 1 by trusted key");
+    /* a forged record by another trusted key fails the bundle too */
+    quire_seckey *ab[2] = {ska, skb};
+    p = bundle_signed_by(dir, "ab.quire", ab, second, 2);
+    quire_pubkey both[2] = {alice, bob};
+    ASSERT_FAILS(auth(p, both, 2, &src, &signer, &err), err, QUIRE_E_SIGNATURE,
+                 "signature 1 by trusted key");
+    /* ... but a forged record by an untrusted key is ignored */
+    ASSERT_OK(auth(p, &alice, 1, &src, &signer, &err), err);
+    ck_assert_str_eq(src, "alice.pub");
+    /* the signer is the first record that verifies, whatever the key order */
+    quire_seckey *cb[2] = {skc, skb};
+    p = bundle_signed_by(dir, "cb.quire", cb, NULL, 2);
+    quire_pubkey bc[2] = {bob, carol};
+    ASSERT_OK(auth(p, bc, 2, &src, &signer, &err), err);
+    ck_assert_uint_eq(signer, 0);
+    ck_assert_str_eq(src, "carol.pub");
+    quire_seckey_free(ska);
+    quire_seckey_free(skb);
+    quire_seckey_free(skc);
+    rm_tree(dir);
+    free(dir);
+}
+END_TEST
+
+static long max_rss_kib(void)
+{
+    struct rusage ru;
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    return ru.ru_maxrss;
+}
+
+START_TEST(auth_untrusted_bundle_is_refused_before_its_index_is_read)
+{
+    /* Regression: the whole index (up to 1 GiB) was read and hashed before the reader looked
+     * for a record naming a trusted key. Here a sparse 512 MiB index, signed by an untrusted
+     * key: refusing it must not cost the memory of the index. */
+    char *dir = make_temp_dir(), path[4200];
+    quire_pubkey stranger, trusted;
+    quire_error err = {0};
+    size_t len;
+    bundle_view v;
+    quire_seckey *sks = gen(&stranger), *skt = gen(&trusted);
+    const char *small = bundle_signed_by(dir, "s.quire", &sks, NULL, 1);
+    uint8_t *b = slurp_path(small, &len);
+    bundle_locate(b, len, &v);
+    const uint64_t index_len = UINT64_C(512) << 20;
+    snprintf(path, sizeof path, "%s/huge.quire", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    uint8_t trailer[QUIRE_TRAILER_BYTES];
+    quire_store64(trailer, QUIRE_HEADER_BYTES);
+    quire_store64(trailer + 8, index_len);
+    quire_store64(trailer + 16, v.sigblock_len);
+    memcpy(trailer + 24, QUIRE_TRAILER_MAGIC, 8);
+    ck_assert_int_eq(pwrite(fd, b, QUIRE_HEADER_BYTES, 0), QUIRE_HEADER_BYTES);
+    off_t at = (off_t)(QUIRE_HEADER_BYTES + index_len); /* the index is a hole */
+    ck_assert_int_eq(pwrite(fd, v.sigblock, v.sigblock_len, at), (ssize_t)v.sigblock_len);
+    ck_assert_int_eq(pwrite(fd, trailer, sizeof trailer, at + (off_t)v.sigblock_len),
+                     QUIRE_TRAILER_BYTES);
+    close(fd);
+
+    long before = max_rss_kib();
+    quire_reader *r = NULL;
+    ASSERT_OK(quire_reader_open(path, &r, &err), err);
+    ASSERT_FAILS(quire_reader_authenticate(r, &trusted, 1, 0, &err), err, QUIRE_E_UNTRUSTED,
+                 "which is not trusted");
+    ck_assert_ptr_null(quire_reader_fingerprint(r));
+    quire_reader_close(r);
+    long grown = max_rss_kib() - before;
+    ck_assert_msg(grown < 64 * 1024, "refusing the bundle grew the process by %ld KiB", grown);
+    free(b);
+    quire_seckey_free(sks);
+    quire_seckey_free(skt);
+    rm_tree(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *key_suite(void)
 {
     Suite *s = suite_create("key");
@@ -669,6 +981,22 @@ static Suite *key_suite(void)
     tcase_add_test(pub, pubkey_load_refuses_large_file);
     tcase_add_test(pub, key_id_hex_is_little_endian_upper_case);
     suite_add_tcase(s, pub);
+
+    TCase *files = tcase_create("key_files");
+    tcase_set_timeout(files, 10); /* a FIFO that blocks fails here instead of hanging */
+    tcase_add_test(files, pubkey_load_refuses_fifo_at_once);
+    tcase_add_test(files, pubkey_load_refuses_directory_and_device);
+    tcase_add_test(files, pubkey_load_follows_links_to_regular_files_only);
+    tcase_add_test(files, pubkey_load_at_reports_mode);
+    suite_add_tcase(s, files);
+
+    TCase *auth = tcase_create("authenticate");
+    tcase_set_timeout(auth, 60);
+    tcase_add_test(auth, auth_tries_every_key_sharing_an_id);
+    tcase_add_test(auth, auth_forged_record_by_shared_id_names_the_count);
+    tcase_add_test(auth, auth_every_record_naming_a_trusted_key_must_verify);
+    tcase_add_test(auth, auth_untrusted_bundle_is_refused_before_its_index_is_read);
+    suite_add_tcase(s, auth);
 
     TCase *sec = tcase_create("seckey");
     tcase_set_timeout(sec, 120);
