@@ -313,8 +313,12 @@ static int copy_data(struct archive *a, struct archive_entry *ae, int fd, const 
     bool declared = archive_entry_size_is_set(ae) != 0;
     int64_t want = archive_entry_size(ae), end = 0;
 
-    if (declared && want < 0) {
-        pack_warn("%s: refused: negative size", what);
+    /* SPEC 8: no bundle holds more than 2^26 units of 16 MiB; a sparse member cannot make the
+     * packer read holes for longer than that. */
+    if (declared &&
+        (want < 0 || (uint64_t)want > (uint64_t)QUIRE_MAX_UNITS * QUIRE_MAX_UNIT_BYTES)) {
+        pack_warn("%s: refused: declared size %lld is more than a bundle can hold", what,
+                  (long long)want);
         return 2;
     }
     for (;;) {

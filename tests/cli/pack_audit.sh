@@ -120,7 +120,11 @@ def pax(name, hdrs, data):
 pax("longer.tar", {"GNU.sparse.map": "0,100", "GNU.sparse.realsize": "10"}, b"x" * 100)
 pax("backwards.tar", {"GNU.sparse.map": "50,50,0,50", "GNU.sparse.realsize": "200"}, b"x" * 100)
 pax("overlap.tar", {"GNU.sparse.map": "0,50,10,50", "GNU.sparse.realsize": "200"}, b"x" * 100)
+pax("huge.tar", {"GNU.sparse.map": "0,1", "GNU.sparse.realsize": str(2**50 + 1)}, b"x")
 PY
+expect_exit 2 "$PACK" create -q -k "$KEY" -o bad.quire -a huge.tar
+expect_stderr_contains "quire-pack: huge.tar: entry f.bin: refused: declared size 1125899906842625 is more than a bundle can hold"
+expect_absent bad.quire
 expect_exit 2 "$PACK" create -q -k "$KEY" -o bad.quire -a longer.tar
 expect_stderr_contains "quire-pack: longer.tar: entry f.bin: refused: its data runs past its declared size of 10 bytes"
 expect_absent bad.quire
