@@ -16,7 +16,7 @@ _quire_pack()
     keygen) COMPREPLY=($(compgen -W "-o --output -W --without-passphrase --passphrase-file --help" -- "$cur")) ;;
     create)
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --passphrase-file --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --passphrase-file --help" -- "$cur"))
         else
             COMPREPLY=($(compgen -f -- "$cur"))
         fi ;;

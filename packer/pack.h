@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -21,13 +22,20 @@ void pack_usage(FILE *f, bool full);
  * returns 2. Option strings start with ':' and opterr is 0, so getopt itself prints nothing. */
 int pack_bad_option(const char *cmd, char **argv, int c);
 
-/* Prints "quire-pack: " and the message on stderr. */
+/* Prints "quire-pack: " and the message on stderr, the message escaped with cli_escape: it
+ * names files and archive entries, and a name from the inputs may hold terminal controls. */
 void pack_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* One regular file found in the inputs. */
+/* One regular file found in the inputs, and where: the input root it was found under (a
+ * directory or file given on the command line, or the private unpacking directory), its path
+ * beneath that root, and the identity of both as the walk saw them. */
 typedef struct pack_input {
     char *bundle_path; /* points into the fs_path allocation */
-    char *fs_path;
+    char *fs_path;     /* root, then the path beneath it: for messages */
+    const char *root;  /* borrowed: argv or the unpacking directory */
+    size_t rel;        /* fs_path + rel is the path beneath root ("" when root is the file) */
+    dev_t root_dev, dev;
+    ino_t root_ino, ino;
     bool exec;
     uint64_t size; /* as found by the walk, for the progress meter */
 } pack_input;
@@ -41,7 +49,15 @@ typedef struct pack_input {
 int pack_collect(char *const *inputs, int n, char *const *archives, int na, const char *output,
                  pack_input **out, size_t *count);
 
-/* Removes what pack_collect unpacked. */
+/* Opens an input for reading without following a symbolic link anywhere beneath its root
+ * (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, else one directory descriptor per
+ * component), and checks that root and file are still what the walk found (device, inode, a
+ * regular file). Fills *st; returns the descriptor, or -1 after a message naming the file
+ * ("changed while packing" when it was replaced). Keeps the last root open until
+ * pack_cleanup. */
+int pack_input_open(const pack_input *in, struct stat *st);
+
+/* Removes what pack_collect unpacked and closes what pack_input_open kept open. */
 void pack_cleanup(void);
 void pack_inputs_free(pack_input *in, size_t count);
 

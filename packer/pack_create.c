@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "cli_cleanup.h"
 #include "cli_progress.h"
 #include "pack.h"
 
@@ -23,23 +23,16 @@ typedef struct create_opts {
     const char *key, *out, *meta, *sources, *comment, *pwfile;
     int level;
     unsigned threads;
-    bool quiet;
+    bool quiet, force;
     char **archives;
     int narchives;
 } create_opts;
 
 static cli_progress meter;
 
-/* The temporary bundle, removed by the signal handler if the packer is interrupted. */
+/* The temporary bundle, registered with cli_cleanup while it exists (tmp_handle >= 0). */
 static char tmp_path[4096];
-
-static void on_signal(int sig)
-{
-    if (tmp_path[0] != '\0')
-        unlink(tmp_path);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
+static int tmp_handle = -1;
 
 /* Reads the whole secret key file (at most SECKEY_FILE_MAX bytes) into secure memory. */
 static char *read_seckey_file(const char *path, size_t *len)
@@ -128,8 +121,9 @@ static int read_fd(void *ctx, uint8_t *buf, size_t cap, size_t *got, quire_error
     }
 }
 
-/* Adds one input file: opened without following links, checked to be the regular file the
- * walk found, read to exactly its size; then its metadata is completed from what was read. */
+/* Adds one input file: opened beneath its root without following links, checked to be the
+ * regular file the walk found, read to exactly its size; then its metadata is completed from
+ * what was read. */
 static int add_file(quire_writer *w, const pack_input *in, const pack_provenance *pv, size_t i)
 {
     static fd_source src;
@@ -137,15 +131,9 @@ static int add_file(quire_writer *w, const pack_input *in, const pack_provenance
     struct stat st;
     char *meta = NULL;
     int rc = 2;
-    int fd = open(in->fs_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        pack_warn("%s: cannot open: %s", in->fs_path, strerror(errno));
+    int fd = pack_input_open(in, &st);
+    if (fd < 0)
         return 2;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        pack_warn("%s: no longer a regular file", in->fs_path);
-        goto out;
-    }
     quire_entry_desc d = {
         .path = in->bundle_path,
         .role = pv->original[i] ? QUIRE_ROLE_ORIGINAL : QUIRE_ROLE_DOCUMENT,
@@ -183,7 +171,8 @@ static int write_entries(quire_writer *w, const pack_input *in, size_t n, const 
     return 0;
 }
 
-/* Makes the temporary file beside out, readable as the umask allows. */
+/* Makes the temporary file beside out, readable as the umask allows, and registers it with
+ * cli_cleanup at once. */
 static int make_temp(const char *out)
 {
     char *copy = strdup(out);
@@ -205,12 +194,15 @@ static int make_temp(const char *out)
         tmp_path[0] = '\0';
         return -1;
     }
+    tmp_handle = cli_cleanup_add(AT_FDCWD, tmp_path, CLI_TMP_FILE);
     mode_t mask = umask(0);
     umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        int e = errno;
+    if (tmp_handle < 0 || fchmod(fd, 0666 & ~mask) != 0) {
+        int e = tmp_handle < 0 ? ENOMEM : errno;
         close(fd);
         unlink(tmp_path);
+        cli_cleanup_done(tmp_handle);
+        tmp_handle = -1;
         tmp_path[0] = '\0';
         errno = e;
         return -1;
@@ -273,6 +265,8 @@ static int pack_bundle(const create_opts *o, const pack_input *in, size_t n, con
         pack_warn("%s: cannot rename the finished bundle into place: %s", o->out, strerror(errno));
         goto out;
     }
+    cli_cleanup_done(tmp_handle);
+    tmp_handle = -1;
     tmp_path[0] = '\0';
     sync_dir(o->out);
     sodium_bin2hex(hex, sizeof hex, quire_writer_fingerprint(w), QUIRE_FINGERPRINT_BYTES);
@@ -281,10 +275,9 @@ static int pack_bundle(const create_opts *o, const pack_input *in, size_t n, con
 out:
     if (fd >= 0)
         close(fd);
-    if (tmp_path[0] != '\0') {
-        unlink(tmp_path);
-        tmp_path[0] = '\0';
-    }
+    cli_cleanup_remove(tmp_handle); /* the temporary bundle, if it was not renamed */
+    tmp_handle = -1;
+    tmp_path[0] = '\0';
     quire_writer_free(w);
     return rc;
 }
@@ -319,7 +312,69 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
     return rc;
 }
 
-int pack_create(int argc, char **argv)
+/* Says in why why the existing regular file out may not be replaced, or leaves it empty when
+ * out begins with the quire magic (SPEC 3). */
+static void check_magic(const char *out, char *why, size_t cap)
+{
+    char head[QUIRE_MAGIC_BYTES];
+    size_t got = 0;
+    ssize_t n = 0;
+    int fd = open(out, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+    if (fd < 0) {
+        snprintf(why, cap, "cannot open it to check that it is a quire bundle: %s",
+                 strerror(errno));
+        return;
+    }
+    while (got < sizeof head) {
+        n = read(fd, head + got, sizeof head - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (n < 0)
+        snprintf(why, cap, "cannot read it to check that it is a quire bundle: %s",
+                 strerror(errno));
+    else if (got < sizeof head || memcmp(head, QUIRE_MAGIC, QUIRE_MAGIC_BYTES) != 0)
+        snprintf(why, cap, "it is not a quire bundle (it does not begin with the quire magic)");
+    else
+        why[0] = '\0';
+    close(fd);
+}
+
+/* Refuses to replace an existing OUT that is not a quire bundle (issue 11, finding 12: a slip
+ * such as -o thesis.txt must not destroy the thesis) unless force. Runs before any passphrase
+ * is asked for or input read. A missing OUT is fine. Returns 0, or 2 after a message. */
+static int check_output(const char *out, bool force)
+{
+    char why[300];
+    struct stat st;
+
+    if (force)
+        return 0;
+    if (lstat(out, &st) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        pack_warn("%s: cannot check what is there: %s", out, strerror(errno));
+        return 2;
+    }
+    if (S_ISREG(st.st_mode))
+        check_magic(out, why, sizeof why);
+    else
+        snprintf(why, sizeof why, "it is %s, not a quire bundle",
+                 S_ISLNK(st.st_mode)   ? "a symbolic link"
+                 : S_ISDIR(st.st_mode) ? "a directory"
+                                       : "a special file");
+    if (why[0] == '\0')
+        return 0;
+    pack_warn("%s: refused to replace it: %s; use --force to replace it anyway", out, why);
+    return 2;
+}
+
+/* Parses create's options into o. Returns -1 to go on, or the exit status. */
+static int parse_create(int argc, char **argv, create_opts *o)
 {
     static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
                                          {"output", required_argument, NULL, 'o'},
@@ -331,44 +386,46 @@ int pack_create(int argc, char **argv)
                                          {"threads", required_argument, NULL, 'j'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"archive", required_argument, NULL, 'a'},
+                                         {"force", no_argument, NULL, 'F'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    unsigned cpus = quire_cpu_count();
-    create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? cpus : 0};
     int c;
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:o:m:s:t:l:j:qa:h", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
-            o.key = optarg;
+            o->key = optarg;
             break;
         case 'o':
-            o.out = optarg;
+            o->out = optarg;
             break;
         case 'm':
-            o.meta = optarg;
+            o->meta = optarg;
             break;
         case 's':
-            o.sources = optarg;
+            o->sources = optarg;
             break;
         case 't':
-            o.comment = optarg;
+            o->comment = optarg;
             break;
         case 'P':
-            o.pwfile = optarg;
+            o->pwfile = optarg;
             break;
         case 'q':
-            o.quiet = true;
+            o->quiet = true;
+            break;
+        case 'F':
+            o->force = true;
             break;
         case 'a': {
-            char **a = realloc(o.archives, (size_t)(o.narchives + 1) * sizeof *a);
+            char **a = realloc(o->archives, (size_t)(o->narchives + 1) * sizeof *a);
             if (a == NULL) {
                 pack_warn("out of memory");
                 return 2;
             }
-            o.archives = a;
-            o.archives[o.narchives++] = optarg;
+            o->archives = a;
+            o->archives[o->narchives++] = optarg;
             break;
         }
         case 'l':
@@ -376,7 +433,7 @@ int pack_create(int argc, char **argv)
                 pack_warn("create: --level must be a digit 0-9");
                 return 2;
             }
-            o.level = optarg[0] - '0';
+            o->level = optarg[0] - '0';
             break;
         case 'j': {
             char *end;
@@ -385,7 +442,7 @@ int pack_create(int argc, char **argv)
                 pack_warn("create: --threads must be a number 0-64");
                 return 2;
             }
-            o.threads = (unsigned)n;
+            o->threads = (unsigned)n;
             break;
         }
         case 'h':
@@ -395,23 +452,43 @@ int pack_create(int argc, char **argv)
             return pack_bad_option("create", argv, c);
         }
     }
-    if (o.key == NULL || o.out == NULL || (optind >= argc && o.narchives == 0)) {
-        pack_warn("create: %s", o.key == NULL ? "-k KEY is required"
-                                : o.out == NULL
+    if (o->key == NULL || o->out == NULL || (optind >= argc && o->narchives == 0)) {
+        pack_warn("create: %s", o->key == NULL ? "-k KEY is required"
+                                : o->out == NULL
                                     ? "-o OUT.quire is required"
                                     : "no INPUT given (files, directories or -a ARCHIVE)");
         pack_usage(stderr, false);
         return 2;
     }
-    if (strcmp(o.out, "-") == 0) {
+    if (strcmp(o->out, "-") == 0) {
         pack_warn("create: -o - (standard output) is not supported: a bundle is written under a "
                   "temporary name and renamed only when complete; write to a file instead");
         return 2;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
-    int rc = create_run(&o, argv + optind, argc - optind);
+    return -1;
+}
+
+int pack_create(int argc, char **argv)
+{
+    unsigned cpus = quire_cpu_count();
+    create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? cpus : 0};
+    int rc = parse_create(argc, argv, &o);
+
+    if (rc >= 0)
+        goto out;
+    /* From here on every temporary output (the unpacking directory, the temporary bundle) is
+     * registered with cli_cleanup, which removes it on SIGINT, SIGTERM and SIGHUP. */
+    if (cli_cleanup_install() != 0) {
+        pack_warn("cannot install the signal handlers: %s", strerror(errno));
+        rc = 2;
+        goto out;
+    }
+    rc = check_output(o.out, o.force);
+    if (rc == 0)
+        rc = create_run(&o, argv + optind, argc - optind);
+out:
+    if (rc != 0)
+        cli_cleanup_remove_all();
     free(o.archives);
     return rc;
 }

@@ -1,17 +1,25 @@
-/* pack_input.c: finding the files to pack. The one module that talks to libarchive: it walks
- * directories with archive_read_disk (never following symlinks) and turns its status codes
- * into messages here. */
+/* pack_input.c: finding the files to pack, and opening them again to pack them. The one module
+ * that talks to libarchive: it walks directories with archive_read_disk (never following
+ * symlinks) and turns its status codes into messages here. The walk records each file's root,
+ * path beneath it and identity; pack_input_open goes back to exactly that file, beneath the
+ * root, without following a link, so a directory swapped for a symlink between the walk and
+ * the open cannot bring in a file from elsewhere (issue 11, finding 7). */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
+#include "cli_cleanup.h"
 #include "pack.h"
 
 typedef struct list {
@@ -22,8 +30,8 @@ typedef struct list {
     ino_t skip_ino;
 } list;
 
-static int list_push(list *l, const char *bundle_path, const char *fs_path, mode_t mode,
-                     uint64_t size)
+/* Adds the input described by proto (fs_path borrowed, copied here) under bundle_path. */
+static int list_push(list *l, const char *bundle_path, const pack_input *proto)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
@@ -36,8 +44,10 @@ static int list_push(list *l, const char *bundle_path, const char *fs_path, mode
     /* One allocation per input, which matters with 10^5 files: fs_path, and bundle_path in
      * the same block, as its tail when it is a suffix of fs_path (the usual case). */
     pack_input *in = &l->v[l->n];
+    const char *fs_path = proto->fs_path;
     size_t flen = strlen(fs_path), blen = strlen(bundle_path);
     bool suffix = blen <= flen && memcmp(fs_path + flen - blen, bundle_path, blen) == 0;
+    *in = *proto;
     in->fs_path = malloc(flen + 1 + (suffix ? 0 : blen + 1));
     if (in->fs_path == NULL)
         return -1;
@@ -47,25 +57,32 @@ static int list_push(list *l, const char *bundle_path, const char *fs_path, mode
         in->bundle_path = in->fs_path + flen + 1;
         memcpy(in->bundle_path, bundle_path, blen + 1);
     }
-    in->exec = (mode & 0111) != 0;
-    in->size = size;
     l->n++;
     return 0;
 }
 
-/* The bundle path of a file found under input root: root's base name, then the rest. A root
- * of "." or ".." contributes no prefix. */
-static char *bundle_name(const char *root, const char *found)
+/* Where a path the walk found under root continues beneath it (past root and its slashes), or
+ * NULL if it does not start with root. A root of "/" keeps its one slash. */
+static const char *beneath(const char *root, const char *found)
+{
+    size_t rlen = strlen(root);
+    while (rlen > 1 && root[rlen - 1] == '/')
+        rlen--;
+    if (strncmp(found, root, rlen) != 0)
+        return NULL;
+    const char *rest = found + rlen;
+    while (*rest == '/')
+        rest++;
+    return rest;
+}
+
+/* The bundle path of a file found at rest beneath input root: root's base name, then rest. A
+ * root of "." or ".." contributes no prefix. */
+static char *bundle_name(const char *root, const char *rest)
 {
     char *copy = strdup(root);
     if (copy == NULL)
         return NULL;
-    size_t rlen = strlen(root);
-    while (rlen > 1 && root[rlen - 1] == '/')
-        rlen--;
-    const char *rest = found + rlen;
-    while (*rest == '/')
-        rest++;
     const char *base = basename(copy);
     bool bare = strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0;
     size_t need = strlen(base) + strlen(rest) + 2;
@@ -99,13 +116,53 @@ static const char *type_name(mode_t t)
     }
 }
 
-/* One entry from the disk walk: descend into directories, keep regular files. */
-static int take_entry(struct archive *a, struct archive_entry *ae, const char *root, list *l)
+/* Keeps a regular file the walk found under root (whose identity it saw first, in *root). */
+static int take_file(struct archive_entry *ae, const pack_input *root, list *l)
+{
+    const char *found = archive_entry_pathname(ae);
+    const char *rest = beneath(root->root, found);
+    quire_error err;
+
+    if (rest == NULL) {
+        pack_warn("%s: found under %s, but its path does not begin with it", found, root->root);
+        return 2;
+    }
+    char *name = bundle_name(root->root, rest);
+    if (name == NULL) {
+        pack_warn("out of memory");
+        return 2;
+    }
+    pack_input in = *root;
+    in.fs_path = (char *)found;
+    in.rel = (size_t)(rest - found);
+    in.dev = archive_entry_dev(ae);
+    in.ino = (ino_t)archive_entry_ino64(ae);
+    in.exec = (archive_entry_perm(ae) & 0111) != 0;
+    in.size = (uint64_t)archive_entry_size(ae);
+    int rc = 0;
+    if (quire_path_check(name, strlen(name), &err) != QUIRE_OK) {
+        pack_warn("%s: refused: bundle path '%s': %s", found, name, err.msg);
+        rc = 2;
+    } else if (list_push(l, name, &in) != 0) {
+        pack_warn("out of memory");
+        rc = 2;
+    }
+    free(name);
+    return rc;
+}
+
+/* One entry from the disk walk: descend into directories, keep regular files. The first entry
+ * is the root itself, whose identity every file found under it keeps. */
+static int take_entry(struct archive *a, struct archive_entry *ae, bool first, pack_input *root,
+                      list *l)
 {
     const char *found = archive_entry_pathname(ae);
     mode_t type = archive_entry_filetype(ae);
-    quire_error err;
 
+    if (first) {
+        root->root_dev = archive_entry_dev(ae);
+        root->root_ino = (ino_t)archive_entry_ino64(ae);
+    }
     if (type == AE_IFDIR) {
         if (archive_read_disk_can_descend(a) && archive_read_disk_descend(a) != ARCHIVE_OK) {
             pack_warn("%s: cannot read directory: %s", found, archive_error_string(a));
@@ -122,28 +179,15 @@ static int take_entry(struct archive *a, struct archive_entry *ae, const char *r
         pack_warn("%s: skipped: it is the output bundle", found);
         return 0;
     }
-    char *name = bundle_name(root, found);
-    if (name == NULL) {
-        pack_warn("out of memory");
-        return 2;
-    }
-    int rc = 0;
-    if (quire_path_check(name, strlen(name), &err) != QUIRE_OK) {
-        pack_warn("%s: refused: bundle path '%s': %s", found, name, err.msg);
-        rc = 2;
-    } else if (list_push(l, name, found, archive_entry_perm(ae),
-                         (uint64_t)archive_entry_size(ae)) != 0) {
-        pack_warn("out of memory");
-        rc = 2;
-    }
-    free(name);
-    return rc;
+    return take_file(ae, root, l);
 }
 
-static int walk(const char *root, list *l)
+static int walk(const char *path, list *l)
 {
     struct archive *a = archive_read_disk_new();
     struct archive_entry *ae = archive_entry_new();
+    pack_input root = {.root = path};
+    bool first = true;
     int rc = 0;
 
     if (a == NULL || ae == NULL) {
@@ -151,13 +195,13 @@ static int walk(const char *root, list *l)
         rc = 2;
         goto out;
     }
-    archive_read_disk_set_symlink_hybrid(
-        a); /* follow a symlink given as INPUT, never one found inside */
+    /* Follow a symlink given as INPUT, never one found inside. */
+    archive_read_disk_set_symlink_hybrid(a);
     archive_read_disk_set_behavior(a, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
                                           ARCHIVE_READDISK_NO_FFLAGS |
                                           ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
-    if (archive_read_disk_open(a, root) != ARCHIVE_OK) {
-        pack_warn("%s: %s", root, archive_error_string(a));
+    if (archive_read_disk_open(a, path) != ARCHIVE_OK) {
+        pack_warn("%s: %s", path, archive_error_string(a));
         rc = 2;
         goto out;
     }
@@ -166,12 +210,13 @@ static int walk(const char *root, list *l)
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK) {
-            pack_warn("%s: %s", root, archive_error_string(a));
+            pack_warn("%s: %s", path, archive_error_string(a));
             rc = 2;
             break;
         }
-        if ((rc = take_entry(a, ae, root, l)) != 0)
+        if ((rc = take_entry(a, ae, first, &root, l)) != 0)
             break;
+        first = false;
     }
 out:
     archive_entry_free(ae);
@@ -181,35 +226,36 @@ out:
 
 /* ---- input archives: tar (any compression), zip, 7z, cpio, ... ---- */
 
-/* Unpacked archives live in one private temporary directory, removed by pack_cleanup. */
+/* Unpacked archives live in one private temporary directory, registered with cli_cleanup as
+ * soon as it exists (a signal removes it) and removed by pack_cleanup. */
 static char unpack_dir[4096];
+static int unpack_handle = -1;
+static pack_input unpack_proto; /* the unpacking directory as a root: path and identity */
 
 static int unpack_root(void)
 {
+    struct stat st;
     if (unpack_dir[0] != '\0')
         return 0;
     const char *tmp = getenv("TMPDIR");
     snprintf(unpack_dir, sizeof unpack_dir, "%s/quire-pack.XXXXXX",
              tmp != NULL && *tmp == '/' ? tmp : "/tmp");
     if (mkdtemp(unpack_dir) == NULL) {
-        pack_warn("cannot create a temporary directory for archive contents: %s", strerror(errno));
+        pack_warn("%s: cannot create a temporary directory for archive contents: %s", unpack_dir,
+                  strerror(errno));
         unpack_dir[0] = '\0';
         return 2;
     }
+    unpack_handle = cli_cleanup_add(AT_FDCWD, unpack_dir, CLI_TMP_TREE);
+    if (unpack_handle < 0 || stat(unpack_dir, &st) != 0) {
+        pack_warn("%s: %s", unpack_dir, unpack_handle < 0 ? "out of memory" : strerror(errno));
+        if (unpack_handle < 0)
+            rmdir(unpack_dir);
+        pack_cleanup();
+        return 2;
+    }
+    unpack_proto = (pack_input){.root = unpack_dir, .root_dev = st.st_dev, .root_ino = st.st_ino};
     return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-void pack_cleanup(void)
-{
-    if (unpack_dir[0] != '\0')
-        nftw(unpack_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    unpack_dir[0] = '\0';
 }
 
 /* The archive's name for an entry without leading "./" (tar writes those). */
@@ -227,8 +273,10 @@ static int make_parents(const char *dir, const char *name)
 {
     char path[8192];
     int n = snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= sizeof path)
+    if (n < 0 || (size_t)n >= sizeof path) {
+        errno = ENAMETOOLONG;
         return -1;
+    }
     for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
         *p = '\0';
         if (mkdir(path, 0700) != 0 && errno != EEXIST)
@@ -238,30 +286,128 @@ static int make_parents(const char *dir, const char *name)
     return 0;
 }
 
-/* Copies one regular entry's data to dir/name, refusing a second entry of the same name. */
-static int unpack_entry(struct archive *a, const char *arch, const char *name, char *out,
-                        size_t cap)
+static int write_at(int fd, const char *buf, size_t len, off_t off)
 {
-    snprintf(out, cap, "%s/%s", unpack_dir, name);
-    if (make_parents(unpack_dir, name) != 0) {
-        pack_warn("%s: entry %s: cannot unpack: %s", arch, name, strerror(errno));
+    while (len > 0) {
+        ssize_t n = pwrite(fd, buf, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+        off += n;
+    }
+    return 0;
+}
+
+/* Writes an entry's data blocks at their offsets into fd, and ends the file at the entry's
+ * declared size: gaps between blocks (holes of a sparse member) and a hole at the end read
+ * back as zeros, as the member's content is. Refuses blocks that go backwards or overlap, and
+ * data that ends before or runs past the declared size. At the end libarchive reports the
+ * entry's full length as the offset (tar: the real size, past a trailing hole); a format that
+ * does not leaves it as set here. Sets *size to the length written. */
+static int copy_data(struct archive *a, struct archive_entry *ae, int fd, const char *what,
+                     uint64_t *size)
+{
+    bool declared = archive_entry_size_is_set(ae) != 0;
+    int64_t want = archive_entry_size(ae), end = 0;
+
+    /* SPEC 8: no bundle holds more than 2^26 units of 16 MiB; a sparse member cannot make the
+     * packer read holes for longer than that. */
+    if (declared &&
+        (want < 0 || (uint64_t)want > (uint64_t)QUIRE_MAX_UNITS * QUIRE_MAX_UNIT_BYTES)) {
+        pack_warn("%s: refused: declared size %lld is more than a bundle can hold", what,
+                  (long long)want);
         return 2;
     }
-    int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    for (;;) {
+        const void *buf = NULL;
+        size_t len = 0;
+        la_int64_t off = -1;
+        int r = archive_read_data_block(a, &buf, &len, &off);
+        if (r == ARCHIVE_EOF) {
+            end = off > end ? off : end;
+            break;
+        }
+        if (r != ARCHIVE_OK) {
+            pack_warn("%s: cannot read: %s", what, archive_error_string(a));
+            return 2;
+        }
+        if (off < end) {
+            pack_warn("%s: refused: its data blocks overlap or go backwards", what);
+            return 2;
+        }
+        if ((uint64_t)len > (uint64_t)INT64_MAX - (uint64_t)off ||
+            (declared && off + (int64_t)len > want)) {
+            end = INT64_MAX;
+            break;
+        }
+        if (write_at(fd, buf, len, (off_t)off) != 0) {
+            pack_warn("%s: cannot unpack: %s", what, strerror(errno));
+            return 2;
+        }
+        end = off + (int64_t)len;
+    }
+    if (declared && end != want) {
+        pack_warn("%s: refused: its data %s its declared size of %lld bytes", what,
+                  end > want ? "runs past" : "ends before", (long long)want);
+        return 2;
+    }
+    if (ftruncate(fd, (off_t)end) != 0) {
+        pack_warn("%s: cannot unpack: %s", what, strerror(errno));
+        return 2;
+    }
+    *size = (uint64_t)end;
+    return 0;
+}
+
+/* Unpacks one regular entry's data to the unpacking directory under name, refusing a second
+ * entry of the same name, and records it as an input. */
+static int unpack_entry(struct archive *a, struct archive_entry *ae, const char *arch,
+                        const char *name, list *l)
+{
+    char path[8192], what[8192];
+    struct stat st;
+    pack_input in = unpack_proto;
+    int rc = 2;
+
+    snprintf(what, sizeof what, "%s: entry %s", arch, name);
+    snprintf(path, sizeof path, "%s/%s", unpack_dir, name);
+    if (make_parents(unpack_dir, name) != 0) {
+        pack_warn("%s: cannot unpack: %s", what, strerror(errno));
+        return 2;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
-        pack_warn("%s: entry %s: %s", arch, name,
+        pack_warn("%s: %s", what,
                   errno == EEXIST || errno == EISDIR || errno == ENOTDIR
                       ? "refused: duplicate entry, or a file and a directory of the same name"
                       : strerror(errno));
         return 2;
     }
-    int rc = archive_read_data_into_fd(a, fd);
-    if (close(fd) != 0 || rc != ARCHIVE_OK) {
-        pack_warn("%s: entry %s: cannot read: %s", arch, name,
-                  rc != ARCHIVE_OK ? archive_error_string(a) : strerror(errno));
-        return 2;
+    if (copy_data(a, ae, fd, what, &in.size) != 0)
+        goto out;
+    if (fstat(fd, &st) != 0 || close(fd) != 0) {
+        fd = -1;
+        pack_warn("%s: cannot unpack: %s", what, strerror(errno));
+        goto out;
     }
-    return 0;
+    fd = -1;
+    in.fs_path = path;
+    in.rel = strlen(unpack_dir) + 1;
+    in.dev = st.st_dev;
+    in.ino = st.st_ino;
+    in.exec = (archive_entry_perm(ae) & 0111) != 0;
+    rc = 0;
+    if (list_push(l, name, &in) != 0) {
+        pack_warn("out of memory");
+        rc = 2;
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 static int take_archive_entry(struct archive *a, struct archive_entry *ae, const char *arch,
@@ -269,7 +415,6 @@ static int take_archive_entry(struct archive *a, struct archive_entry *ae, const
 {
     const char *name = entry_name(ae);
     mode_t type = archive_entry_filetype(ae);
-    char path[8192];
     quire_error err;
 
     if (type == AE_IFDIR)
@@ -290,15 +435,7 @@ static int take_archive_entry(struct archive *a, struct archive_entry *ae, const
         pack_warn("%s: entry %s: refused: %s", arch, name, err.msg);
         return 2;
     }
-    int rc = unpack_entry(a, arch, name, path, sizeof path);
-    struct stat st;
-    if (rc == 0 && stat(path, &st) != 0)
-        rc = 2;
-    if (rc == 0 && list_push(l, name, path, archive_entry_perm(ae), (uint64_t)st.st_size) != 0) {
-        pack_warn("out of memory");
-        rc = 2;
-    }
-    return rc;
+    return unpack_entry(a, ae, arch, name, l);
 }
 
 /* Reads an archive through libarchive (format and compression detected from its bytes) and
@@ -310,6 +447,8 @@ static int read_archive(const char *arch, list *l)
     int rc = unpack_root();
 
     if (a == NULL || rc != 0) {
+        if (a == NULL)
+            pack_warn("out of memory");
         archive_read_free(a);
         return 2;
     }
@@ -334,6 +473,145 @@ static int read_archive(const char *arch, list *l)
     }
     archive_read_free(a);
     return rc;
+}
+
+/* ---- opening inputs beneath their roots ---- */
+
+/* The root the last input was opened beneath, kept open for the next one. */
+static const char *root_path;
+static int root_fd = -1;
+
+/* Opens rel beneath dirfd one component at a time, each directory with O_NOFOLLOW: the
+ * fallback where openat2 is missing (Linux before 5.6, or a seccomp filter refusing it). */
+static int open_by_components(int dirfd, const char *rel, int flags)
+{
+    char buf[8192];
+    size_t n = strlen(rel);
+    if (n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, rel, n + 1);
+    int cur = dirfd, fd;
+    char *p = buf, *slash;
+    while ((slash = strchr(p, '/')) != NULL) {
+        *slash = '\0';
+        if (strcmp(p, "..") == 0) {
+            fd = -1;
+            errno = EXDEV;
+        } else if (*p == '\0' || strcmp(p, ".") == 0) {
+            p = slash + 1;
+            continue;
+        } else {
+            fd = openat(cur, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        int e = errno;
+        if (cur != dirfd)
+            close(cur);
+        errno = e;
+        if (fd < 0)
+            return -1;
+        cur = fd;
+        p = slash + 1;
+    }
+    fd = strcmp(p, "..") == 0 ? (errno = EXDEV, -1) : openat(cur, p, flags | O_NOFOLLOW);
+    int e = errno;
+    if (cur != dirfd)
+        close(cur);
+    errno = e;
+    return fd;
+}
+
+/* Opens rel beneath dirfd without following a symbolic link in any component. */
+static int open_beneath(int dirfd, const char *rel, int flags)
+{
+#ifdef SYS_openat2
+    static bool no_openat2;
+    if (!no_openat2) {
+        struct open_how how = {.flags = (uint64_t)flags,
+                               .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS};
+        long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof how);
+        if (fd >= 0)
+            return (int)fd;
+        if (errno != ENOSYS && errno != EPERM && errno != EINVAL && errno != E2BIG)
+            return -1;
+        no_openat2 = true;
+    }
+#endif
+    return open_by_components(dirfd, rel, flags);
+}
+
+/* The root directory of in, opened as the user named it (a symlink given as INPUT is followed,
+ * as the walk did) and checked to be the directory the walk went through. */
+static int open_root(const pack_input *in)
+{
+    struct stat st;
+    if (root_fd >= 0 && root_path == in->root)
+        return root_fd;
+    if (root_fd >= 0)
+        close(root_fd);
+    root_path = NULL;
+    root_fd = open(in->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0 || fstat(root_fd, &st) != 0) {
+        pack_warn("%s: cannot open: %s", in->root, strerror(errno));
+    } else if (st.st_dev != in->root_dev || st.st_ino != in->root_ino) {
+        pack_warn("%s: changed while packing: it is no longer the directory that was read",
+                  in->root);
+    } else {
+        root_path = in->root;
+        return root_fd;
+    }
+    if (root_fd >= 0)
+        close(root_fd);
+    root_fd = -1;
+    return -1;
+}
+
+int pack_input_open(const pack_input *in, struct stat *st)
+{
+    const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    const char *rel = in->fs_path + in->rel;
+    int fd;
+
+    if (*rel == '\0') {
+        fd = open(in->root, flags); /* a file given as INPUT, followed as the walk did */
+    } else {
+        int dir = open_root(in);
+        if (dir < 0)
+            return -1;
+        fd = open_beneath(dir, rel, flags);
+    }
+    if (fd < 0) {
+        if (errno == ELOOP || errno == ENOTDIR || errno == EXDEV)
+            pack_warn("%s: changed while packing: a symbolic link or a file is now in its path",
+                      in->fs_path);
+        else
+            pack_warn("%s: cannot open: %s", in->fs_path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) != 0) {
+        pack_warn("%s: cannot read: %s", in->fs_path, strerror(errno));
+    } else if (!S_ISREG(st->st_mode)) {
+        pack_warn("%s: changed while packing: no longer a regular file", in->fs_path);
+    } else if (st->st_dev != in->dev || st->st_ino != in->ino) {
+        pack_warn("%s: changed while packing: it is no longer the file that was found",
+                  in->fs_path);
+    } else {
+        return fd;
+    }
+    close(fd);
+    return -1;
+}
+
+void pack_cleanup(void)
+{
+    if (root_fd >= 0)
+        close(root_fd);
+    root_fd = -1;
+    root_path = NULL;
+    cli_cleanup_remove(unpack_handle);
+    unpack_handle = -1;
+    unpack_dir[0] = '\0';
 }
 
 static int by_bundle_path(const void *a, const void *b)

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "cli_escape.h"
 #include "pack.h"
 
 #define PASSPHRASE_MAX 1024
@@ -157,7 +158,11 @@ static int keygen_write(const char *name, bool plain, const char *pwfile)
     }
     quire_key_id_hex(pk.key_id, hex);
     printf("%s\n", hex);
-    fprintf(stderr, "secret key: %s\npublic key: %s\nkey id: %s\n", skpath, pkpath, hex);
+    fputs("secret key: ", stderr);
+    cli_escape_str(stderr, skpath, strlen(skpath), 0);
+    fputs("\npublic key: ", stderr);
+    cli_escape_str(stderr, pkpath, strlen(pkpath), 0);
+    fprintf(stderr, "\nkey id: %s\n", hex);
     rc = 0;
 out:
     if (sktext != NULL) {

@@ -4,17 +4,19 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "cli_escape.h"
 #include "pack.h"
 
 static const char usage[] =
     "usage: quire-pack keygen [-W] [--passphrase-file FILE] -o NAME\n"
     "       quire-pack create -k KEY -o OUT.quire [-m BUNDLE.json] [-s SOURCES.json]\n"
     "                         [-t COMMENT] [-l LEVEL] [-j THREADS] [--passphrase-file FILE]\n"
-    "                         [-a ARCHIVE]... [INPUT...]\n"
+    "                         [--force] [-a ARCHIVE]... [INPUT...]\n"
     "       quire-pack --help | --version\n";
 
 static const char help[] =
@@ -24,7 +26,8 @@ static const char help[] =
     "  keygen   make a key pair NAME.key (secret, mode 0600) and NAME.pub (public);\n"
     "           the secret key is passphrase-encrypted unless -W is given\n"
     "  create   pack files and directories INPUT... into OUT.quire, signed with KEY;\n"
-    "           OUT is replaced only once the new bundle is complete and on disk\n"
+    "           OUT is replaced only once the new bundle is complete and on disk, and\n"
+    "           only if it is a quire bundle (or --force is given)\n"
     "\n"
     "options:\n"
     "  -o NAME, --output NAME      key name (keygen) or bundle path (create)\n"
@@ -41,6 +44,7 @@ static const char help[] =
     "                              the bundle is the same whatever N is\n"
     "  --passphrase-file FILE      read the passphrase from FILE's first line\n"
     "  -q, --quiet                 create: no progress meter (shown only on a terminal)\n"
+    "  --force                     create: replace OUT even if it is not a quire bundle\n"
     "  -h, --help                  show this help\n"
     "  -V, --version               show the version\n"
     "\n"
@@ -75,14 +79,30 @@ int pack_bad_option(const char *cmd, char **argv, int c)
     return 2;
 }
 
+/* The whole message goes through cli_escape: it names files found in directories and entries
+ * of archives, and any of those names (or a library message quoting one) may hold terminal
+ * controls, bidirectional overrides or invalid UTF-8 (issue 11, finding 2). Text of our own is
+ * plain and passes unchanged. */
 void pack_warn(const char *fmt, ...)
 {
-    va_list ap;
+    char small[512], *text = small;
+    va_list ap, again;
     va_start(ap, fmt);
-    fputs(PROG ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n < 0)
+        snprintf(small, sizeof small, "(a message could not be formatted: %s)", fmt);
+    else if ((size_t)n >= sizeof small && (text = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(text, (size_t)n + 1, fmt, again);
+    else if (text == NULL)
+        text = small; /* out of memory: the message cut short */
+    va_end(again);
     va_end(ap);
+    fputs(PROG ": ", stderr);
+    cli_escape_str(stderr, text, strlen(text), 0);
+    fputc('\n', stderr);
+    if (text != small)
+        free(text);
 }
 
 static int run(int argc, char **argv)
