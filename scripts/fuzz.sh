@@ -5,8 +5,8 @@ set -eu
 secs=${1:-30}
 b=build-fuzz
 cmake -S . -B $b -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DQUIRE_FUZZ=ON >/dev/null
-cmake --build $b -j "$(nproc)" --target fuzz_index fuzz_bundle fuzz_keys fuzz_text >/dev/null
-mkdir -p $b/corpus/bundle $b/corpus/index $b/corpus/keys $b/corpus/text $b/artifacts
+cmake --build $b -j "$(nproc)" --target fuzz_index fuzz_bundle fuzz_keys fuzz_text fuzz_cmds >/dev/null
+mkdir -p $b/corpus/bundle $b/corpus/index $b/corpus/keys $b/corpus/text $b/corpus/cmds $b/artifacts
 cp fixtures/docs/* $b/corpus/text/
 printf '<html><head><title>a &amp; b</title><script>x</script></head><body><p>Hello &#x41;&mdash;</p></body></html>' >$b/corpus/text/seed.html
 cp fixtures/*.quire $b/corpus/bundle/
@@ -21,11 +21,17 @@ off, size, _ = struct.unpack("<QQQ", d[-32:-8])
 open(sys.argv[2], "wb").write(d[off:off + size])
 PY
 done
+# fuzz_cmds seeds: bundle metadata, comment, then path, metadata, content, split at lines "--"
+# (see tests/fuzz/fuzz_cmds.c); the last three are the audit's findings 1 and 2 (issue 11).
+printf '{"title": "t"}\n--\nquire bundle\n--\na.txt\n--\n{"title": "x", "URL": "https://e.org/", "issued": {"date-parts": [[2016, 5, 2]]}, "author": [{"family": "F", "given": "G"}]}\n--\nhello world\n--\nb/c.html\n--\n{"quire-media-type": "text/html"}\n--\n<p>a &amp; b</p>\n' >$b/corpus/cmds/seed
+printf '{}\n--\nc\n--\na.txt\n--\n{"issued": {"date-parts": [[-9223372036854775808, -9223372036854775808, -9223372036854775808]]}}\n--\nhello\n' >$b/corpus/cmds/cite-date
+printf '{"supersedes": "\\u001b[1Ayes"}\n--\nc\n--\ninvoice\342\200\256fdp.exe\n--\n\n--\nhello\n' >$b/corpus/cmds/bidi-supersedes
+printf '{}\n--\nc\n--\na.txt\n--\n\n--\nhello \233\062J world\n' >$b/corpus/cmds/show-c1
 status=0
-for t in index bundle keys text; do
+for t in index bundle keys text cmds; do
     echo "fuzz_$t: ${secs}s"
     if ! $b/tests/fuzz/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 \
-            $( [ $t = text ] && echo -max_len=8192 ) -artifact_prefix=$b/artifacts/ $b/corpus/$t 2>$b/fuzz_$t.log; then
+            $( [ $t = text ] && echo -max_len=8192 ) $( [ $t = cmds ] && echo -max_len=4096 ) -artifact_prefix=$b/artifacts/ $b/corpus/$t 2>$b/fuzz_$t.log; then
         tail -40 $b/fuzz_$t.log
         status=1
     fi
