@@ -168,7 +168,7 @@ for tag in esc csi rlo bad; do
         case $tag in
         esc) shown='a\x1b[31mred.txt' ;;
         csi) shown='b\x9bc.txt' ;;
-        rlo) shown='invoice\u{202E}fdp.exe' ;;
+        rlo) shown='invoice\u202efdp.exe' ;;
         bad) shown='d\xff\xfe.txt' ;;
         esac
         expect_exit $([ $tag$kind = rlofile ] && echo 0 || echo 2) \
@@ -184,7 +184,7 @@ done
 mkdir hostile
 mkfifo "$(printf 'hostile/p\033]0;x\a\342\200\256q')"
 expect_exit 2 "$PACK" create -q -k "$KEY" -o names.quire hostile
-expect_stderr_contains 'quire-pack: hostile/p\x1b]0;x\x07\u{202E}q: refused: a fifo'
+expect_stderr_contains 'quire-pack: hostile/p\x1b]0;x\x07\u202eq: refused: a fifo'
 expect_true "directory fifo: stderr holds a raw control" no_raw_controls
 rm -rf hostile
 mkdir hostile
