@@ -136,8 +136,9 @@ typedef struct quire_text_matcher {
     unsigned char *pat;
     size_t m, q;
     size_t *next;         /* KMP failure function */
-    quire_text_pos *ring; /* positions of the last m bytes */
-    uint64_t fed;
+    quire_text_pos *ring; /* positions of the last m bytes (those that may start a match) */
+    size_t at;            /* the ring slot of the next byte */
+    uint64_t steps;       /* work done: bytes looked at plus fallbacks (at most twice the input) */
     bool overlap;
     quire_text_match_fn on_match;
     void *ctx;

@@ -10,6 +10,8 @@
 
 uint32_t quire_text_fold(uint32_t c)
 {
+    if (c < 0x80)
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
     size_t lo = 0, hi = sizeof fold_ranges / sizeof *fold_ranges;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -209,7 +211,8 @@ int quire_text_matcher_init(quire_text_matcher *mt, const char *pat, size_t len,
 void quire_text_matcher_reset(quire_text_matcher *mt)
 {
     mt->q = 0;
-    mt->fed = 0;
+    mt->at = 0;
+    mt->steps = 0;
 }
 
 void quire_text_matcher_feed(void *matcher, const char *s, size_t n, const quire_text_pos *pos)
@@ -217,15 +220,20 @@ void quire_text_matcher_feed(void *matcher, const char *s, size_t n, const quire
     quire_text_matcher *mt = matcher;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        mt->ring[mt->fed % mt->m] = *pos;
+        size_t at = mt->at;
+        mt->at = at + 1 == mt->m ? 0 : at + 1;
+        mt->steps++;
         while (mt->q > 0 && mt->pat[mt->q] != c)
-            mt->q = mt->next[mt->q - 1];
-        mt->q += mt->pat[mt->q] == c;
-        if (mt->q == mt->m) {
-            mt->on_match(mt->ctx, &mt->ring[(mt->fed + 1) % mt->m], &mt->ring[mt->fed % mt->m]);
+            mt->q = mt->next[mt->q - 1], mt->steps++;
+        if (mt->pat[mt->q] != c)
+            continue;
+        /* A match's first byte leaves q >= 1, so only such bytes need their position kept;
+         * the slot is not reused before the match that may start there ends. */
+        mt->ring[at] = *pos;
+        if (++mt->q == mt->m) {
+            mt->on_match(mt->ctx, &mt->ring[mt->at], &mt->ring[at]);
             mt->q = mt->overlap ? mt->next[mt->m - 1] : 0;
         }
-        mt->fed++;
     }
 }
 
