@@ -107,6 +107,10 @@ const char *out_role(uint8_t role);
 /* Writes a JSON value followed by a newline to stdout, keys sorted, and frees it. */
 int out_json(void *json_value);
 
+/* Whether out_json has written a document: stdout holds one JSON document per run, so a
+ * failure after it (a verified negative answer) adds no error object. */
+extern bool out_json_written;
+
 /* Whether the program's stdout is a terminal (set once at start, before any pager). */
 extern bool out_terminal;
 

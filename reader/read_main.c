@@ -40,9 +40,9 @@ static const char help[] =
     "  cite     a citation of a verified document: source URL, retrieval date, SHA-256 of\n"
     "           its content, bundle fingerprint and signer\n"
     "  quote    check that a passage is in a document (white space, typographic quotes and\n"
-    "           dashes do not matter; case and words do); exit 1 and the closest passage if\n"
+    "           dashes do not matter; case and words do); exit 3 and the closest passage if\n"
     "           not; HTML documents are matched on their text\n"
-    "  search   find QUERY in every document, ignoring case (Unicode aware); exit 1 if none\n"
+    "  search   find QUERY in every document, ignoring case (Unicode aware); exit 3 if none\n"
     "  diff     documents added, removed and changed between two snapshots, and whether NEW\n"
     "           declares that it supersedes OLD\n"
     "  export   write the verified documents into a tar or zip file OUT (with\n"
@@ -117,7 +117,8 @@ static void vfail(const quire_error *e, const char *file, const char *fmt, va_li
     }
     cli_escape_str(stderr, text, strlen(text), 0);
     fputc('\n', stderr);
-    if (json_errors && !json_error_done && file != NULL && strncmp(text, "warning:", 8) != 0) {
+    if (json_errors && !json_error_done && !out_json_written && file != NULL &&
+        strncmp(text, "warning:", 8) != 0) {
         pending_err = e;
         json_error(file, text);
         pending_err = NULL;

@@ -39,9 +39,12 @@ static size_t seq_len(unsigned char c)
  * the like) and the bidirectional and invisible controls can appear only inside JSON strings,
  * where a \u escape means the same character: written so, the JSON is unchanged for a parser
  * and harmless on a terminal. */
+bool out_json_written;
+
 int out_json(void *value)
 {
     json_t *j = value;
+    out_json_written = true;
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(j);
     if (text == NULL)

@@ -1,43 +1,48 @@
-/* quire_text.c: HTML text extraction and normalisation with offset maps. */
-#include <ctype.h>
-#include <locale.h>
-#include <stdint.h>
+/* quire_text.c: the text layer of a document (HTML text extraction, streamed), the
+ * whole-buffer layers built on the streams, and UTF-8 helpers. Normalisation and matching are
+ * in quire_textnorm.c. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <wctype.h>
 
 #include "quire_text.h"
+
+/* ---- whole-buffer layers: a sink that keeps every byte and where it came from ---- */
 
 typedef struct builder {
     quire_text t;
     size_t cap;
     bool failed;
+    bool by_toff; /* map to the text-layer offset (normalisation), else the document offset */
 } builder;
 
-static void put(builder *b, const char *s, size_t n, size_t from)
+static bool grow(builder *b, size_t n)
 {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->t.len < n)
+        cap *= 2;
+    char *ns = realloc(b->t.s, cap + 1);
+    if (ns == NULL)
+        return false;
+    b->t.s = ns; /* kept whether or not the second realloc succeeds: freed by finish */
+    size_t *nm = realloc(b->t.map, cap * sizeof *nm);
+    if (nm == NULL)
+        return false;
+    b->t.map = nm;
+    b->cap = cap;
+    return true;
+}
+
+static void build_sink(void *ctx, const char *s, size_t n, const quire_text_pos *pos)
+{
+    builder *b = ctx;
+    if (!b->failed && b->cap - b->t.len < n)
+        b->failed = !grow(b, n);
     if (b->failed)
         return;
-    if (b->t.len + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->t.len + n)
-            cap *= 2;
-        char *ns = realloc(b->t.s, cap + 1);
-        if (ns != NULL)
-            b->t.s = ns;
-        size_t *nm = realloc(b->t.map, cap * sizeof *nm);
-        if (nm != NULL)
-            b->t.map = nm;
-        if (ns == NULL || nm == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->cap = cap;
-    }
     for (size_t i = 0; i < n; i++) {
         b->t.s[b->t.len] = s[i];
-        b->t.map[b->t.len++] = from;
+        b->t.map[b->t.len++] = (size_t)(b->by_toff ? pos->toff : pos->off);
     }
 }
 
@@ -52,6 +57,71 @@ static int finish(builder *b, quire_text *out)
     b->t.s[b->t.len] = '\0';
     *out = b->t;
     return 0;
+}
+
+int quire_text_from_plain(const char *s, size_t len, quire_text *out)
+{
+    builder b = {0};
+    quire_text_source src;
+    quire_text_source_init(&src, false, build_sink, &b);
+    quire_text_source_update(&src, s, len);
+    quire_text_source_final(&src);
+    return finish(&b, out);
+}
+
+int quire_text_from_html(const char *s, size_t len, quire_text *out)
+{
+    builder b = {0};
+    quire_text_source src;
+    quire_text_source_init(&src, true, build_sink, &b);
+    quire_text_source_update(&src, s, len);
+    quire_text_source_final(&src);
+    return finish(&b, out);
+}
+
+int quire_text_normalize(const quire_text *in, unsigned flags, quire_text *out)
+{
+    builder b = {.by_toff = true};
+    quire_text_norm st;
+    quire_text_norm_init(&st, flags, build_sink, &b);
+    quire_text_pos pos = {0};
+    quire_text_norm_feed(&st, in->s, in->len, &pos);
+    quire_text_norm_final(&st);
+    return finish(&b, out);
+}
+
+void quire_text_free(quire_text *t)
+{
+    if (t == NULL)
+        return;
+    free(t->s);
+    free(t->map);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- the text layer, streamed ---- */
+
+enum { S_TEXT, S_LT, S_BANG, S_BANG_DASH, S_COMMENT, S_NAME, S_BODY, S_RAW, S_AMP };
+
+void quire_text_source_init(quire_text_source *src, bool html, quire_text_sink sink, void *ctx)
+{
+    memset(src, 0, sizeof *src);
+    src->sink = sink;
+    src->ctx = ctx;
+    src->html = html;
+    src->at.line = src->at.col = 1;
+}
+
+/* Passes n text bytes derived from the document byte at from. */
+static void emit(quire_text_source *src, const char *s, size_t n, const quire_text_pos *from)
+{
+    quire_text_pos pos = *from;
+    pos.toff = src->at.toff;
+    pos.tline = src->at.tline;
+    src->sink(src->ctx, s, n, &pos);
+    src->at.toff += n;
+    for (size_t i = 0; i < n; i++)
+        src->at.tline += s[i] == '\n';
 }
 
 static size_t encode_utf8(uint32_t cp, char *o)
@@ -73,34 +143,6 @@ static size_t encode_utf8(uint32_t cp, char *o)
     return 4;
 }
 
-/* Decodes one code point; an invalid byte decodes as itself with *ok false. */
-static size_t decode_utf8(const unsigned char *s, size_t n, uint32_t *cp, bool *ok)
-{
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    uint32_t c = len == 1 ? s[0] : len == 2 ? s[0] & 0x1Fu : len == 3 ? s[0] & 0x0Fu : s[0] & 7u;
-    *ok = len > 0 && len <= n && s[0] <= 0xF4;
-    for (size_t i = 1; *ok && i < len; i++) {
-        *ok = (s[i] & 0xC0) == 0x80;
-        c = c << 6 | (s[i] & 0x3Fu);
-    }
-    if (!*ok) {
-        *cp = s[0];
-        return 1;
-    }
-    *cp = c;
-    return len;
-}
-
-int quire_text_from_plain(const char *s, size_t len, quire_text *out)
-{
-    builder b = {0};
-    for (size_t i = 0; i < len; i++)
-        put(&b, s + i, 1, i);
-    return finish(&b, out);
-}
-
-/* ---- HTML ---- */
-
 static const struct {
     const char *name;
     uint32_t cp;
@@ -110,26 +152,25 @@ static const struct {
                 {"lsquo", 0x2018},  {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
                 {"hellip", 0x2026}, {"eacute", 0xE9},  {"ccedil", 0xE7},  {"uuml", 0xFC}};
 
-/* Decodes a character reference at s ('&'); returns its length, 0 if it is none. */
-static size_t entity(const char *s, size_t n, uint32_t *cp)
+/* Decodes the character reference s[0..len) ('&' to ';'); false if it is none. */
+static bool entity(const char *s, size_t len, uint32_t *cp)
 {
-    const char *semi = memchr(s, ';', n < 12 ? n : 12);
-    if (semi == NULL)
-        return 0;
-    size_t len = (size_t)(semi - s) + 1;
     if (len > 3 && s[1] == '#') {
-        char *end;
-        bool hex = s[2] == 'x' || s[2] == 'X';
-        unsigned long v = strtoul(s + (hex ? 3 : 2), &end, hex ? 16 : 10);
-        if (end != semi || v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-            return 0;
+        char num[12], *end;
+        memcpy(num, s + 2, len - 2);
+        num[len - 3] = '\0'; /* without the ';' */
+        bool hex = num[0] == 'x' || num[0] == 'X';
+        unsigned long v = strtoul(num + hex, &end, hex ? 16 : 10);
+        if (*end != '\0' || end == num + hex || v == 0 || v > 0x10FFFF ||
+            (v >= 0xD800 && v <= 0xDFFF))
+            return false;
         *cp = (uint32_t)v;
-        return len;
+        return true;
     }
     for (size_t i = 0; i < sizeof entities / sizeof *entities; i++)
         if (strlen(entities[i].name) == len - 2 && memcmp(s + 1, entities[i].name, len - 2) == 0)
-            return *cp = entities[i].cp, len;
-    return 0;
+            return *cp = entities[i].cp, true;
+    return false;
 }
 
 static bool block_tag(const char *name)
@@ -145,85 +186,233 @@ static bool block_tag(const char *name)
     return false;
 }
 
-/* Skips past the end of raw-text content such as </script>; returns the new position. */
-static size_t skip_raw(const char *s, size_t n, size_t i, const char *close)
+static bool is_alnum(unsigned char c)
 {
-    size_t cl = strlen(close);
-    for (; i + cl <= n; i++)
-        if (s[i] == '<' && strncasecmp(s + i, close, cl) == 0)
-            return i;
-    return n;
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-/* Handles a tag starting at s[i] == '<'; returns the position after it. */
-static size_t tag(builder *b, const char *s, size_t n, size_t i)
+static char lower(unsigned char c)
 {
-    if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-        for (size_t j = i + 4; j + 3 <= n; j++)
-            if (memcmp(s + j, "-->", 3) == 0)
-                return j + 3;
-        return n;
+    return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+static void byte(quire_text_source *src, unsigned char c, const quire_text_pos *p);
+
+/* The end of a tag ('>' or the end of the document): script and style skip their content. */
+static void end_tag(quire_text_source *src)
+{
+    src->name[src->name_len] = '\0';
+    src->state = S_TEXT;
+    if (!src->closing && (strcmp(src->name, "script") == 0 || strcmp(src->name, "style") == 0)) {
+        src->raw_close = src->name[1] == 'c' ? "</script" : "</style";
+        src->raw_matched = 0;
+        src->state = S_RAW;
+    } else if (block_tag(src->name)) {
+        emit(src, "\n", 1, &src->tag_pos);
     }
-    size_t j = i + 1;
-    bool closing = j < n && s[j] == '/';
-    if (closing)
-        j++;
-    char name[16];
-    size_t k = 0;
-    while (j < n && isalnum((unsigned char)s[j]) && k + 1 < sizeof name)
-        name[k++] = (char)tolower((unsigned char)s[j++]);
-    name[k] = '\0';
-    if (k == 0 && !closing && (j >= n || s[j] != '!'))
-        return put(b, "<", 1, i), i + 1; /* a lone '<' is text */
-    char quote = 0;
-    for (; j < n && (quote || s[j] != '>'); j++)
-        if (s[j] == '"' || s[j] == '\'')
-            quote = quote == s[j] ? 0 : quote ? quote : s[j];
-    j = j < n ? j + 1 : n;
-    if (!closing && (strcmp(name, "script") == 0 || strcmp(name, "style") == 0))
-        return skip_raw(s, n, j, strcmp(name, "script") == 0 ? "</script" : "</style");
-    if (block_tag(name))
-        put(b, "\n", 1, i);
-    return j;
 }
 
-int quire_text_from_html(const char *s, size_t n, quire_text *out)
+/* A '&' that starts no character reference is text; what followed it is read again. */
+static void amp_done(quire_text_source *src, bool at_end)
 {
-    builder b = {0};
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t len;
-        if (s[i] == '<') {
-            i = tag(&b, s, n, i);
-        } else if (s[i] == '&' && (len = entity(s + i, n - i, &cp)) > 0) {
-            char o[4];
-            put(&b, o, encode_utf8(cp, o), i);
-            i += len;
-        } else {
-            put(&b, s + i, 1, i);
-            i++;
+    uint32_t cp;
+    char o[4];
+    size_t n = src->amp_len;
+    src->state = S_TEXT;
+    src->amp_len = 0;
+    if (n > 1 && src->amp[n - 1] == ';' && entity(src->amp, n, &cp)) {
+        emit(src, o, encode_utf8(cp, o), &src->amp_pos[0]);
+        return;
+    }
+    char rest[12];
+    quire_text_pos pos[12];
+    memcpy(rest, src->amp, n), memcpy(pos, src->amp_pos, n * sizeof *pos);
+    emit(src, "&", 1, &pos[0]);
+    for (size_t i = 1; i < n; i++)
+        byte(src, (unsigned char)rest[i], &pos[i]);
+    if (at_end && src->state == S_AMP)
+        amp_done(src, true);
+}
+
+/* The tag states: after '<', in its name, in its attributes. */
+static void tag_byte(quire_text_source *src, unsigned char c, const quire_text_pos *p)
+{
+    switch (src->state) {
+    case S_LT:
+        if (c == '/' || is_alnum(c) || c == '!') {
+            src->closing = c == '/';
+            src->state = c == '!' ? S_BANG : S_NAME;
+            if (is_alnum(c))
+                src->name[src->name_len++] = lower(c);
+            return;
         }
+        emit(src, "<", 1, &src->tag_pos); /* a lone '<' is text */
+        src->state = S_TEXT;
+        byte(src, c, p);
+        return;
+    case S_NAME:
+        if (is_alnum(c) && src->name_len + 1 < sizeof src->name) {
+            src->name[src->name_len++] = lower(c);
+            return;
+        }
+        src->state = S_BODY;
+        /* fall through */
+    default: /* S_BODY: to the '>' outside quotes */
+        if (src->quote)
+            src->quote = c == (unsigned char)src->quote ? 0 : src->quote;
+        else if (c == '"' || c == '\'')
+            src->quote = (char)c;
+        else if (c == '>')
+            end_tag(src);
     }
-    return finish(&b, out);
+}
+
+/* Comments ("<!--" to "-->"), other "<!" declarations, and script and style content. */
+static void skip_byte(quire_text_source *src, unsigned char c, const quire_text_pos *p)
+{
+    if (src->state == S_BANG || src->state == S_BANG_DASH) {
+        if (c == '-' && src->state == S_BANG) {
+            src->state = S_BANG_DASH;
+        } else if (c == '-') {
+            src->state = S_COMMENT;
+            src->dashes = 0;
+        } else {
+            src->state = S_BODY;
+            tag_byte(src, c, p);
+        }
+    } else if (src->state == S_COMMENT) {
+        if (c == '>' && src->dashes >= 2)
+            src->state = S_TEXT;
+        src->dashes = c == '-' ? src->dashes + 1 : 0;
+    } else if (lower(c) == src->raw_close[src->raw_matched]) { /* S_RAW */
+        if (src->raw_matched++ == 0)
+            src->tag_pos = *p;
+        if (src->raw_close[src->raw_matched] == '\0') { /* read the closing tag as a tag */
+            src->state = S_NAME;
+            src->closing = true;
+            src->name_len = src->raw_matched - 2;
+            memcpy(src->name, src->raw_close + 2, src->name_len);
+            src->quote = 0;
+        }
+    } else {
+        src->raw_matched = c == '<';
+        if (c == '<')
+            src->tag_pos = *p;
+    }
+}
+
+static void byte(quire_text_source *src, unsigned char c, const quire_text_pos *p)
+{
+    switch (src->state) {
+    case S_TEXT:
+        if (c == '<') {
+            src->state = S_LT;
+            src->tag_pos = *p;
+            src->closing = false;
+            src->name_len = 0;
+            src->quote = 0;
+        } else if (c == '&') {
+            src->state = S_AMP;
+            src->amp[0] = '&';
+            src->amp_pos[0] = *p;
+            src->amp_len = 1;
+        } else {
+            emit(src, (const char *)&c, 1, p);
+        }
+        return;
+    case S_AMP: /* a reference is at most 12 bytes, '&' to ';'; a longer one is text */
+        src->amp[src->amp_len] = (char)c;
+        src->amp_pos[src->amp_len++] = *p;
+        if (c == ';' || src->amp_len == sizeof src->amp)
+            amp_done(src, false);
+        return;
+    case S_BANG:
+    case S_BANG_DASH:
+    case S_COMMENT:
+    case S_RAW:
+        skip_byte(src, c, p);
+        return;
+    default:
+        tag_byte(src, c, p);
+    }
+}
+
+void quire_text_source_update(quire_text_source *src, const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    for (size_t i = 0; i < n; i++) {
+        if (src->html)
+            byte(src, s[i], &src->at);
+        else
+            emit(src, (const char *)s + i, 1, &src->at);
+        src->at.off++;
+        if (s[i] == '\n')
+            src->at.line++, src->at.col = 1;
+        else if ((s[i] & 0xC0) != 0x80)
+            src->at.col++;
+    }
+}
+
+void quire_text_source_final(quire_text_source *src)
+{
+    if (src->state == S_AMP)
+        amp_done(src, true);
+    if (src->state == S_LT) {
+        emit(src, "<", 1, &src->tag_pos);
+    } else if (src->state == S_NAME || src->state == S_BODY) {
+        end_tag(src);
+    }
+    src->state = S_TEXT;
+}
+
+/* ---- UTF-8 ---- */
+
+/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes), 0 if there is none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
+    if (s[0] < 0xC2 || s[0] > 0xF4 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    /* overlong three- and four-byte forms, surrogates, above U+10FFFF */
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return len;
 }
 
 bool quire_text_is_utf8(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
-    for (size_t i = 0; i < n;) {
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t cp;
-        bool ok;
-        size_t len = decode_utf8(s + i, n - i, &cp, &ok);
-        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (!ok || cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    for (size_t i = 0, len; i < n; i += len)
+        if ((len = utf8_len(s + i, n - i)) == 0)
             return false;
-        i += len;
-    }
     return true;
+}
+
+char *quire_text_utf8_repair(const char *str, size_t n, size_t *out_len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    char *out = n <= (SIZE_MAX - 1) / 3 ? malloc(3 * n + 1) : NULL;
+    size_t o = 0;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_len(s + i, n - i);
+        if (len == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3), o += 3, i++;
+        } else {
+            memcpy(out + o, s + i, len), o += len, i += len;
+        }
+    }
+    out[o] = '\0';
+    if (out_len != NULL)
+        *out_len = o;
+    return out;
 }
 
 bool quire_text_is_html(const char *media_type, const char *path)
@@ -236,115 +425,32 @@ bool quire_text_is_html(const char *media_type, const char *path)
            (n > 4 && strcasecmp(path + n - 4, ".htm") == 0);
 }
 
-/* ---- normalisation ---- */
-
-static bool is_space(uint32_t c)
+/* Both arrays are assigned as soon as each realloc succeeds, so that neither is left pointing
+ * at memory a successful realloc has freed (issue 11: words() did, when the first failed). */
+size_t quire_text_words(const char *s, size_t n, size_t **start, size_t **len)
 {
-    return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-           c == 0x205F || c == 0x3000;
-}
-
-/* Typographic punctuation to ASCII; 0 means "drop", UINT32_MAX "keep as is". */
-static uint32_t fold_punct(uint32_t c)
-{
-    switch (c) {
-    case 0x2018:
-    case 0x2019:
-    case 0x201A:
-    case 0x201B:
-    case 0x2032:
-    case 0x02BC:
-        return '\'';
-    case 0x201C:
-    case 0x201D:
-    case 0x201E:
-    case 0x201F:
-    case 0x2033:
-        return '"';
-    case 0x2010:
-    case 0x2011:
-    case 0x2012:
-    case 0x2013:
-    case 0x2014:
-    case 0x2015:
-    case 0x2212:
-    case 0xFE58:
-    case 0xFE63:
-    case 0xFF0D:
-        return '-';
-    case 0xAD:
-    case 0x200B:
-    case 0x200C:
-    case 0x200D:
-    case 0xFEFF:
-        return 0;
-    default:
-        return UINT32_MAX;
-    }
-}
-
-static locale_t utf8_locale(void)
-{
-    static locale_t loc;
-    static bool tried;
-    if (!tried) {
-        tried = true;
-        loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-    }
-    return loc;
-}
-
-static void emit(builder *b, uint32_t c, unsigned flags, size_t from)
-{
-    char o[8];
-    if (flags & QUIRE_NORM_CASE) {
-        locale_t loc = utf8_locale();
-        c = loc != (locale_t)0 ? (uint32_t)towlower_l((wint_t)c, loc)
-            : c < 0x80         ? (uint32_t)tolower((int)c)
-                               : c;
-    }
-    put(b, o, encode_utf8(c, o), from);
-}
-
-int quire_text_normalize(const quire_text *in, unsigned flags, quire_text *out)
-{
-    builder b = {0};
-    bool pending_space = false;
-    const unsigned char *s = (const unsigned char *)in->s;
-    for (size_t i = 0; i < in->len;) {
-        uint32_t c;
-        bool ok;
-        size_t len = decode_utf8(s + i, in->len - i, &c, &ok);
-        size_t from = i; /* out maps into in, not further down */
-        i += len;
-        if (!ok) {
-            put(&b, (const char *)s + i - 1, 1, from);
-            continue;
+    size_t count = 0, cap = 0;
+    *start = *len = NULL;
+    for (size_t i = 0; i < n;) {
+        const char *sp = memchr(s + i, ' ', n - i);
+        size_t end = sp != NULL ? (size_t)(sp - s) : n;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 64;
+            size_t *s2 = realloc(*start, cap * sizeof *s2);
+            if (s2 != NULL)
+                *start = s2;
+            size_t *l2 = s2 != NULL ? realloc(*len, cap * sizeof *l2) : NULL;
+            if (l2 != NULL)
+                *len = l2;
+            if (s2 == NULL || l2 == NULL) {
+                free(*start), free(*len);
+                *start = *len = NULL;
+                return SIZE_MAX;
+            }
         }
-        if ((flags & QUIRE_NORM_SPACE) && is_space(c)) {
-            pending_space = b.t.len > 0;
-            continue;
-        }
-        if (pending_space)
-            put(&b, " ", 1, from);
-        pending_space = false;
-        if ((flags & QUIRE_NORM_PUNCT) && c == 0x2026) {
-            put(&b, "...", 3, from);
-            continue;
-        }
-        uint32_t p = (flags & QUIRE_NORM_PUNCT) ? fold_punct(c) : UINT32_MAX;
-        if (p != 0)
-            emit(&b, p != UINT32_MAX ? p : c, flags, from);
+        (*start)[count] = i;
+        (*len)[count++] = end - i;
+        i = end + 1;
     }
-    return finish(&b, out);
-}
-
-void quire_text_free(quire_text *t)
-{
-    if (t == NULL)
-        return;
-    free(t->s);
-    free(t->map);
-    memset(t, 0, sizeof *t);
+    return count;
 }

@@ -120,14 +120,14 @@ import json, sys
 q = json.load(open(sys.argv[1]))
 assert q["found"] is True and len(q["matches"]) >= 2 and q["matches"][0]["line"] == 10
 ' "$OUT"
-# Not found: exit 1, the reason on stderr, the closest passage on stdout.
-expect_exit 1 "$READ" quote -p "$PUB" "$G" "$D2" "Assad played a major role in the rise of IS"
+# Not found: exit 3, the reason on stderr, the closest passage on stdout.
+expect_exit 3 "$READ" quote -p "$PUB" "$G" "$D2" "Assad played a major role in the rise of IS"
 expect_stderr_contains "$D2: passage not found"
 expect_stdout_contains "closest passage shares 6 of 10 words, line 12"
 expect_stdout_contains "Assad played a crucial role in the rise of IS"
-expect_exit 1 "$READ" quote -p "$PUB" "$G" "$D2" "says sky news"
+expect_exit 3 "$READ" quote -p "$PUB" "$G" "$D2" "says sky news"
 expect_stdout_contains "matches only if letter case is ignored"
-expect_exit 1 "$READ" quote -p "$PUB" "$G" "$D2" "nothing like this appears anywhere at all"
+expect_exit 3 "$READ" quote -p "$PUB" "$G" "$D2" "nothing like this appears anywhere at all"
 expect_stdout_empty
 
 # HTML: the text is matched, not the markup; line numbers are the HTML file's.
@@ -139,8 +139,8 @@ expect_stdout_contains "title: Café & Co"
 expect_stdout_contains "quire-media-type: text/html"
 expect_exit 0 "$READ" quote -p "$PUB" web.quire web/page.html "The quick brown fox - jumps."
 expect_stdout_contains "line 4"
-expect_exit 1 "$READ" quote -p "$PUB" web.quire web/page.html "The <b>quick</b>"
-expect_exit 1 "$READ" quote -p "$PUB" web.quire web/page.html "var quick"
+expect_exit 3 "$READ" quote -p "$PUB" web.quire web/page.html "The <b>quick</b>"
+expect_exit 3 "$READ" quote -p "$PUB" web.quire web/page.html "var quick"
 
 # ---- search ----
 expect_exit 0 "$READ" search -p "$PUB" "$G" "ÇELEN"
@@ -157,7 +157,7 @@ assert s["query"] == "sky news"
 assert all(set(m) == {"path", "line", "column", "snippet"} for m in s["matches"])
 assert any(m["path"].endswith("002_b5499be249b582cd.txt") and m["line"] == 10 for m in s["matches"])
 ' "$OUT"
-expect_exit 1 "$READ" search -p "$PUB" "$G" "zzqx no such words"
+expect_exit 3 "$READ" search -p "$PUB" "$G" "zzqx no such words"
 expect_stdout_empty
 expect_exit 0 "$READ" search -p "$PUB" web.quire "QUICK BROWN"
 expect_stdout_contains "web/page.html:4: "
