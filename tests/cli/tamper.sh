@@ -9,9 +9,11 @@
 # python3 process.
 #
 # QUIRE_TAMPER_STRIDE=N (default 1) tries only every Nth offset and length, plus every one in
-# the header, the signature block and the trailer; the sanitizer build (QUIRE_SANITIZE=ON)
-# registers this test with QUIRE_TAMPER_STRIDE=7 in tests/cli/CMakeLists.txt, as each run is
-# several times slower there.
+# the header, the signature block and the trailer. The offsets tried are those equal to
+# QUIRE_TAMPER_PHASE modulo N; the phase is drawn at random when not set and printed, so that
+# successive sampled runs cover different bytes and a failure can be rerun exactly.
+# tests/cli/CMakeLists.txt registers cli_tamper sampled (stride 8, 32 under the sanitizers;
+# make test) and cli_tamper_full with stride 1 (label full; make test-full, run by CI).
 #
 # Then extraction: a bundle whose data region is corrupted leaves no file under its final name
 # for the entries of the corrupted unit, and no temporary file, in the extraction directory.
@@ -22,12 +24,17 @@ stride=${QUIRE_TAMPER_STRIDE:-1}
 case $stride in
 '' | *[!0-9]* | 0) fail "QUIRE_TAMPER_STRIDE must be a positive integer, not '$stride'" ;;
 esac
+phase=${QUIRE_TAMPER_PHASE:-$(python3 -c 'import random, sys; print(random.randrange(int(sys.argv[1])))' "$stride")}
+case $phase in
+'' | *[!0-9]*) fail "QUIRE_TAMPER_PHASE must be an integer from 0 to stride - 1, not '$phase'" ;;
+esac
+[ "$phase" -lt "$stride" ] || fail "QUIRE_TAMPER_PHASE must be less than the stride ($stride), not $phase"
 
-python3 - "$READ" "$PUB" "$FIX/dossier.quire" "$T" "$stride" <<'EOF' || fail "tampered bundles were not all rejected with exit 1"
+python3 - "$READ" "$PUB" "$FIX/dossier.quire" "$T" "$stride" "$phase" <<'EOF' || fail "tampered bundles were not all rejected with exit 1 (rerun: QUIRE_TAMPER_STRIDE=$stride QUIRE_TAMPER_PHASE=$phase)"
 import os, struct, sys, threading, time
 
-reader, pub, golden_path, tmp, stride = sys.argv[1:6]
-stride = int(stride)
+reader, pub, golden_path, tmp, stride, phase = sys.argv[1:7]
+stride, phase = int(stride), int(phase)
 golden = open(golden_path, "rb").read()
 size = len(golden)
 index_offset, index_size, sig_size = struct.unpack("<QQQ", golden[-32:-8])
@@ -141,10 +148,10 @@ rc, out = run(golden_path)
 if rc != 0 or out != b"":
     sys.exit("the untouched golden bundle does not verify: exit %d: %r" % (rc, out))
 
-offsets = [i for i in range(size) if i % stride == 0 or i in always]
-lengths = [n for n in range(size) if n % stride == 0 or n in always]
-data_offsets = list(range(32, index_offset, 8 * stride))
-quick_offsets = sorted(set(range(0, size, 8 * stride)) | always)
+offsets = [i for i in range(size) if i % stride == phase or i in always]
+lengths = [n for n in range(size) if n % stride == phase or n in always]
+data_offsets = list(range(32 + phase, index_offset, 8 * stride))
+quick_offsets = sorted(set(range(phase, size, 8 * stride)) | always)
 try:
     nworkers = max(2, len(os.sched_getaffinity(0)))
 except AttributeError:
@@ -163,10 +170,10 @@ for t in threads:
 elapsed = time.time() - start
 
 total = sum(counts.values())
-print("tamper: %d cases on a %d-byte bundle (stride %d, %d workers): %d byte flips, "
+print("tamper: %d cases on a %d-byte bundle (stride %d, phase %d, %d workers): %d byte flips, "
       "%d truncations, %d insertions, %d data-region flips with --any-signer, %d flips "
       "with --quick; %d not rejected with exit 1; %.0f s"
-      % (total, size, stride, nworkers, counts["flip"], counts["truncate"], counts["insert"],
+      % (total, size, stride, phase, nworkers, counts["flip"], counts["truncate"], counts["insert"],
          counts["any-signer flip"], counts["quick flip"], len(failures), elapsed))
 expected = len(offsets) + len(lengths) + 3 + len(data_offsets) + len(quick_offsets)
 if total != expected:
