@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Measure quire against tar.gz + minisign, tar + pigz + minisign and zip on one corpus.
 
 Called by bench/run.sh once per corpus; writes one JSON file. Every command is run as a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Prepare a benchmark corpus as a tree of regular files only (quire refuses symlinks,
 # so every tool is given the same regular files). Prints the corpus directory on stdout.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Regenerate the generated sections of BENCHMARKS.md and bench/chart.png from
 bench/results/*.json.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Benchmark quire against tar.gz + minisign, tar + pigz + minisign and zip.
 #
 # usage: sh bench/run.sh [--quick] [--runs N] [--no-report] [CORPUS...]

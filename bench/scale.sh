@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Scale test (run on demand, not in CI): quire with 1,000,000 small entries, and with one
 # entry over 4 GiB.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli_cleanup.c: temporary outputs removed on failure and on SIGINT, SIGTERM, SIGHUP. */
 #include <dirent.h>
 #include <errno.h>

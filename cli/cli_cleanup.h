@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli_cleanup.h: the one owner of temporary outputs in both programs. Every temporary file,
  * directory or tree a program makes is registered here as soon as it exists, forgotten once
  * it has been renamed into place, and removed on a failure or when SIGINT, SIGTERM or SIGHUP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli_escape.c: escaping of untrusted text for terminals (see cli_escape.h). */
 #include <stdlib.h>
 #include <string.h>

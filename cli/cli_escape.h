@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli_escape.h: the one way text that came from a bundle or from hostile input (paths,
  * comments, metadata, provenance, snippets, error messages, archive member names) reaches a
  * terminal or a log. Shared by both programs; not part of the format library.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli_progress.c: "label  45.2 MiB / 131.0 MiB  34%  12.3 MiB/s  ETA 0:07". */
 #include <stdio.h>
 #include <time.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli_progress.h: a progress line on stderr for long operations, shared by both programs.
  * It draws only when stderr is a terminal and the caller has not asked for quiet. */
 #ifndef CLI_PROGRESS_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bash completion for quire-pack and quire-read
 _quire_pack()
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire.h: the common and read API of the quire format library.
  *
  * The library never prints and never exits. Every function that can fail returns 0 or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_format.h: the on-disk constants of format v1 (SPEC.md sections 3-8).
  *
  * Every number here is part of the contract: changing one changes SPEC.md in the same commit.

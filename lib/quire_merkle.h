@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_merkle.h: Merkle trees over entries, as RFC 9162 (Certificate Transparency 2.0)
  * section 2.1 defines them: SHA-256, leaf hash SHA-256(0x00 || leaf), node hash
  * SHA-256(0x01 || left || right), the left subtree of n leaves holding the largest power of two

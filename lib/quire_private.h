@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_private.h: helpers shared inside the format library and its programs, not part of the
  * format API (after zstd's mem.h, kept out of zstd.h). */
 #ifndef QUIRE_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_text.h: text layers for quoting and searching verified documents. Not part of the
  * format: the reader uses it to match text, the packer to read HTML titles.
  *

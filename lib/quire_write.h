@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_write.h: the write API of the quire format library: secret keys, signing and the
  * bundle writer. quire-pack links it; quire-read does not. */
 #ifndef QUIRE_WRITE_H

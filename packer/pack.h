@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pack.h: shared declarations of quire-pack's modules. */
 #ifndef PACK_H
 #define PACK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pack_create.c: quire-pack create. The bundle is written to a temporary file beside OUT,
  * synced and renamed over OUT only when complete: OUT is the old bundle or the new one. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pack_input.c: finding the files to pack, and opening them again to pack them. The one module
  * that talks to libarchive: it walks directories with archive_read_disk (never following
  * symlinks) and turns its status codes into messages here. The walk records each file's root,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pack_keygen.c: quire-pack keygen, minisign-compatible key pairs. */
 #include <errno.h>
 #include <fcntl.h>

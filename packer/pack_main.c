@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pack_main.c: quire-pack, the bundle packer. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pack_meta.c: collection metadata (-m), provenance from CSL-JSON (-s), and the media type and
  * title guessed for documents that no item describes. Everything is checked here, before a
  * byte of the bundle is written: bad metadata names its file, item and field. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read.h: shared declarations of quire-read's modules. */
 #ifndef READ_H
 #define READ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_cite.c: quire-read cite. A citation of a verified document carries what a reader of
  * the citation needs to check it: the source URL and retrieval date from the signed
  * provenance, the SHA-256 of the content (what sha256sum prints for the extracted file), the

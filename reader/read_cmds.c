@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_cmds.c: quire-read verify, info, list and show. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_diff.c: quire-read diff OLD NEW. Both bundles are authenticated (their signatures and,
  * for the documents compared, their content is what the signed indexes declare; the
  * comparison is by the signed SHA-256 values). */

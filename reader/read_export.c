@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_export.c: quire-read export --format tar|zip BUNDLE OUT. The verified documents are
  * written through libarchive to a temporary file beside OUT, which is renamed into place only
  * when every entry's SHA-256 has matched; with --with-metadata, the provenance goes in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_extract.c: quire-read extract.
  *
  * Nothing is released unless the whole extraction verifies: every file is written under a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_keys.c: quire-read's trusted keys: -p files and the trusted-keys directory. */
 #include <dirent.h>
 #include <errno.h>

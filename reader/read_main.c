@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_main.c: quire-read, the verifying reader. Only the read path of the format library is
  * linked here. */
 #include <fcntl.h>

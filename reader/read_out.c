@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_out.c: output that no byte of a bundle can turn into a terminal command. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* read_text.c: quire-read quote and search. Both stream a document through the verified walk
  * (quire_reader_walk releases only bytes whose unit hash matched) into the text pipeline of
  * quire_text.h: text layer, normalisation, exact matching. Time is linear in the document and

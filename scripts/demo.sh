@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make demo: a key, a bundle of the fixture documents, its verification and its listing.
 set -eu
 build=${1:-build}

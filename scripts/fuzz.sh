@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Builds the libFuzzer targets with clang and runs each for SECONDS (default 30), seeded from
 # the fixtures. Crashes are left in build-fuzz/artifacts/. Usage: scripts/fuzz.sh [SECONDS]
 set -eu

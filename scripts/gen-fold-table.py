@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Writes lib/common/quire_fold_table.h: Unicode simple lower-case mappings (UnicodeData.txt
 field 13) as ranges, so that quire_text folds case the same in every locale. Data from Python's
 unicodedata (Unicode version in the header). Run: python3 scripts/gen-fold-table.py >FILE"""

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs quire's build and test dependencies from Debian when any is missing.
 set -eu
 pkgs="build-essential binutils cmake pkg-config clang clang-tidy libclang-rt-14-dev python3 zlib1g-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip"

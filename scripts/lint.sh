@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Static analysis (make lint): clang-tidy with the committed .clang-tidy (bugprone-*, cert-*, the
 # clang static analyzer) on every C file of the library, the programs and cli/, compiled as a
 # clang build in BUILD (default build-lint) describes them in compile_commands.json. Fails on

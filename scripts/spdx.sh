@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # spdx.sh: puts the licence identifier (ISC, see LICENSE) at the top of every tracked source file
 # that lacks it: `/* SPDX-License-Identifier: ISC */` as the first line of C files (.c, .h), and
 # `# SPDX-License-Identifier: ISC` in shell, CMake and Python files (.sh, .bash, .py, .cmake,

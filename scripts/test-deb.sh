@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs the Debian package built by make deb and packs and verifies the fixtures with the
 # installed programs, as a user of the package would. Needs root (dpkg).
 set -eu

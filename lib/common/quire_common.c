@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_common.c: errors and little-endian fields, shared by the read and write paths. */
 #include <pthread.h>
 #include <sched.h>

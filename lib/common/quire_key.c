@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_key.c: minisign public keys (SPEC 6.1). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_merkle.c: RFC 9162 Merkle trees: roots, inclusion proofs and their check. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_path.c: the path and text rules of SPEC 4. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_sig.c: the signature block and minisign's prehashed Ed25519 (SPEC 6). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_text.c: the text layer of a document (HTML text extraction, streamed), the
  * whole-buffer layers built on the streams, and UTF-8 helpers. Normalisation and matching are
  * in quire_textnorm.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_textnorm.c: normalisation (white space, typographic punctuation, letter case) and exact
  * matching, both streamed. Case folding uses a built-in table, so that it neither depends on
  * the process locale nor needs one to be installed, and keeps no state. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_frame.c: the fixed-size header and trailer (SPEC 3, 7, 9 steps 1-3). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_index.c: the index parser (SPEC 5, 9 steps 7-9). It takes (buffer, length), does no
  * I/O and is the main fuzzing target. Every count is checked against the limits of SPEC 8 and
  * the buffer length before anything is allocated. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_reader.c: opening, authenticating and streaming a bundle (SPEC 9). Every byte is read
  * once into memory and checked there, so a file changed while being read cannot make the
  * reader release bytes other than those it checked. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_seckey.c: minisign secret keys and signing (SPEC 6.1, 6.2). Secret material lives only
  * in sodium_malloc memory and is wiped when freed. */
 #include <stdlib.h>

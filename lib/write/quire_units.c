@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_units.c: a ring of unit slots shared by the filling thread and the deflate workers.
  * A slot goes FREE -> FILLING -> QUEUED -> BUSY -> DONE -> (written, in order) FREE. */
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_units.h: the writer's unit pipeline (private to lib/write). Raw units are filled by
  * the caller's thread, deflated and hashed by worker threads, and handed back to a sink in
  * submission order, so the output never depends on the thread count. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* quire_writer.c: writes a bundle sequentially with bounded memory (SPEC 10): header, units as
  * they fill, then the index, the signature block and the trailer. */
 #include <errno.h>

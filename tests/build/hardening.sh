@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # hardening.sh: the optimised programs carry the hardening CMakeLists.txt asks for, read back
 # from the ELF files as checksec does: a position-independent executable (ELF type DYN, PIE in
 # FLAGS_1), full RELRO (a GNU_RELRO segment and BIND_NOW, so the GOT is read-only once the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Archives as packer input (-a): tar in several compressions, zip and 7z-less formats that
 # libarchive reads; every hostile entry refused with the archive and entry named and nothing
 # written: traversal names, absolute names, duplicates (also "./a" against "a"), symlinks,

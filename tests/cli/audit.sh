@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # audit.sh: the findings of the outside audit of 1cc683e that concern the commands around the
 # verified core (issue 11, findings 1-3 and parts of 5 and 11): each assertion here failed on
 # 1cc683e. Needs QUIRE_MUTATE (tests/hostile's quire-mutate) to sign hostile metadata.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # failures.sh: every way the programs are expected to refuse, with the exit status
 # (1 bad or untrusted bundle, 2 usage or operational error), a message naming the file, and,
 # for the packer, no output and no temporary file left behind.

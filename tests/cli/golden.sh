@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # golden.sh: the packer is deterministic and reproduces the committed golden bundle
 # fixtures/dossier.quire byte for byte; SOURCE_DATE_EPOCH is the only clock it reads; the
 # golden verifies against the committed test key.

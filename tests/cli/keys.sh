@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # keys.sh: key generation, passphrase-encrypted keys, trust (-p, QUIRE_TRUSTED_KEYS,
 # --any-signer) and compatibility with keys made by the real minisign.
 # The encrypted key costs about 3 s per use (scrypt with 1 GiB): it is made once and used twice.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # keys_audit.sh: the trusted keys after the audit of issue 11 (findings 6, 9 and 11): a FIFO
 # or a broken *.pub in the trusted directory is skipped with a warning instead of hanging or
 # failing every command, writable keys and directories are warned about, two trusted keys with

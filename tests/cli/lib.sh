@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # lib.sh: helpers shared by the CLI tests, sourced as `. "$(dirname "$0")/lib.sh"` by a
 # script run as `sh SCRIPT.sh QUIRE-PACK QUIRE-READ SOURCE-DIR` (see CMakeLists.txt).
 #

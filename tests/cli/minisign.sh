@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # minisign.sh: a bundle's signature record is a minisign signature of its index. The index bytes
 # and the record are cut out of the bundle by the layout of lib/quire_format.h (trailer: the
 # last 32 bytes, index_offset u64le, index_size u64le, sigblock_size u64le, "QUIREEND"; the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """no_controls.py FILE...: exits 1, naming the file and offset, if a file holds anything a
 terminal could take for a command or that could disguise text: a C0 control other than newline,
 tab and (from a pseudo-terminal's output processing) carriage return before a newline, DEL,

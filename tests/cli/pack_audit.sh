@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # pack_audit.sh: the packer's findings of issue 11, each with the outcome that the code before
 # the fix got wrong.
 #   7  an input directory swapped for a symlink (or a file for another file) between the walk

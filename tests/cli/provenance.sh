@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Provenance, citing and reading (issue 3): info PATH, cite in three formats, quote (found,
 # found only after normalisation, not found with a near match, HTML), search (non-ASCII,
 # case-insensitive, JSON), diff of two snapshots with supersedes, export round trip, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """pty_run.py OUT -- CMD ARG...: runs CMD with stdin, stdout and stderr on a new pseudo-terminal
 (80x24), writes every byte the terminal received to OUT, prints the child's peak RSS in KiB on
 stdout and exits with the child's exit status (128+N for a signal)."""

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # roundtrip.sh: a fresh key, a bundle of the fixture documents plus a tree with subdirectories,
 # an empty file, a 3 MiB random file, an executable script and a UTF-8 name; every reading
 # command (verify, list, info, show, extract) gives back exactly what was packed.

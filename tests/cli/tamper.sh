@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tamper.sh: no change to a signed bundle gets past `quire-read verify`. For every byte offset of
 # fixtures/dossier.quire the byte is flipped (xor 0x01), and for every length 0..size-1 the file
 # is truncated; one byte is also prepended, appended and inserted in the middle; every 8th

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # quote and search after the issue 11 audit: exit 3 for a verified negative answer, linear work
 # on adversarial text (a 128 KiB line of 'a': each match used to rescan the document), at most
 # 1000 matches shown per document with the exact count, every match in --json even when its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # threads.sh: the two threaded paths on a bundle of many units, for the ThreadSanitizer build
 # (make test-tsan) as much as for the others: the packer's unit ring (lib/write/quire_units.c,
 # -j 1, 2 and 4 workers, one bundle byte for byte whatever the count) and the reader's threaded

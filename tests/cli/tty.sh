@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tty.sh: the passphrase prompt on a real terminal (a tmux pane): keygen asks twice without
 # echo, a mismatch makes no key, create asks once and refuses a wrong passphrase, and the
 # terminal has its echo back afterwards. Each encrypted key use costs about 3 s (scrypt, 1 GiB).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmds_bundle.c: a validly signed bundle from arbitrary entries, through the real writer. */
 #include <stdlib.h>
 #include <string.h>

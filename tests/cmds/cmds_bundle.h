@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmds_bundle.h: writes a validly signed bundle from caller-chosen paths, metadata, contents
  * and trusted comment with the real writer (lib/write), for the random command harness
  * (tests/cmds) and the command fuzz target (tests/fuzz/fuzz_cmds.c). Test code. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmds_gen.c: quire-cmds-gen KEY OUTDIR FIRST COUNT. For each seed from FIRST, writes two
  * validly signed bundles with hostile metadata, paths, comments and documents,
  * OUTDIR/SEED/a.quire and b.quire (b shares some of a's paths and declares some

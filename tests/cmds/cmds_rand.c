@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmds_rand.c: random hostile bytes for the command harness. Everything a signed bundle may
  * legally carry to a command's output: C0 and C1 controls (as JSON escapes and as UTF-8),
  * terminal escape sequences, bidirectional and invisible controls, invalid UTF-8 in documents,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmds_rand.h: deterministic random hostile text, JSON, CSL-JSON provenance, paths and
  * documents for the random command harness (cmds_gen.c). The same seed gives the same bytes on
  * every machine. Test code: it dies when out of memory. */

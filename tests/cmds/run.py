@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 # run.py: the random signed-bundle harness (issue 11). quire-cmds-gen writes, for each seed,
 # two validly signed bundles whose metadata, paths, trusted comments and documents are hostile;
 # this script runs every text command of quire-read on them, once with stdout and stderr on

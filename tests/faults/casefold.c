@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* casefold.c: an LD_PRELOAD shim that makes the names quire-read extract uses behave as on a
  * case-insensitive file system (macOS, Windows, ext4 with casefold), which the test machine
  * does not have: for calls relative to a directory descriptor (extract opens, creates and

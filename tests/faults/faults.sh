@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Faults: a full disk while packing and extracting, the packer killed in the middle of a pack,
 # an interrupted extraction, a file changing size while it is packed, and names that a
 # case-insensitive file system folds together. The promise under test: the output path holds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* swapdir.c: an LD_PRELOAD shim for pack_audit.sh that changes the file system at one exact
  * moment: when quire-pack frees its first libarchive reader, which is the end of the walk of
  * its first INPUT and before any file is opened to be packed. It then renames

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_bundle.c: libFuzzer target for a whole bundle: framing (SPEC 3, 7), the signature
  * block (SPEC 6), the index (SPEC 5) and every unit (SPEC 9 steps 10-12). The bundle is put in
  * a memory file and opened by the real reader with QUIRE_ANY_SIGNER, the one switch that lets

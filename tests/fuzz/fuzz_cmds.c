@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_cmds.c: libFuzzer target for the commands of quire-read, not only the library (issue
  * 11). The input is split at "\n--\n" (a line "--", which no valid JSON text, path or trusted
  * comment can contain) into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_index.c: libFuzzer target for the index parser (SPEC 5). The input is an index; the
  * header it must repeat is the valid v1 header. No signature is involved: the parser is
  * called directly, as the reader calls it once the signature has been checked. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_keys.c: libFuzzer target for key files (SPEC 6.1) and signature blocks (SPEC 6). No
  * passphrase is given, so an encrypted key stops before scrypt runs. */
 #include "quire_write.h"

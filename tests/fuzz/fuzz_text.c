@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_text.c: libFuzzer target for the text layers quote and search build from document
  * content (HTML extraction and normalisation). A document is verified before it gets here, but
  * its signer may be hostile, so this parser faces attacker-chosen bytes too. */

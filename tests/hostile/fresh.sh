@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # fresh.sh: the committed hostile corpus is exactly what make-bad.sh makes (ctest
 # hostile_fixtures_fresh). Regenerates every fixture and the README into a temporary
 # directory and compares them byte for byte with fixtures/bad/ and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hostile.h: quire-mutate's own model of a bundle. It encodes every field of SPEC 3-7 exactly
  * as told, with none of the writer's checks, so that a test can build the bundles a writer
  * must refuse to make and a reader must refuse to read. Test code: it dies on any error. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hostile_bundle.c: quire-mutate's bundle model: parse a good bundle, encode any bundle. The
  * encoder writes the fields it is given; h_sync recomputes the ones a mutation did not mean to
  * break. Layout as in lib/quire_format.h and SPEC 3-7. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hostile_deflate.c: a tiny deterministic raw-deflate encoder (RFC 1951). zlib's output may
  * change between versions (and differs in zlib-ng), which would make committed fixtures
  * irreproducible; these streams depend on nothing but this file. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make-bad.sh: makes the hostile-bundle corpus: fixtures/bad/*.quire, fixtures/bad/README.md
 # and fixtures/good-cosigned.quire. Every fixture breaks one rule of SPEC.md; most are signed
 # by the fixture key so that the rule, not the signature check, must reject them. The output

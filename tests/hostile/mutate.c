@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mutate.c: quire-mutate, which makes the hostile bundles of fixtures/bad/. It builds a small
  * good bundle from scratch, or reads one and applies ONE named mutation to it: a field set to a
  * value no writer would write, re-signed with the fixture key so that the reader's signature

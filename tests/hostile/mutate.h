@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mutate.h: what quire-mutate's modules share: the run context and the mutations that the
  * table in mutate.c names. */
 #ifndef MUTATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mutate_fields.c: quire-mutate's field assignments. `set` changes fields of the model before
  * the index is encoded and signed; `poke` changes bytes of a finished file. Each takes
  * FIELD=V, FIELD+=V, FIELD-=V or FIELD^=V, in wrapping 64-bit arithmetic truncated to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mutate_ops.c: quire-mutate's bundles from scratch and its named mutations: on the model
  * (re-signed) and on raw bytes (not re-signed). */
 #include <errno.h>

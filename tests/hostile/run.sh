@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run.sh: quire-read against the hostile bundles of fixtures/bad/ (ctest hostile_bundles).
 # For each line of expect.txt it runs `quire-read verify` and `quire-read extract -C DIR/out`
 # with the fixture key, from inside a fresh DIR holding a sentinel file, and checks:

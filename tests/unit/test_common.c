@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_common.c: little-endian fields, exit codes and error storage (lib/common/quire_common.c). */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_escape.c: the terminal escaper both programs use for untrusted text (cli/cli_escape.c). */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_frame.c: the fixed header and trailer (lib/read/quire_frame.c, SPEC 3, 7). */
 #include "unit_support.h"
 

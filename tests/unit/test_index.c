@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_index.c: the index parser (lib/read/quire_index.c, SPEC 5 and 9 steps 7-9).
  *
  * A sample bundle is written with the writer API once per test case; its index is parsed as is

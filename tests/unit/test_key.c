@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_key.c: minisign public and secret keys (lib/common/quire_key.c, lib/write/quire_seckey.c).
  *
  * main() deliberately does not call sodium_init(): the first test case checks that the library

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_merkle.c: RFC 9162 Merkle trees (lib/common/quire_merkle.c): the roots of RFC 6962's
  * eight-leaf test tree, streaming roots against the recursive definition, and inclusion
  * proofs for every leaf of every tree up to 70 leaves, with every bit of a proof flipped. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_path.c: the path and text rules of SPEC 4 (lib/common/quire_path.c). */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_rw.c: writer and reader round trips through real files (lib/write/quire_writer.c,
  * lib/read/quire_reader.c, SPEC 9 and 10). */
 #include <fcntl.h>

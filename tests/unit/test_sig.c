@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_sig.c: signing, verification and the signature block (lib/common/quire_sig.c,
  * quire_sign in lib/write/quire_seckey.c). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_text.c: the text layers quote and search use (lib/common/quire_text.c and
  * quire_textnorm.c): streaming equals whole-buffer at every split, matching does bounded work,
  * case folding ignores the locale, word splitting survives a failing allocator.

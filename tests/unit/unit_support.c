@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* unit_support.c: helpers shared by the unit test programs. */
 #include "unit_support.h"
 

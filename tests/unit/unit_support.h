@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* unit_support.h: helpers shared by the unit test programs: error assertions, in-memory
  * content sources, building bundles with the writer and locating their parts. */
 #ifndef UNIT_SUPPORT_H
