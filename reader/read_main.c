@@ -105,7 +105,8 @@ static void json_error(const char *file, const char *msg)
 }
 
 /* The message may quote the bundle (paths, metadata): it goes out through cli_escape. */
-static void vfail(const quire_error *e, const char *file, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vfail(const quire_error *e, const char *file,
+                                                        const char *fmt, va_list ap)
 {
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0)
