@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,56 +38,88 @@ static void unblock(const sigset_t *old)
     sigprocmask(SIG_SETMASK, old, NULL);
 }
 
+/* The first subdirectory in fd (a name to fit in room bytes) after unlinking every other
+ * entry it meets; false when none is left. getdents64 from the start: what was removed before
+ * is gone, so this finds whatever a descent left behind. */
+static bool first_subdir(int fd, char *sub, size_t room)
+{
+    static char buf[8192];
+    long n;
+    lseek(fd, 0, SEEK_SET);
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            struct dirent64 *de = (struct dirent64 *)(buf + off);
+            off += de->d_reclen;
+            const char *d = de->d_name;
+            if (d[0] == '.' && (d[1] == '\0' || (d[1] == '.' && d[2] == '\0')))
+                continue;
+            size_t dl = strlen(d);
+            if (unlinkat(fd, d, 0) == 0 || errno != EISDIR || dl >= room)
+                continue; /* a directory too deep to name is left behind */
+            memcpy(sub, d, dl + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Removes the tree at dirfd/name with async-signal-safe calls only (openat, getdents64,
- * unlinkat): depth-first without recursion, descending into the first subdirectory found
- * until one holds none, emptying it, removing it and starting again from the top. Quadratic
- * in the depth, which is fine for trees this program made; bounded by the path buffer. */
+ * unlinkat, fstat), without recursion and in time linear in its size: it descends one
+ * directory at a time, holding only the current one open, and climbs back through "..",
+ * which must be the directory it came from (device and inode), so that a directory moved
+ * meanwhile never leads the removal outside the tree. Bounded by the path buffer; it stops
+ * where it cannot make progress. */
 static void remove_tree(int dirfd, const char *name)
 {
-    static char path[8192];
-    static char buf[8192];
-    size_t top = strlen(name);
-    if (top >= sizeof path)
-        return;
-    memcpy(path, name, top + 1);
-    for (int rounds = 0; rounds < 1000000; rounds++) {
-        size_t len = top;
-        path[len] = '\0';
-        for (;;) {
-            int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0)
-                return;
-            bool descended = false;
-            long n;
-            while (!descended && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-                for (long off = 0; off < n;) {
-                    struct dirent64 *de = (struct dirent64 *)(buf + off);
-                    off += de->d_reclen;
-                    const char *d = de->d_name;
-                    if (d[0] == '.' && (d[1] == '\0' || (d[1] == '.' && d[2] == '\0')))
-                        continue;
-                    if (unlinkat(fd, d, 0) == 0 || errno != EISDIR)
-                        continue;
-                    size_t dl = strlen(d);
-                    if (len + 1 + dl >= sizeof path)
-                        continue; /* too deep to name: left behind */
-                    path[len] = '/';
-                    memcpy(path + len + 1, d, dl + 1);
-                    len += 1 + dl;
-                    descended = true;
-                    break;
-                }
-            }
+    static char path[8192]; /* the names from the top, '/'-separated */
+    static struct {
+        dev_t dev;
+        ino_t ino;
+    } up[sizeof path / 2 + 1]; /* the directory at each level above */
+    struct stat st;
+    size_t len = 0, depth = 0;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    while (fd >= 0) {
+        char *sub = path + len + (len > 0);
+        if (len + 1 < sizeof path && fstat(fd, &st) == 0 &&
+            first_subdir(fd, sub, sizeof path - len - 1)) {
+            up[depth].dev = st.st_dev;
+            up[depth].ino = st.st_ino;
+            int child = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             close(fd);
-            if (!descended)
-                break;
+            if (len > 0)
+                path[len] = '/';
+            len += strlen(path + len);
+            depth++;
+            fd = child;
+            continue;
         }
-        int rc = unlinkat(dirfd, path, AT_REMOVEDIR);
-        if (len == top)
-            return; /* the top itself: done, whether or not that worked */
-        if (rc != 0)
+        if (depth == 0)
+            break;
+        int parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        fd = -1;
+        depth--;
+        if (parent < 0 || fstat(parent, &st) != 0 || st.st_dev != up[depth].dev ||
+            st.st_ino != up[depth].ino) {
+            if (parent >= 0)
+                close(parent);
+            return; /* moved: not ours to follow */
+        }
+        char *leaf = memrchr(path, '/', len);
+        leaf = leaf != NULL ? leaf + 1 : path;
+        int rc = unlinkat(parent, leaf, AT_REMOVEDIR);
+        len = leaf > path ? (size_t)(leaf - path - 1) : 0;
+        path[len] = '\0';
+        fd = parent;
+        if (rc != 0) {
+            close(fd);
             return; /* cannot make progress */
+        }
     }
+    if (fd >= 0)
+        close(fd);
+    unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
 static void remove_slot(const slot *s)
