@@ -38,10 +38,21 @@ static void unblock(const sigset_t *old)
     sigprocmask(SIG_SETMASK, old, NULL);
 }
 
-/* The first subdirectory in fd (a name to fit in room bytes) after unlinking every other
- * entry it meets; false when none is left. getdents64 from the start: what was removed before
- * is gone, so this finds whatever a descent left behind. */
-static bool first_subdir(int fd, char *sub, size_t room)
+/* Whether the entry de of fd is a directory (d_type, or fstatat where the file system does
+ * not fill it in). */
+static bool is_dir(int fd, const struct dirent64 *de)
+{
+    struct stat st;
+    if (de->d_type != DT_UNKNOWN)
+        return de->d_type == DT_DIR;
+    return fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The subdirectory of fd after the first skip ones (its name, to fit in room bytes, in sub),
+ * unlinking the files met on the way: all of them, or with only_tmp those whose names begin
+ * with CLI_TMP_PREFIX. False when there is none. It reads from the start each time: removals
+ * do not reorder a directory, so the skip directories found not removable come first. */
+static bool next_subdir(int fd, size_t skip, bool only_tmp, char *sub, size_t room)
 {
     static char buf[8192];
     long n;
@@ -53,8 +64,13 @@ static bool first_subdir(int fd, char *sub, size_t room)
             const char *d = de->d_name;
             if (d[0] == '.' && (d[1] == '\0' || (d[1] == '.' && d[2] == '\0')))
                 continue;
+            if (!is_dir(fd, de)) {
+                if (!only_tmp || strncmp(d, CLI_TMP_PREFIX, sizeof CLI_TMP_PREFIX - 1) == 0)
+                    unlinkat(fd, d, 0);
+                continue;
+            }
             size_t dl = strlen(d);
-            if (unlinkat(fd, d, 0) == 0 || errno != EISDIR || dl >= room)
+            if (dl >= room || skip-- > 0)
                 continue; /* a directory too deep to name is left behind */
             memcpy(sub, d, dl + 1);
             return true;
@@ -63,34 +79,40 @@ static bool first_subdir(int fd, char *sub, size_t room)
     return false;
 }
 
-/* Removes the tree at dirfd/name with async-signal-safe calls only (openat, getdents64,
- * unlinkat, fstat), without recursion and in time linear in its size: it descends one
- * directory at a time, holding only the current one open, and climbs back through "..",
- * which must be the directory it came from (device and inode), so that a directory moved
- * meanwhile never leads the removal outside the tree. Bounded by the path buffer; it stops
- * where it cannot make progress. */
-static void remove_tree(int dirfd, const char *name)
+/* Removes the tree at dirfd/name (only_tmp: only its temporary files and the directories left
+ * empty) with async-signal-safe calls only (openat, getdents64, unlinkat, fstat), without
+ * recursion and in time linear in its size: it descends one directory at a time, holding only
+ * the current one open, and climbs back through "..", which must be the directory it came from
+ * (device and inode), so that a directory moved meanwhile never leads it outside the tree. A
+ * directory that cannot be removed (not empty, or too deep for the path buffer) is skipped. */
+static void remove_tree(int dirfd, const char *name, bool only_tmp)
 {
     static char path[8192]; /* the names from the top, '/'-separated */
     static struct {
         dev_t dev;
         ino_t ino;
-    } up[sizeof path / 2 + 1]; /* the directory at each level above */
+        size_t skip; /* subdirectories found not removable */
+    } up[sizeof path / 2 + 1];
     struct stat st;
     size_t len = 0, depth = 0;
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    up[0].skip = 0;
     while (fd >= 0) {
         char *sub = path + len + (len > 0);
         if (len + 1 < sizeof path && fstat(fd, &st) == 0 &&
-            first_subdir(fd, sub, sizeof path - len - 1)) {
+            next_subdir(fd, up[depth].skip, only_tmp, sub, sizeof path - len - 1)) {
+            int child = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0) {
+                up[depth].skip++;
+                continue;
+            }
             up[depth].dev = st.st_dev;
             up[depth].ino = st.st_ino;
-            int child = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             close(fd);
             if (len > 0)
                 path[len] = '/';
             len += strlen(path + len);
-            depth++;
+            up[++depth].skip = 0;
             fd = child;
             continue;
         }
@@ -108,14 +130,11 @@ static void remove_tree(int dirfd, const char *name)
         }
         char *leaf = memrchr(path, '/', len);
         leaf = leaf != NULL ? leaf + 1 : path;
-        int rc = unlinkat(parent, leaf, AT_REMOVEDIR);
+        if (unlinkat(parent, leaf, AT_REMOVEDIR) != 0)
+            up[depth].skip++;
         len = leaf > path ? (size_t)(leaf - path - 1) : 0;
         path[len] = '\0';
         fd = parent;
-        if (rc != 0) {
-            close(fd);
-            return; /* cannot make progress */
-        }
     }
     if (fd >= 0)
         close(fd);
@@ -131,7 +150,7 @@ static void remove_slot(const slot *s)
     else if (s->kind == CLI_TMP_DIR)
         unlinkat(s->dirfd, s->name, AT_REMOVEDIR);
     else
-        remove_tree(s->dirfd, s->name);
+        remove_tree(s->dirfd, s->name, s->kind == CLI_TMP_STAGING);
 }
 
 static void on_signal(int sig)

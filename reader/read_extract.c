@@ -5,10 +5,15 @@
  * has matched are the files renamed into place. If anything fails, the temporary files and
  * the directories this run created are removed, so a rejected bundle leaves DIR as it was.
  * Both go through cli_cleanup, which also removes them on SIGINT, SIGTERM and SIGHUP: the
- * failure path and the signal handler remove the same things. What is registered stays small
- * whatever the bundle holds: one tree per directory made beside existing ones (SPEC 4.3 sorts
- * the entries, so everything below it comes in one run and the files and directories inside
- * need no registration of their own), and one name per file in a directory that existed.
+ * failure path and the signal handler remove the same things. (A failure or signal during the
+ * renames themselves leaves the files already renamed: complete and verified.) What is
+ * registered stays small whatever the bundle holds: one staging tree per directory made beside
+ * existing ones (SPEC 4.3 sorts the entries, so everything below it comes in one run, and the
+ * temporary files and directories inside need no registration of their own; its removal
+ * leaves whatever someone else put there), and one name per file in a directory that existed.
+ * Per selected entry that is 56 bytes of staged state and 1 of selection, plus, only for an
+ * entry that starts a tree or lies in a directory that existed, one registration (about 48
+ * bytes and the length of the existing directory's path): nothing grows with the depth.
  *
  * Directories are opened one component at a time with O_NOFOLLOW relative to DIR, so
  * neither a bundle path (already checked against SPEC 4) nor a symlink planted in DIR can
@@ -32,7 +37,7 @@
 
 #define SYNC_FILES 256
 #define SYNC_BYTES (64u << 20)
-#define TMP_PREFIX ".quire-tmp-"
+#define TMP_PREFIX CLI_TMP_PREFIX
 
 typedef struct staged {
     uint32_t entry;
@@ -117,7 +122,7 @@ static bool add_tree(extract_ctx *x, const char *path, size_t len)
         x->trees_cap = cap;
     }
     char *name = strndup(path, len);
-    int h = name != NULL ? cli_cleanup_add(x->root, name, CLI_TMP_TREE) : -1;
+    int h = name != NULL ? cli_cleanup_add(x->root, name, CLI_TMP_STAGING) : -1;
     free(name);
     if (h < 0)
         return false;
@@ -432,23 +437,6 @@ static int name_taken(extract_ctx *x, size_t k, int dir, const char *leaf, long 
     return sys_error(err, "cannot rename into place", e->path);
 }
 
-/* Staged file k is in place under path: its registration moves from the temporary name to
- * path, so that a failure or a signal before the end still removes it (nothing is released
- * unless everything is). With --force it is forgotten instead: it may have replaced a file,
- * and removing it would lose both. In a tree this run made, the tree's registration covers it.
- * Returns false when out of memory, after removing the file. */
-static bool placed(extract_ctx *x, size_t k, int dir, const char *leaf, const char *path)
-{
-    int h = -1, old = x->staged[k].handle;
-    if (old < 0)
-        return true;
-    if (!x->force && (h = cli_cleanup_add(x->root, path, CLI_TMP_FILE)) < 0)
-        unlinkat(dir, leaf, 0);
-    cli_cleanup_done(old);
-    x->staged[k].handle = h;
-    return x->force || h >= 0;
-}
-
 /* Every selected entry verified: renames the files into place, syncing each directory once
  * its files are in. A name that this file system folds onto one placed before is an error,
  * also with --force: the second file would silently replace the first. */
@@ -468,9 +456,9 @@ static int commit(extract_ctx *x, quire_error *err)
             other = placed_as(x, dir, leaf);
             errno = e_no;
             rc = name_taken(x, k, dir, leaf, other, err);
-        } else if (!placed(x, k, dir, leaf, path)) {
-            rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
         } else {
+            cli_cleanup_done(x->staged[k].handle); /* released: its temporary name is gone */
+            x->staged[k].handle = -1;
             x->done++;
             bool last = k + 1 == x->nstaged ||
                         !same_dir(path, x->idx->entries[x->staged[k + 1].entry].path);
@@ -580,7 +568,7 @@ static int open_root(extract_ctx *x, const char *dir)
     sigset_t old;
     hold_signals(&old);
     int mk = mkdir(dir, 0777), e = errno;
-    if (mk == 0 && (x->dir_handle = cli_cleanup_add(AT_FDCWD, dir, CLI_TMP_TREE)) < 0)
+    if (mk == 0 && (x->dir_handle = cli_cleanup_add(AT_FDCWD, dir, CLI_TMP_STAGING)) < 0)
         rmdir(dir), e = ENOMEM;
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (x->dir_handle >= 0)

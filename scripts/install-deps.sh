@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs quire's build and test dependencies from Debian when any is missing.
 set -eu
-pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev python3 zlib1g-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip"
+pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev python3 zlib1g-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip strace time"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
