@@ -170,7 +170,8 @@ no_temps . "export"
 # The directory is synced after the rename, so the new name survives a crash.
 if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
     mkdir -p exp
-    expect_exit 0 strace -f -o trace.txt -e trace=rename,renameat,renameat2,openat,fsync \
+    # (LeakSanitizer cannot run under ptrace.)
+    expect_exit 0 env ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" strace -f -o trace.txt -e trace=rename,renameat,renameat2,openat,fsync \
         "$READ" export -p "$PUB" --format tar big.quire "$T/exp/synced.tar"
     # After the rename: an openat of OUT's directory and an fsync of that descriptor.
     dfd=$(sed -n '/rename.*synced\.tar/,$p' trace.txt |
