@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -38,56 +39,107 @@ static void unblock(const sigset_t *old)
     sigprocmask(SIG_SETMASK, old, NULL);
 }
 
-/* Removes the tree at dirfd/name with async-signal-safe calls only (openat, getdents64,
- * unlinkat): depth-first without recursion, descending into the first subdirectory found
- * until one holds none, emptying it, removing it and starting again from the top. Quadratic
- * in the depth, which is fine for trees this program made; bounded by the path buffer. */
-static void remove_tree(int dirfd, const char *name)
+/* Whether the entry de of fd is a directory (d_type, or fstatat where the file system does
+ * not fill it in). */
+static bool is_dir(int fd, const struct dirent64 *de)
 {
-    static char path[8192];
+    struct stat st;
+    if (de->d_type != DT_UNKNOWN)
+        return de->d_type == DT_DIR;
+    return fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The subdirectory of fd after the first skip ones (its name, to fit in room bytes, in sub),
+ * unlinking the files met on the way: all of them, or with only_tmp those whose names begin
+ * with CLI_TMP_PREFIX. False when there is none. It reads from the start each time: removals
+ * do not reorder a directory, so the skip directories found not removable come first. */
+static bool next_subdir(int fd, size_t skip, bool only_tmp, char *sub, size_t room)
+{
     static char buf[8192];
-    size_t top = strlen(name);
-    if (top >= sizeof path)
-        return;
-    memcpy(path, name, top + 1);
-    for (int rounds = 0; rounds < 1000000; rounds++) {
-        size_t len = top;
-        path[len] = '\0';
-        for (;;) {
-            int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0)
-                return;
-            bool descended = false;
-            long n;
-            while (!descended && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-                for (long off = 0; off < n;) {
-                    struct dirent64 *de = (struct dirent64 *)(buf + off);
-                    off += de->d_reclen;
-                    const char *d = de->d_name;
-                    if (d[0] == '.' && (d[1] == '\0' || (d[1] == '.' && d[2] == '\0')))
-                        continue;
-                    if (unlinkat(fd, d, 0) == 0 || errno != EISDIR)
-                        continue;
-                    size_t dl = strlen(d);
-                    if (len + 1 + dl >= sizeof path)
-                        continue; /* too deep to name: left behind */
-                    path[len] = '/';
-                    memcpy(path + len + 1, d, dl + 1);
-                    len += 1 + dl;
-                    descended = true;
-                    break;
-                }
+    long n;
+    lseek(fd, 0, SEEK_SET);
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            struct dirent64 *de = (struct dirent64 *)(buf + off);
+            off += de->d_reclen;
+            const char *d = de->d_name;
+            if (d[0] == '.' && (d[1] == '\0' || (d[1] == '.' && d[2] == '\0')))
+                continue;
+            if (!is_dir(fd, de)) {
+                if (!only_tmp || strncmp(d, CLI_TMP_PREFIX, sizeof CLI_TMP_PREFIX - 1) == 0)
+                    unlinkat(fd, d, 0);
+                continue;
             }
-            close(fd);
-            if (!descended)
-                break;
+            size_t dl = strlen(d);
+            if (dl >= room || skip-- > 0)
+                continue; /* a directory too deep to name is left behind */
+            memcpy(sub, d, dl + 1);
+            return true;
         }
-        int rc = unlinkat(dirfd, path, AT_REMOVEDIR);
-        if (len == top)
-            return; /* the top itself: done, whether or not that worked */
-        if (rc != 0)
-            return; /* cannot make progress */
     }
+    return false;
+}
+
+/* Removes the tree at dirfd/name (only_tmp: only its temporary files and the directories left
+ * empty) with async-signal-safe calls only (openat, getdents64, unlinkat, fstat), without
+ * recursion and in time linear in its size: it descends one directory at a time, holding only
+ * the current one open, and climbs back through "..", which must be the directory it came from
+ * (device and inode), so that a directory moved meanwhile never leads it outside the tree. A
+ * directory that cannot be removed (not empty, or too deep for the path buffer) is skipped. */
+static void remove_tree(int dirfd, const char *name, bool only_tmp)
+{
+    static char path[8192]; /* the names from the top, '/'-separated */
+    static struct {
+        dev_t dev;
+        ino_t ino;
+        size_t skip; /* subdirectories found not removable */
+    } up[sizeof path / 2 + 1];
+    struct stat st;
+    size_t len = 0, depth = 0;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    up[0].skip = 0;
+    while (fd >= 0) {
+        char *sub = path + len + (len > 0);
+        if (len + 1 < sizeof path && fstat(fd, &st) == 0 &&
+            next_subdir(fd, up[depth].skip, only_tmp, sub, sizeof path - len - 1)) {
+            int child = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0) {
+                up[depth].skip++;
+                continue;
+            }
+            up[depth].dev = st.st_dev;
+            up[depth].ino = st.st_ino;
+            close(fd);
+            if (len > 0)
+                path[len] = '/';
+            len += strlen(path + len);
+            up[++depth].skip = 0;
+            fd = child;
+            continue;
+        }
+        if (depth == 0)
+            break;
+        int parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        fd = -1;
+        depth--;
+        if (parent < 0 || fstat(parent, &st) != 0 || st.st_dev != up[depth].dev ||
+            st.st_ino != up[depth].ino) {
+            if (parent >= 0)
+                close(parent);
+            return; /* moved: not ours to follow */
+        }
+        char *leaf = memrchr(path, '/', len);
+        leaf = leaf != NULL ? leaf + 1 : path;
+        if (unlinkat(parent, leaf, AT_REMOVEDIR) != 0)
+            up[depth].skip++;
+        len = leaf > path ? (size_t)(leaf - path - 1) : 0;
+        path[len] = '\0';
+        fd = parent;
+    }
+    if (fd >= 0)
+        close(fd);
+    unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
 static void remove_slot(const slot *s)
@@ -99,7 +151,7 @@ static void remove_slot(const slot *s)
     else if (s->kind == CLI_TMP_DIR)
         unlinkat(s->dirfd, s->name, AT_REMOVEDIR);
     else
-        remove_tree(s->dirfd, s->name);
+        remove_tree(s->dirfd, s->name, s->kind == CLI_TMP_STAGING);
 }
 
 static void on_signal(int sig)

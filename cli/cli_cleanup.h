@@ -12,10 +12,16 @@
 #define CLI_CLEANUP_H
 
 enum cli_tmp_kind {
-    CLI_TMP_FILE, /* a file: unlinked */
-    CLI_TMP_DIR,  /* a directory this run made: removed if empty */
-    CLI_TMP_TREE  /* a private directory tree: removed with everything in it */
+    CLI_TMP_FILE,   /* a file: unlinked */
+    CLI_TMP_DIR,    /* a directory this run made: removed if empty */
+    CLI_TMP_TREE,   /* a private directory tree: removed with everything in it */
+    CLI_TMP_STAGING /* a directory tree this run made where others may also write: its files
+                       named CLI_TMP_PREFIX* are unlinked, then each directory left empty is
+                       removed; anything else stays, with the directories that hold it */
 };
+
+/* The prefix of temporary file names in a CLI_TMP_STAGING tree: a random suffix follows. */
+#define CLI_TMP_PREFIX ".quire-tmp-"
 
 /* Installs the handler for SIGINT, SIGTERM and SIGHUP. Returns 0 or -1 with errno set. */
 int cli_cleanup_install(void);

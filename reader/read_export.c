@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /* read_export.c: quire-read export --format tar|zip BUNDLE OUT. The verified documents are
  * written through libarchive to a temporary file beside OUT, which is renamed into place only
- * when every entry's SHA-256 has matched; with --with-metadata, the provenance goes in
- * quire-metadata.json and the checksums in a BagIt-style manifest-sha256.txt. This module is
- * the reader's only libarchive user, and libarchive only ever writes here. libarchive is
- * loaded with dlopen when export runs, not linked: it brings libxml2 and ICU (18 libraries),
- * which made every other quire-read command start 2.7 times slower. */
+ * when every entry's SHA-256 has matched (then the directory is synced, so the rename survives a
+ * crash); an existing OUT is replaced only with --force. The temporary file is registered with
+ * cli_cleanup, so a failure and SIGINT, SIGTERM or SIGHUP remove it alike. With --with-metadata,
+ * the provenance goes in quire-metadata.json and the checksums in a BagIt-style
+ * manifest-sha256.txt. This module is the reader's only libarchive user, and libarchive only ever
+ * writes here. libarchive is loaded with dlopen when export runs, not linked: it brings libxml2 and
+ * ICU (18 libraries), which made every other quire-read command start 2.7 times slower. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,10 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <jansson.h>
 
+#include "cli_cleanup.h"
 #include "read.h"
 
 /* The libarchive functions export uses, looked up by name (their types from archive.h). */
@@ -206,11 +211,60 @@ static int write_export(quire_reader *r, const read_opts *o, int fd, quire_error
     return rc;
 }
 
+/* Creates the temporary file beside out, as tmp, registered before it exists (its name is
+ * random, so a signal in between can only remove a name nothing else has). Returns the
+ * descriptor, or -1 after a message; *handle is the registration. */
+static int make_tmp(const char *out, char *tmp, size_t cap, int *handle)
+{
+    char *copy = strdup(out), hex[17];
+    uint8_t rnd[8];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+    int n = copy != NULL ? snprintf(tmp, cap, "%s/.quire-export.%s", dirname(copy), hex) : -1;
+    free(copy);
+    errno = n < 0 ? ENOMEM : ENAMETOOLONG;
+    *handle = n > 0 && (size_t)n < cap ? cli_cleanup_add(AT_FDCWD, tmp, CLI_TMP_FILE) : -1;
+    int fd =
+        *handle >= 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+    if (fd < 0) {
+        read_fail(out, "cannot create a temporary file beside it: %s", strerror(errno));
+        cli_cleanup_done(*handle); /* not made, so not ours to remove */
+    }
+    return fd;
+}
+
+/* Renames tmp to out: with --force over anything, else never over an existing file, atomically
+ * (RENAME_NOREPLACE, else link + unlink); then forgets tmp's registration (*handle = -1) and
+ * syncs out's directory. */
+static int put_in_place(const char *tmp, const char *out, bool force, int *handle, quire_error *err)
+{
+    int rc = force ? rename(tmp, out) : renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE);
+    if (rc != 0 && !force && (errno == EINVAL || errno == ENOSYS) && link(tmp, out) == 0)
+        rc = unlink(tmp);
+    if (rc != 0 && errno == EEXIST)
+        return quire_error_set(err, QUIRE_E_IO, "%s exists: use --force to replace it", out);
+    if (rc != 0)
+        return quire_error_set(err, QUIRE_E_IO, "cannot rename into place: %s", strerror(errno));
+    cli_cleanup_done(*handle);
+    *handle = -1;
+    char *copy = strdup(out);
+    int dir = copy != NULL ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    free(copy);
+    rc = dir >= 0 && fsync(dir) == 0 ? QUIRE_OK : -1;
+    if (rc != QUIRE_OK)
+        rc = quire_error_set(err, QUIRE_E_IO, "cannot sync the directory of %s: %s", out,
+                             strerror(errno));
+    if (dir >= 0)
+        close(dir);
+    return rc;
+}
+
 int cmd_export(const read_opts *o, int argc, char **argv)
 {
-    int code = 0;
+    int code = 0, handle;
     quire_error err;
     char tmp[4096];
+    struct stat st;
     if (argc != 2 || o->format == NULL ||
         (strcmp(o->format, "tar") != 0 && strcmp(o->format, "zip") != 0)) {
         read_fail(NULL, "export: expected --format tar|zip BUNDLE OUT");
@@ -221,17 +275,22 @@ int cmd_export(const read_opts *o, int argc, char **argv)
                         "temporary name and renamed only once every document has verified");
         return 2;
     }
+    /* Before any work: an existing file is a user's slip more often than an intent. */
+    if (!o->force && lstat(argv[1], &st) == 0) {
+        read_fail(argv[1], "exists: use --force to replace it");
+        return 2;
+    }
+    if (cli_cleanup_install() != 0) {
+        read_fail(argv[1], "cannot handle signals: %s", strerror(errno));
+        return 2;
+    }
     if (load_libarchive() != 0)
         return 2;
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    char *copy = strdup(argv[1]);
-    int n = copy != NULL ? snprintf(tmp, sizeof tmp, "%s/.quire-export.XXXXXX", dirname(copy)) : -1;
-    free(copy);
-    int fd = n > 0 && (size_t)n < sizeof tmp ? mkstemp(tmp) : -1;
+    int fd = make_tmp(argv[1], tmp, sizeof tmp, &handle);
     if (fd < 0) {
-        read_fail(argv[1], "cannot create a temporary file beside it: %s", strerror(errno));
         quire_reader_close(r);
         return 2;
     }
@@ -242,10 +301,10 @@ int cmd_export(const read_opts *o, int argc, char **argv)
         rc = quire_error_set(&err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
     if (close(fd) != 0 && rc == QUIRE_OK)
         rc = quire_error_set(&err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
-    if (rc == QUIRE_OK && rename(tmp, argv[1]) != 0)
-        rc = quire_error_set(&err, QUIRE_E_IO, "cannot rename into place: %s", strerror(errno));
+    if (rc == QUIRE_OK)
+        rc = put_in_place(tmp, argv[1], o->force, &handle, &err);
+    cli_cleanup_remove(handle); /* -1 once renamed */
     if (rc != QUIRE_OK) {
-        unlink(tmp);
         read_fail(argv[0], "%s", err.msg);
         code = quire_exit_code(rc);
     }

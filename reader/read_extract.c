@@ -5,6 +5,16 @@
  * temporary name in its final directory, and only after the last selected entry's SHA-256
  * has matched are the files renamed into place. If anything fails, the temporary files and
  * the directories this run created are removed, so a rejected bundle leaves DIR as it was.
+ * Both go through cli_cleanup, which also removes them on SIGINT, SIGTERM and SIGHUP: the
+ * failure path and the signal handler remove the same things. (A failure or signal during the
+ * renames themselves leaves the files already renamed: complete and verified.) What is
+ * registered stays small whatever the bundle holds: one staging tree per directory made beside
+ * existing ones (SPEC 4.3 sorts the entries, so everything below it comes in one run, and the
+ * temporary files and directories inside need no registration of their own; its removal
+ * leaves whatever someone else put there), and one name per file in a directory that existed.
+ * Per selected entry that is 56 bytes of staged state and 1 of selection, plus, only for an
+ * entry that starts a tree or lies in a directory that existed, one registration (about 48
+ * bytes and the length of the existing directory's path): nothing grows with the depth.
  *
  * Directories are opened one component at a time with O_NOFOLLOW relative to DIR, so
  * neither a bundle path (already checked against SPEC 4) nor a symlink planted in DIR can
@@ -13,6 +23,7 @@
  * or SYNC_BYTES bytes, where the first call commits the journal for all of them. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +32,18 @@
 
 #include <sodium.h>
 
+#include "cli_cleanup.h"
 #include "cli_progress.h"
 #include "read.h"
 
 #define SYNC_FILES 256
 #define SYNC_BYTES (64u << 20)
-#define TMP_PREFIX ".quire-tmp-"
+#define TMP_PREFIX CLI_TMP_PREFIX
 
 typedef struct staged {
     uint32_t entry;
-    char tmp[32];
+    int handle; /* its cli_cleanup registration, or -1 when a tree this run made holds it */
+    char tmp[28];
     dev_t dev; /* the temporary file's identity, which the rename keeps */
     ino_t ino;
 } staged;
@@ -43,20 +56,25 @@ typedef struct extract_ctx {
     mode_t umask;
     int fd;         /* temporary file being written, or -1 */
     int fd_dir;     /* its directory */
-    char tmp[32];   /* its name */
+    int handle;     /* its registration, or -1 */
+    char tmp[28];   /* its name */
     staged *staged; /* complete temporary files, in entry order */
     size_t nstaged, staged_cap;
     size_t *by_id;            /* indexes of staged sorted by (dev, ino), made when first needed */
     int unsynced[SYNC_FILES]; /* complete files whose data may not be on disk yet */
     size_t nunsynced;
     uint64_t unsynced_bytes;
-    char **made; /* directories this run created, relative to DIR, in creation order */
-    size_t nmade, made_cap;
+    int *trees; /* registrations of the trees this run made, one per top directory made */
+    size_t ntrees, trees_cap;
+    int dir_handle;   /* DIR's registration when this run made it, or -1 */
+    const char *tree; /* the newest tree made (a prefix of an entry's path), "" for DIR */
+    size_t tree_len;
     /* The directory of the previous entry: entries come sorted, so most share it. */
     char cached_dir[QUIRE_MAX_PATH_BYTES + 1];
     size_t cached_len;
     int cached_fd;
     bool cache_valid;
+    bool cached_in_tree; /* the cached directory lies in a tree this run made */
     uint32_t done;
     cli_progress meter;
 } extract_ctx;
@@ -66,18 +84,75 @@ static int sys_error(quire_error *err, const char *what, const char *path)
     return quire_error_set(err, QUIRE_E_IO, "%s %s: %s", what, path, strerror(errno));
 }
 
-static bool remember_dir(extract_ctx *x, const char *path, size_t len)
+/* The length of the directory part of a path ("a/b/c" -> 3, "c" -> 0). */
+static size_t dir_len(const char *path)
 {
-    if (x->nmade == x->made_cap) {
-        size_t cap = x->made_cap ? 2 * x->made_cap : 16;
-        char **m = realloc(x->made, cap * sizeof *m);
-        if (m == NULL)
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? (size_t)(slash - path) : 0;
+}
+
+/* Whether path[0..len) lies in the newest tree this run made. Entries come sorted (SPEC 4.3),
+ * so the paths below a directory are consecutive: once past the newest tree, no later entry
+ * returns into an older one. */
+static bool in_tree(const extract_ctx *x, const char *path, size_t len)
+{
+    size_t n = x->tree_len;
+    return x->tree != NULL && len >= n && memcmp(path, x->tree, n) == 0 &&
+           (n == 0 || len == n || path[n] == '/');
+}
+
+static void hold_signals(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* Registers path[0..len), a directory just made, as a tree to remove on failure. */
+static bool add_tree(extract_ctx *x, const char *path, size_t len)
+{
+    if (x->ntrees == x->trees_cap) {
+        size_t cap = x->trees_cap ? 2 * x->trees_cap : 16;
+        int *t = realloc(x->trees, cap * sizeof *t);
+        if (t == NULL)
             return false;
-        x->made = m;
-        x->made_cap = cap;
+        x->trees = t;
+        x->trees_cap = cap;
     }
-    x->made[x->nmade] = strndup(path, len);
-    return x->made[x->nmade++] != NULL;
+    char *name = strndup(path, len);
+    int h = name != NULL ? cli_cleanup_add(x->root, name, CLI_TMP_STAGING) : -1;
+    free(name);
+    if (h < 0)
+        return false;
+    x->trees[x->ntrees++] = h;
+    x->tree = path;
+    x->tree_len = len;
+    return true;
+}
+
+/* Makes the directory comp (path[0..len)) in dir. One made outside the newest tree starts a
+ * new tree, made and registered with the signals held, so that no signal finds it made but
+ * unregistered. Returns 0 (also when comp exists: the openat that follows decides), or -1
+ * with errno ENOMEM. */
+static int make_dir(extract_ctx *x, int dir, const char *comp, const char *path, size_t len)
+{
+    if (in_tree(x, path, len)) {
+        mkdirat(dir, comp, 0777);
+        return 0;
+    }
+    sigset_t old;
+    int rc = 0;
+    hold_signals(&old);
+    if (mkdirat(dir, comp, 0777) == 0 && !add_tree(x, path, len)) {
+        unlinkat(dir, comp, AT_REMOVEDIR);
+        rc = -1;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = rc != 0 ? ENOMEM : errno;
+    return rc;
 }
 
 /* Opens (creating when create is set) the directories of path below DIR, one component at a
@@ -92,9 +167,8 @@ static int open_dirs(extract_ctx *x, const char *path, size_t len, bool create)
         memcpy(comp, path + start, end - start);
         comp[end - start] = '\0';
         /* A failing mkdirat (most often EEXIST) shows, if it matters, in the openat below. */
-        if (create && mkdirat(dir, comp, 0777) == 0 && !remember_dir(x, path, end)) {
+        if (create && make_dir(x, dir, comp, path, end) != 0) {
             close(dir);
-            errno = ENOMEM;
             return -1;
         }
         int next = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -124,8 +198,24 @@ static int parent_of(extract_ctx *x, const char *path, bool create, const char *
         memcpy(x->cached_dir, path, len);
         x->cached_len = len;
         x->cache_valid = true;
+        x->cached_in_tree = in_tree(x, path, len);
     }
     return dup(x->cached_fd);
+}
+
+/* Registers the temporary file x->tmp in the directory of path (relative to DIR), unless a
+ * tree this run made holds it. Done before the file exists: its name is random, so a signal
+ * in between can only remove a name nothing else has. Returns false when out of memory. */
+static bool add_tmp(extract_ctx *x, const char *path)
+{
+    char name[QUIRE_MAX_PATH_BYTES + sizeof x->tmp + 1];
+    size_t len = dir_len(path);
+    x->handle = -1;
+    if (x->cached_in_tree)
+        return true;
+    snprintf(name, sizeof name, "%.*s%s%s", (int)len, path, len ? "/" : "", x->tmp);
+    x->handle = cli_cleanup_add(x->root, name, CLI_TMP_FILE);
+    return x->handle >= 0;
 }
 
 static int x_begin(void *vctx, uint32_t i, quire_error *err)
@@ -146,9 +236,16 @@ static int x_begin(void *vctx, uint32_t i, quire_error *err)
     memcpy(x->tmp, TMP_PREFIX, sizeof TMP_PREFIX);
     sodium_bin2hex(x->tmp + sizeof TMP_PREFIX - 1, sizeof x->tmp - sizeof TMP_PREFIX + 1, rnd,
                    sizeof rnd);
+    if (!add_tmp(x, path))
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     x->fd = openat(x->fd_dir, x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (x->fd < 0)
+    if (x->fd < 0) {
+        int e = errno;
+        cli_cleanup_done(x->handle); /* not made: the name is not ours to remove */
+        x->handle = -1;
+        errno = e;
         return sys_error(err, "cannot create a temporary file for", path);
+    }
     return QUIRE_OK;
 }
 
@@ -203,7 +300,9 @@ static int x_end(void *vctx, uint32_t i, quire_error *err)
     if (x->sync)
         sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* start writeback now */
     x->staged[x->nstaged].entry = i;
+    x->staged[x->nstaged].handle = x->handle;
     memcpy(x->staged[x->nstaged++].tmp, x->tmp, sizeof x->tmp);
+    x->handle = -1;
     x->unsynced[x->nunsynced++] = x->fd;
     x->unsynced_bytes += e->size;
     x->fd = -1;
@@ -227,13 +326,6 @@ static int place(int dir, const char *tmp, const char *leaf, bool force)
     if (linkat(dir, tmp, dir, leaf, 0) != 0)
         return -1;
     return unlinkat(dir, tmp, 0);
-}
-
-/* The length of the directory part of a path ("a/b/c" -> 3, "c" -> 0). */
-static size_t dir_len(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash != NULL ? (size_t)(slash - path) : 0;
 }
 
 static bool same_dir(const char *a, const char *b)
@@ -289,17 +381,33 @@ static long placed_as(extract_ctx *x, int dir, const char *leaf)
     return -1;
 }
 
-/* The directory this run made that leaf in dir now is, or NULL. */
-static const char *made_as(const extract_ctx *x, int dir, const char *leaf)
+/* The bundle directory (written to out) that leaf in dir now is: a name this file system
+ * folded onto one of this run's directories (one that existed before is refused by
+ * check_existing). Scans the entries below dir's path, parent[0..plen); runs once, on an
+ * error. */
+static bool dir_as(const extract_ctx *x, int dir, const char *leaf, const char *parent, size_t plen,
+                   char *out, size_t cap)
 {
     struct stat st, m;
     if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
-        return NULL;
-    for (size_t k = 0; k < x->nmade; k++)
-        if (fstatat(x->root, x->made[k], &m, AT_SYMLINK_NOFOLLOW) == 0 && m.st_dev == st.st_dev &&
-            m.st_ino == st.st_ino)
-            return x->made[k];
-    return NULL;
+        return false;
+    for (uint32_t i = 0; i < x->idx->entry_count; i++) {
+        const char *p = x->idx->entries[i].path, *comp = p + plen + (plen > 0);
+        if (strncmp(p, parent, plen) != 0 || (plen > 0 && p[plen] != '/'))
+            continue;
+        const char *slash = strchr(comp, '/');
+        char name[QUIRE_MAX_COMPONENT_BYTES + 1];
+        if (slash == NULL || (size_t)(slash - comp) > QUIRE_MAX_COMPONENT_BYTES)
+            continue;
+        memcpy(name, comp, (size_t)(slash - comp));
+        name[slash - comp] = '\0';
+        if (fstatat(dir, name, &m, AT_SYMLINK_NOFOLLOW) == 0 && m.st_dev == st.st_dev &&
+            m.st_ino == st.st_ino) {
+            snprintf(out, cap, "%.*s", (int)(slash - p), p);
+            return true;
+        }
+    }
+    return false;
 }
 
 /* The error for staged file k (leaf in dir), whose name is taken: by staged file other
@@ -310,10 +418,10 @@ static int name_taken(extract_ctx *x, size_t k, int dir, const char *leaf, long 
 {
     int e_no = errno;
     const quire_entry *e = &x->idx->entries[x->staged[k].entry];
-    const char *made = other < 0 ? made_as(x, dir, leaf) : NULL;
-    if (other >= 0 || made != NULL) {
-        char what[QUIRE_MAX_PATH_BYTES + 48];
-        if (made != NULL)
+    char what[QUIRE_MAX_PATH_BYTES + 48], made[QUIRE_MAX_PATH_BYTES + 1];
+    bool is_dir = other < 0 && dir_as(x, dir, leaf, e->path, dir_len(e->path), made, sizeof made);
+    if (other >= 0 || is_dir) {
+        if (is_dir)
             snprintf(what, sizeof what, "the directory %s", made);
         else
             snprintf(what, sizeof what, "entry %u (%s)", x->staged[other].entry,
@@ -336,8 +444,7 @@ static int name_taken(extract_ctx *x, size_t k, int dir, const char *leaf, long 
 static int commit(extract_ctx *x, quire_error *err)
 {
     int rc = sync_files(x, err);
-    size_t k = 0;
-    for (; rc == QUIRE_OK && k < x->nstaged; k++) {
+    for (size_t k = 0; rc == QUIRE_OK && k < x->nstaged; k++) {
         const char *path = x->idx->entries[x->staged[k].entry].path, *leaf;
         int dir = parent_of(x, path, false, &leaf);
         long other = -1;
@@ -351,6 +458,8 @@ static int commit(extract_ctx *x, quire_error *err)
             errno = e_no;
             rc = name_taken(x, k, dir, leaf, other, err);
         } else {
+            cli_cleanup_done(x->staged[k].handle); /* released: its temporary name is gone */
+            x->staged[k].handle = -1;
             x->done++;
             bool last = k + 1 == x->nstaged ||
                         !same_dir(path, x->idx->entries[x->staged[k + 1].entry].path);
@@ -359,37 +468,29 @@ static int commit(extract_ctx *x, quire_error *err)
         }
         if (dir >= 0)
             close(dir);
-        if (rc != QUIRE_OK)
-            break; /* staged file k is not in place: discard removes it with the rest */
     }
-    /* What could not be placed is removed like any other failure's leftovers. */
-    memmove(x->staged, x->staged + k, (x->nstaged - k) * sizeof *x->staged);
-    x->nstaged -= k;
     return rc;
 }
 
-/* Removes every temporary file and, when nothing was placed, the directories made. */
-static void discard(extract_ctx *x)
+/* Closes every file still open. */
+static void close_files(extract_ctx *x)
 {
-    if (x->fd >= 0) {
+    if (x->fd >= 0)
         close(x->fd);
-        unlinkat(x->fd_dir, x->tmp, 0);
-    }
     if (x->fd_dir >= 0)
         close(x->fd_dir);
     x->fd = x->fd_dir = -1;
     sync_files(x, NULL);
-    for (size_t k = 0; k < x->nstaged; k++) {
-        const char *leaf;
-        int dir = parent_of(x, x->idx->entries[x->staged[k].entry].path, false, &leaf);
-        if (dir >= 0) {
-            unlinkat(dir, x->staged[k].tmp, 0);
-            close(dir);
-        }
-    }
-    x->nstaged = 0;
-    for (size_t k = x->nmade; x->done == 0 && k-- > 0;)
-        unlinkat(x->root, x->made[k], AT_REMOVEDIR); /* fails, harmlessly, unless empty */
+}
+
+/* The run succeeded: every registration is forgotten, and what was made stays. */
+static void keep_all(extract_ctx *x)
+{
+    for (size_t k = 0; k < x->nstaged; k++)
+        cli_cleanup_done(x->staged[k].handle);
+    for (size_t k = 0; k < x->ntrees; k++)
+        cli_cleanup_done(x->trees[k]);
+    cli_cleanup_done(x->dir_handle);
 }
 
 /* Marks the entries named by args (exact paths or directory prefixes); all when none. */
@@ -451,13 +552,36 @@ static int run(extract_ctx *x, quire_reader *r, const bool *sel, const read_opts
     cli_progress_end(&x->meter);
     if (rc == QUIRE_OK)
         rc = commit(x, &err);
-    discard(x);
+    close_files(x);
     if (rc != QUIRE_OK) {
         read_fail(x->bundle, "%s", err.msg);
         return quire_exit_code(rc);
     }
     if (!o->quiet)
         fprintf(stderr, "%s: extracted %u files to %s\n", x->bundle, x->done, o->dir);
+    return 0;
+}
+
+/* Opens DIR, creating it if needed; one this run made is a tree to remove on failure, made and
+ * registered with the signals held. Returns 0 or 2 after a message. */
+static int open_root(extract_ctx *x, const char *dir)
+{
+    sigset_t old;
+    hold_signals(&old);
+    int mk = mkdir(dir, 0777), e = errno;
+    if (mk == 0 && (x->dir_handle = cli_cleanup_add(AT_FDCWD, dir, CLI_TMP_STAGING)) < 0)
+        rmdir(dir), e = ENOMEM;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (x->dir_handle >= 0)
+        x->tree = ""; /* everything below DIR is this run's */
+    if ((mk != 0 && e != EEXIST) || (mk == 0 && x->dir_handle < 0)) {
+        read_fail(dir, "cannot create directory: %s", strerror(e));
+        return 2;
+    }
+    if ((x->root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        read_fail(dir, "cannot open directory: %s", strerror(errno));
+        return 2;
+    }
     return 0;
 }
 
@@ -468,6 +592,10 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
         read_fail(NULL, "extract: expected BUNDLE [PATH...]");
         return 2;
     }
+    if (cli_cleanup_install() != 0) {
+        read_fail(argv[0], "cannot handle signals: %s", strerror(errno));
+        return 2;
+    }
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
@@ -476,34 +604,32 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
                      .root = -1,
                      .fd = -1,
                      .fd_dir = -1,
+                     .handle = -1,
+                     .dir_handle = -1,
                      .force = o->force,
                      .sync = !o->no_sync};
     x.umask = umask(0);
     umask(x.umask);
     bool *sel = calloc(x.idx->entry_count ? x.idx->entry_count : 1, sizeof *sel);
-    int mk = sel != NULL ? mkdir(o->dir, 0777) : -1;
-    bool made_root = mk == 0;
     if (sel == NULL)
         read_fail(argv[0], "out of memory"), code = 2;
-    else if (mk != 0 && errno != EEXIST)
-        read_fail(o->dir, "cannot create directory: %s", strerror(errno)), code = 2;
-    else if ((x.root = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-        read_fail(o->dir, "cannot open directory: %s", strerror(errno)), code = 2;
+    if (code == 0)
+        code = open_root(&x, o->dir);
     if (code == 0)
         code = select_entries(x.idx, argv[0], argc - 1, argv + 1, sel);
     if (code == 0)
         code = check_existing(&x, sel);
     if (code == 0)
         code = run(&x, r, sel, o);
+    if (code == 0)
+        keep_all(&x);
+    else
+        cli_cleanup_remove_all(); /* what the signal handler would remove, DIR too if made */
     if (x.cache_valid)
         close(x.cached_fd);
     if (x.root >= 0)
         close(x.root);
-    if (code != 0 && made_root && x.done == 0)
-        rmdir(o->dir); /* DIR was made by this run: leave nothing behind */
-    for (size_t k = 0; k < x.nmade; k++)
-        free(x.made[k]);
-    free(x.made);
+    free(x.trees);
     free(x.staged);
     free(x.by_id);
     free(sel);

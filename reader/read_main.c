@@ -23,7 +23,7 @@ static const char usage[] =
     "       quire-read quote   [-p PUB]... [--json] BUNDLE PATH \"TEXT\"\n"
     "       quire-read search  [-p PUB]... [--json] BUNDLE QUERY\n"
     "       quire-read diff    [-p PUB]... [--json] OLD.quire NEW.quire\n"
-    "       quire-read export  [-p PUB]... --format tar|zip [--with-metadata] BUNDLE OUT\n"
+    "       quire-read export  [-p PUB]... --format tar|zip [--with-metadata] [-f] BUNDLE OUT\n"
     "       quire-read --help | --version\n";
 
 static const char help[] =
@@ -60,7 +60,7 @@ static const char help[] =
     "                           search, diff)\n"
     "  -l, --long               list: role, size and SHA-256 of each entry\n"
     "  -C DIR, --directory DIR  extract: write under DIR (default: .)\n"
-    "  -f, --force              extract: replace existing files\n"
+    "  -f, --force              extract, export: replace existing files\n"
     "  --no-sync                extract: do not wait for the data to reach the disk before\n"
     "                           renaming (faster; after a power failure a file may be empty)\n"
     "  -q, --quiet              verify, extract: no report and no progress meter (the\n"

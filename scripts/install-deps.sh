@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # Installs quire's build and test dependencies from Debian when any is missing.
 set -eu
-pkgs="build-essential binutils cmake pkg-config clang clang-tidy libclang-rt-14-dev python3 zlib1g-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip"
+pkgs="build-essential binutils cmake pkg-config clang clang-tidy libclang-rt-14-dev python3 zlib1g-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip strace time"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
