@@ -305,7 +305,7 @@ int cmd_export(const read_opts *o, int argc, char **argv)
         rc = put_in_place(tmp, argv[1], o->force, &handle, &err);
     cli_cleanup_remove(handle); /* -1 once renamed */
     if (rc != QUIRE_OK) {
-        read_fail(argv[0], "%s", err.msg);
+        read_error(argv[0], &err);
         code = quire_exit_code(rc);
     }
     quire_reader_close(r);

@@ -554,7 +554,7 @@ static int run(extract_ctx *x, quire_reader *r, const bool *sel, const read_opts
         rc = commit(x, &err);
     close_files(x);
     if (rc != QUIRE_OK) {
-        read_fail(x->bundle, "%s", err.msg);
+        read_error(x->bundle, &err);
         return quire_exit_code(rc);
     }
     if (!o->quiet)

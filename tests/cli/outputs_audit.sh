@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # outputs_audit.sh: issue 11 findings 10, 12 and 5 for extract and export.
 # - SIGINT, SIGTERM and SIGHUP in the middle of extract or export: the process dies of the
 #   signal, and no temporary file, no directory the run made and nothing under a final name is
