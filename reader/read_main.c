@@ -249,7 +249,7 @@ typedef struct pager {
     FILE *real; /* the terminal */
     FILE *pipe; /* the pager, once started */
     char *buf;
-    size_t len;
+    size_t len, cap;
     bool failed; /* the pager could not be started: write to the terminal */
 } pager;
 
@@ -270,31 +270,42 @@ static FILE *pager_open(void)
     return popen(cmd != NULL && *cmd ? cmd : "less", "w");
 }
 
+/* Appends to the collected output, doubling the buffer as it grows (linear copying). */
+static int page_append(const char *p, size_t n)
+{
+    if (page.cap - page.len < n) {
+        size_t cap = page.cap ? page.cap : 65536;
+        while (cap - page.len < n)
+            cap *= 2;
+        char *b = realloc(page.buf, cap);
+        if (b == NULL)
+            return -1;
+        page.buf = b, page.cap = cap;
+    }
+    memcpy(page.buf + page.len, p, n);
+    page.len += n;
+    return 0;
+}
+
 static ssize_t pager_write(void *cookie, const char *p, size_t n)
 {
     (void)cookie;
     if (page.pipe == NULL && !page.failed && page.len + n > PAGE_CAP) {
-        char *b = realloc(page.buf, page.len + n);
-        if (b == NULL)
+        if (page_append(p, n) != 0)
             return -1;
-        memcpy(b + page.len, p, n);
-        page.buf = b, page.len += n;
         page.pipe = pager_open();
         page.failed = page.pipe == NULL;
         FILE *to = page.pipe != NULL ? page.pipe : page.real;
         size_t w = fwrite(page.buf, 1, page.len, to);
         free(page.buf);
         page.buf = NULL;
-        return w == page.len ? (ssize_t)n : -1;
+        bool ok = w == page.len;
+        page.len = page.cap = 0;
+        return ok ? (ssize_t)n : -1;
     }
     if (page.pipe != NULL || page.failed)
         return fwrite(p, 1, n, page.pipe != NULL ? page.pipe : page.real) == n ? (ssize_t)n : -1;
-    char *b = realloc(page.buf, page.len + n);
-    if (b == NULL)
-        return -1;
-    memcpy(b + page.len, p, n);
-    page.buf = b, page.len += n;
-    return (ssize_t)n;
+    return page_append(p, n) == 0 ? (ssize_t)n : -1;
 }
 
 static bool pager_start(void)
