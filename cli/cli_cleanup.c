@@ -121,7 +121,6 @@ static void remove_tree(int dirfd, const char *name, bool only_tmp)
             break;
         int parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         close(fd);
-        fd = -1;
         depth--;
         if (parent < 0 || fstat(parent, &st) != 0 || st.st_dev != up[depth].dev ||
             st.st_ino != up[depth].ino) {
