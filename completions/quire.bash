@@ -14,7 +14,7 @@ _quire_pack()
     -l|--level) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7 8 9" -- "$cur")); return ;;
     esac
     case ${COMP_WORDS[1]} in
-    keygen) COMPREPLY=($(compgen -W "-o --output -W --without-passphrase --passphrase-file --help" -- "$cur")) ;;
+    keygen) COMPREPLY=($(compgen -W "-o --output -W --without-passphrase -q --quiet --passphrase-file --help" -- "$cur")) ;;
     create)
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --passphrase-file --help" -- "$cur"))

@@ -62,9 +62,11 @@ int pack_input_open(const pack_input *in, struct stat *st);
 void pack_cleanup(void);
 void pack_inputs_free(pack_input *in, size_t count);
 
-/* Reads a passphrase from file (its first line) or, with file NULL, from the terminal without
- * echo (twice when confirm). Returns sodium_malloc'd text or NULL after printing why. */
-char *pack_passphrase(const char *file, bool confirm);
+/* Reads a passphrase from file (its first line; "-" is standard input) or, with file NULL,
+ * from the terminal without echo (twice when confirm, for keygen). An empty passphrase is
+ * refused. Unless quiet, then says on stderr that a key is being derived from it (the caller
+ * runs scrypt next, for seconds). Returns sodium_malloc'd text or NULL after printing why. */
+char *pack_passphrase(const char *file, bool confirm, bool quiet);
 
 /* Provenance per input (SPEC 5.5): the CSL-JSON item describing it (or NULL), the entry
  * number of its original (or QUIRE_LINK_NONE), and whether it is itself an original. */

@@ -71,7 +71,7 @@ fail:
     return NULL;
 }
 
-static quire_seckey *load_seckey(const char *path, const char *pwfile)
+static quire_seckey *load_seckey(const char *path, const char *pwfile, bool quiet)
 {
     quire_seckey *sk = NULL;
     quire_error err;
@@ -81,7 +81,7 @@ static quire_seckey *load_seckey(const char *path, const char *pwfile)
     if (text == NULL)
         return NULL;
     int enc = quire_seckey_is_encrypted(text, n, &err);
-    if (enc > 0 && (pw = pack_passphrase(pwfile, false)) == NULL)
+    if (enc > 0 && (pw = pack_passphrase(pwfile, false, quiet)) == NULL)
         goto out;
     if (enc < 0 || quire_seckey_parse(text, n, pw, &sk, &err) != QUIRE_OK)
         pack_warn("%s: %s", path, err.msg);
@@ -303,7 +303,7 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
         ;
     else if (o->sources != NULL && pack_sources_load(o->sources, in, n, &pv) != 0)
         ;
-    else if ((sk = load_seckey(o->key, o->pwfile)) != NULL)
+    else if ((sk = load_seckey(o->key, o->pwfile, o->quiet)) != NULL)
         rc = pack_bundle(o, in, n, meta, &pv, sk);
     quire_seckey_free(sk);
     pack_provenance_free(&pv);

@@ -58,7 +58,12 @@ int read_keys_add(read_opts *o, const char *path)
         return 2;
     }
     if (quire_pubkey_load(path, &key, &err) != QUIRE_OK) {
-        read_error(path, &err); /* a key named on the command line must work */
+        /* A key named on the command line must work. A file that is not a public key (most
+         * often the secret NAME.key beside NAME.pub) gets the advice the library leaves to us. */
+        if (err.code == QUIRE_E_KEY)
+            read_fail_with(&err, path, "%s; -p takes the public key, the .pub file", err.msg);
+        else
+            read_error(path, &err);
         free(source);
         return 2;
     }

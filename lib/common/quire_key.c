@@ -16,9 +16,13 @@
 #define PUBKEY_RAW_BYTES (2 + QUIRE_KEY_ID_BYTES + QUIRE_PUBKEY_BYTES)
 #define PUBKEY_FILE_MAX 4096
 
+/* Large enough for a secret key's 158 bytes, so that one given as a public key is recognised
+ * and named as such rather than called malformed. */
+#define KEY_DECODE_BYTES 158
+
 int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out, quire_error *err)
 {
-    uint8_t raw[PUBKEY_RAW_BYTES];
+    uint8_t raw[KEY_DECODE_BYTES];
     size_t raw_len = 0;
     const char *line = text, *end = text + len;
 
@@ -35,11 +39,19 @@ int quire_pubkey_parse(const char *text, size_t len, quire_pubkey *out, quire_er
         if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
             return quire_error_set(err, QUIRE_E_KEY, "public key: unexpected text after the key");
     if (sodium_base642bin(raw, sizeof raw, line, (size_t)(line_end - line), " \r\t", &raw_len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        raw_len != sizeof raw)
-        return quire_error_set(err, QUIRE_E_KEY, "public key: not a base64 minisign key");
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
+        raw_len = 0;
+    bool secret = raw_len == KEY_DECODE_BYTES && memcmp(raw, "Ed", 2) == 0;
+    if (raw_len != PUBKEY_RAW_BYTES) {
+        /* An unencrypted secret key was just decoded here: wipe it. */
+        sodium_memzero(raw, sizeof raw);
+        return quire_error_set(err, QUIRE_E_KEY,
+                               secret ? "public key: this is a minisign secret key, not a public "
+                                        "key (SPEC 6.1)"
+                                      : "public key: not a base64 minisign key (SPEC 6.1)");
+    }
     if (memcmp(raw, "Ed", 2) != 0)
-        return quire_error_set(err, QUIRE_E_KEY, "public key: algorithm is not Ed");
+        return quire_error_set(err, QUIRE_E_KEY, "public key: algorithm is not Ed (SPEC 6.1)");
     memset(out, 0, sizeof *out); /* source: the caller says where the key came from */
     memcpy(out->key_id, raw + 2, QUIRE_KEY_ID_BYTES);
     memcpy(out->pk, raw + 2 + QUIRE_KEY_ID_BYTES, QUIRE_PUBKEY_BYTES);

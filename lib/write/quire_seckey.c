@@ -16,6 +16,7 @@
 #define CHK_BYTES 32
 #define KEYNUM_SK_BYTES (QUIRE_KEY_ID_BYTES + QUIRE_SECKEY_BYTES + CHK_BYTES)
 #define SK_RAW_BYTES (2 + 2 + 2 + SALT_BYTES + 8 + 8 + KEYNUM_SK_BYTES)
+#define PUBKEY_RAW_BYTES (2 + QUIRE_KEY_ID_BYTES + QUIRE_PUBKEY_BYTES)
 #define OFF_SALT 6
 #define OFF_OPS 38
 #define OFF_MEM 46
@@ -133,9 +134,15 @@ static int decode_raw(const char *text, size_t len, uint8_t *raw, quire_error *e
         if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
             return quire_error_set(err, QUIRE_E_KEY, "secret key: unexpected text after the key");
     if (sodium_base642bin(raw, SK_RAW_BYTES, line, (size_t)((nl ? nl : end) - line), " \r\t", &got,
-                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        got != SK_RAW_BYTES)
-        return quire_error_set(err, QUIRE_E_KEY, "secret key: not a base64 minisign secret key");
+                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+        got = 0;
+    if (got == PUBKEY_RAW_BYTES && memcmp(raw, "Ed", 2) == 0)
+        return quire_error_set(err, QUIRE_E_KEY,
+                               "secret key: this is a minisign public key, not a secret key "
+                               "(SPEC 6.1)");
+    if (got != SK_RAW_BYTES)
+        return quire_error_set(err, QUIRE_E_KEY,
+                               "secret key: not a base64 minisign secret key (SPEC 6.1)");
     if (memcmp(raw, "Ed", 2) != 0 || memcmp(raw + 4, "B2", 2) != 0)
         return quire_error_set(err, QUIRE_E_KEY,
                                "secret key: unsupported signature or checksum algorithm");

@@ -32,7 +32,8 @@ expect_true "keygen printed $kid, the key in alice.pub has id $(key_id alice.pub
 expect_true "alice.pub is not two lines" test "$(wc -l <alice.pub)" -eq 2
 expect_true "alice.key is not a minisign unencrypted secret key" \
     grep -qx "untrusted comment: minisign unencrypted secret key" alice.key
-expect_stderr_contains "key id: $kid"
+# The key id is printed once: on stdout, not again on stderr.
+expect_stderr_not_contains "$kid"
 # Mode 0600 whatever the umask.
 expect_exit 0 sh -c 'umask 0 && exec "$@"' sh "$PACK" keygen -W -o open
 expect_mode open.key 600
@@ -119,10 +120,11 @@ printf '\n' >newline.pw
 expect_exit 2 "$PACK" create -k enc.key --passphrase-file newline.pw -o x.quire docs
 expect_stderr_contains "quire-pack: newline.pw: "
 expect_absent x.quire
-# keygen into a directory that does not exist: exit 2, nothing made.
-expect_exit 2 "$PACK" keygen -W -o nodir/k
-expect_stderr_contains "nodir/k.key"
-expect_absent nodir
+# keygen beneath a file (a directory that cannot be made): exit 2, nothing made.
+: >afile
+expect_exit 2 "$PACK" keygen -W -o afile/k
+expect_stderr_contains "quire-pack: afile/k.key: cannot create: Not a directory"
+rm afile
 
 # Trust. A bundle signed by alice:
 expect_exit 0 "$PACK" create -k alice.key -o alice.quire docs

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # tty.sh: the passphrase prompt on a real terminal (a tmux pane): keygen asks twice without
-# echo, a mismatch makes no key, create asks once and refuses a wrong passphrase, and the
-# terminal has its echo back afterwards. Each encrypted key use costs about 3 s (scrypt, 1 GiB).
+# echo, a mismatch or an empty passphrase makes no key, create asks once and refuses a wrong
+# passphrase, and the terminal has its echo back afterwards. Each encrypted key use costs about 3 s (scrypt, 1 GiB).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -76,6 +76,19 @@ expect_true "tty.key is not an encrypted minisign key" \
     grep -qx "untrusted comment: minisign encrypted secret key" tty.key
 expect_mode tty.key 600
 expect_true "echo is not restored after keygen's prompt" grep -qE '(^| )echo( |$)' kg.stty
+expect_true "no 'deriving a key' line while scrypt runs" \
+    grep -q "deriving a key from the passphrase..." kg.screen
+
+# keygen with an empty passphrase: refused at the first prompt, no key files at all.
+run_in_pane em "'$PACK' keygen -o empty"
+wait_for_prompt "passphrase:"
+type_line ""
+expect_pane_exit 2 em
+expect_true "no message that the passphrase is empty" \
+    grep -q "quire-pack: the passphrase is empty (-W makes a key without one)" em.screen
+expect_true "keygen asked again after an empty passphrase" sh -c '! grep -q "again" em.screen'
+expect_absent empty.key
+expect_absent empty.pub
 
 # keygen with two different passphrases: no key files at all.
 run_in_pane mm "'$PACK' keygen -o other"

@@ -617,6 +617,28 @@ START_TEST(seckey_loads_fixture_matching_its_pubkey)
 }
 END_TEST
 
+/* Issue 17: a secret key given where a public key belongs (quire-read -p NAME.key), or the
+ * other way round, is named for what it is rather than called malformed. */
+START_TEST(key_files_swapped_are_named)
+{
+    size_t sk_len = 0, pk_len = 0;
+    uint8_t *sk_text = slurp_path(FIXTURES "/keys/test.key", &sk_len);
+    uint8_t *pk_text = slurp_path(FIXTURES "/keys/test.pub", &pk_len);
+    quire_seckey *sk = NULL;
+    quire_pubkey pk;
+    quire_error err = {0};
+    ASSERT_FAILS(quire_pubkey_parse((char *)sk_text, sk_len, &pk, &err), err, QUIRE_E_KEY,
+                 "public key: this is a minisign secret key, not a public key (SPEC 6.1)");
+    ck_assert_str_eq(err.rule, "SPEC 6.1");
+    ASSERT_FAILS(quire_seckey_parse((char *)pk_text, pk_len, NULL, &sk, &err), err, QUIRE_E_KEY,
+                 "secret key: this is a minisign public key, not a secret key (SPEC 6.1)");
+    ASSERT_FAILS(quire_seckey_is_encrypted((char *)pk_text, pk_len, &err), err, QUIRE_E_KEY,
+                 "this is a minisign public key");
+    free(sk_text);
+    free(pk_text);
+}
+END_TEST
+
 START_TEST(fixture_key_signature_verifies_with_fixture_pub)
 {
     size_t len = 0;
@@ -1016,6 +1038,7 @@ static Suite *key_suite(void)
     tcase_add_test(sec, seckey_rejects_damaged_key);
     tcase_add_test(sec, seckey_rejects_damaged_key_without_checksum);
     tcase_add_test(sec, seckey_loads_fixture_matching_its_pubkey);
+    tcase_add_test(sec, key_files_swapped_are_named);
     tcase_add_test(sec, fixture_key_signature_verifies_with_fixture_pub);
     tcase_add_test(sec, keypairs_are_distinct);
     suite_add_tcase(s, sec);
