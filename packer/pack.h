@@ -102,10 +102,6 @@ int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_pro
  * text to free, or NULL after a message (also when the file's own "supersedes" differs). */
 char *pack_bundle_meta(const char *path, const char *supersedes);
 
-/* The key among known[0..n) that name is a near miss of (Damerau-Levenshtein distance at most
- * 2, the closest first), or NULL. */
-const char *pack_near_miss(const char *name, const char *const *known, size_t n);
-
 /* An entry's metadata: its item (may be NULL) plus the media type guessed from its name and
  * its first bytes, and for a document without an item, a title (SPEC 10: HTML <title> or <h1>,
  * reStructuredText's first section title, else the first non-empty line that is not markup;

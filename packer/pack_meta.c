@@ -65,7 +65,9 @@ static size_t edit_distance(const char *a, const char *b)
     return d[n][m];
 }
 
-const char *pack_near_miss(const char *name, const char *const *known, size_t n)
+/* The key among known[0..n) that name is a near miss of (distance at most 2, the closest, the
+ * first of equals), or NULL. */
+static const char *near_miss(const char *name, const char *const *known, size_t n)
 {
     const char *best = NULL;
     size_t best_d = 3;
@@ -83,7 +85,7 @@ const char *pack_near_miss(const char *name, const char *const *known, size_t n)
  * suggesting the known key it is a near miss of. */
 static void warn_unknown(const char *where, const char *key, const char *const *known, size_t n)
 {
-    const char *near = pack_near_miss(key, known, n);
+    const char *near = near_miss(key, known, n);
     if (near != NULL)
         pack_warn("%s: unknown key \"%s\": did you mean \"%s\"?", where, key, near);
     else
