@@ -9,6 +9,7 @@ _quire_pack()
     fi
     case $prev in
     -k|--key) COMPREPLY=($(compgen -f -X '!*.key' -- "$cur")); return ;;
+    --supersedes) COMPREPLY=($(compgen -f -X '!*.quire' -- "$cur")); return ;;
     -m|--metadata|-s|--sources) COMPREPLY=($(compgen -f -X '!*.json' -- "$cur")); return ;;
     -o|--output|-a|--archive|--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -l|--level) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7 8 9" -- "$cur")); return ;;
@@ -17,7 +18,7 @@ _quire_pack()
     keygen) COMPREPLY=($(compgen -W "-o --output -W --without-passphrase -q --quiet --passphrase-file --help" -- "$cur")) ;;
     create)
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --passphrase-file --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --supersedes --passphrase-file --help" -- "$cur"))
         else
             COMPREPLY=($(compgen -f -- "$cur"))
         fi ;;

@@ -31,10 +31,11 @@ void pack_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * directory or file given on the command line, or the private unpacking directory), its path
  * beneath that root, and the identity of both as the walk saw them. */
 typedef struct pack_input {
-    char *bundle_path; /* points into the fs_path allocation */
-    char *fs_path;     /* root, then the path beneath it: for messages */
-    const char *root;  /* borrowed: argv or the unpacking directory */
-    size_t rel;        /* fs_path + rel is the path beneath root ("" when root is the file) */
+    char *bundle_path;   /* points into the fs_path allocation */
+    char *fs_path;       /* root, then the path beneath it */
+    const char *root;    /* borrowed: argv or the archive's unpacking directory */
+    const char *archive; /* borrowed from argv: the -a archive it was unpacked from, or NULL */
+    size_t rel;          /* fs_path + rel is the path beneath root ("" when root is the file) */
     dev_t root_dev, dev;
     ino_t root_ino, ino;
     bool exec;
@@ -49,6 +50,19 @@ typedef struct pack_input {
  * Returns 0, or an exit code (2). */
 int pack_collect(char *const *inputs, int n, char *const *archives, int na, const char *output,
                  pack_input **out, size_t *count);
+
+/* How messages name an input: its path, or for an archive member "ARCHIVE: entry NAME" (never
+ * the private unpacking directory, which the user does not know). Returns buf or in->fs_path. */
+const char *pack_input_name(const pack_input *in, char *buf, size_t cap);
+
+/* Checks that path can be read before it is used: it exists, and a regular file can be opened,
+ * a directory (only when dir_ok) listed and searched. Returns 0, or 2 after the message
+ * "PATH: cannot read: REASON" with the system's reason. */
+int pack_check_readable(const char *path, bool dir_ok);
+
+/* Opens path for reading as pack_check_readable checks it (a directory is refused as EISDIR).
+ * Returns a descriptor, or -1 after the same message. */
+int pack_open_input(const char *path);
 
 /* Opens an input for reading without following a symbolic link anywhere beneath its root
  * (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, else one directory descriptor per
@@ -84,13 +98,17 @@ void pack_provenance_free(pack_provenance *pv);
  * "quire-files". Returns 0, or 2 after a message naming the file, item and field. */
 int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_provenance *pv);
 
-/* The collection metadata (-m FILE, or none): checked, with generator and (from
- * SOURCE_DATE_EPOCH) created added; canonical JSON text to free, or NULL after a message. */
-char *pack_bundle_meta(const char *path);
+/* The collection metadata (-m FILE, or none): checked (unknown keys are warned about, with a
+ * suggestion for a near miss), with generator, (from SOURCE_DATE_EPOCH) created and (when
+ * supersedes, the 64 hex digits of --supersedes, is not NULL) supersedes added; canonical JSON
+ * text to free, or NULL after a message (also when the file's own "supersedes" differs). */
+char *pack_bundle_meta(const char *path, const char *supersedes);
 
 /* An entry's metadata: its item (may be NULL) plus the media type guessed from its name and
- * its first bytes, and for a document without an item, a title (HTML <title>, else the first
- * non-empty line). Canonical JSON text to free, or NULL when out of memory. */
+ * its first bytes, and for a document without an item, a title (SPEC 10: HTML <title> or <h1>,
+ * reStructuredText's first section title, else the first non-empty line that is not markup;
+ * none for .buildinfo files), cut at a word boundary. Canonical JSON text to free, or NULL
+ * when out of memory. */
 char *pack_entry_meta(json_t *item, const char *path, const uint8_t *head, size_t n);
 
 int pack_keygen(int argc, char **argv);

@@ -21,7 +21,7 @@
 #define SECKEY_FILE_MAX 4096
 
 typedef struct create_opts {
-    const char *key, *out, *meta, *sources, *comment, *pwfile;
+    const char *key, *out, *meta, *sources, *comment, *pwfile, *supersedes;
     int level;
     unsigned threads;
     bool quiet, force;
@@ -42,7 +42,7 @@ static char *read_seckey_file(const char *path, size_t *len)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     *len = 0;
     if (text == NULL || fd < 0) {
-        pack_warn("%s: cannot open secret key: %s", path, text ? strerror(errno) : "no memory");
+        pack_warn("%s: cannot read the secret key: %s", path, text ? strerror(errno) : "no memory");
         goto fail;
     }
     for (;;) {
@@ -50,7 +50,7 @@ static char *read_seckey_file(const char *path, size_t *len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            pack_warn("%s: cannot read secret key: %s", path, strerror(errno));
+            pack_warn("%s: cannot read the secret key: %s", path, strerror(errno));
             goto fail;
         }
         if (n == 0)
@@ -99,6 +99,7 @@ out:
 typedef struct fd_source {
     int fd;
     const char *name;
+    char name_buf[8192];
     uint8_t head[HEAD_BYTES];
     size_t head_len;
 } fd_source;
@@ -143,7 +144,7 @@ static int add_file(quire_writer *w, const pack_input *in, const pack_provenance
         .size = (uint64_t)st.st_size,
     };
     src.fd = fd;
-    src.name = in->fs_path;
+    src.name = pack_input_name(in, src.name_buf, sizeof src.name_buf);
     src.head_len = 0;
     if (quire_writer_add(w, &d, read_fd, &src, &err) != QUIRE_OK) {
         pack_warn("%s", err.msg);
@@ -283,28 +284,100 @@ out:
     return rc;
 }
 
+/* ---- --supersedes OLD: the fingerprint of a bundle signed with the same key ---- */
+
+/* The exit status for a library failure on OLD: 2 when it could not be read, else 1 (it is
+ * not a bundle, or its signature does not verify). */
+static int old_status(int rc)
+{
+    return rc == QUIRE_E_IO || rc == QUIRE_E_NOMEM ? 2 : 1;
+}
+
+/* Opens OLD and reads its index, so that a missing or malformed OLD and a clash with the
+ * metadata's "supersedes" are found before the passphrase is asked for. No key is known yet:
+ * the signature is checked by old_check once the secret key is open. Fills hex with the
+ * fingerprint (SPEC 6.3); returns 0 or an exit status after a message. */
+static int old_open(const char *path, quire_reader **r, char hex[2 * QUIRE_FINGERPRINT_BYTES + 1])
+{
+    quire_error err;
+    int rc = pack_check_readable(path, false);
+    if (rc != 0)
+        return rc;
+    if ((rc = quire_reader_open(path, r, &err)) != QUIRE_OK ||
+        (rc = quire_reader_authenticate(*r, NULL, 0, QUIRE_ANY_SIGNER, &err)) != QUIRE_OK) {
+        pack_warn("%s: --supersedes: not a readable bundle: %s", path, err.msg);
+        return old_status(rc);
+    }
+    sodium_bin2hex(hex, 2 * QUIRE_FINGERPRINT_BYTES + 1, quire_reader_fingerprint(*r),
+                   QUIRE_FINGERPRINT_BYTES);
+    return 0;
+}
+
+/* A bundle supersedes only a bundle of its own publisher: OLD must verify under the public
+ * half of the key that signs the new one (SPEC 9 steps 5-9). Its documents are not read: the
+ * fingerprint names the signed index, whatever the state of the data. The index is read again,
+ * so OLD must still have the fingerprint old_open found. Returns 0 or an exit status. */
+static int old_check(const char *path, quire_reader *r, const quire_seckey *sk, const char *key,
+                     const char *hex)
+{
+    quire_pubkey pk;
+    quire_error err;
+    char id[17], now[2 * QUIRE_FINGERPRINT_BYTES + 1];
+
+    quire_seckey_public(sk, &pk);
+    quire_key_id_hex(pk.key_id, id);
+    int rc = quire_reader_authenticate(r, &pk, 1, 0, &err);
+    if (rc == QUIRE_E_UNTRUSTED) {
+        const quire_sigblock *sb = quire_reader_sigblock(r);
+        char signer[17];
+        quire_key_id_hex(sb->sigs[0].key_id, signer);
+        pack_warn("%s: --supersedes: signed by key %s%s, not by %s (key %s): a bundle supersedes "
+                  "only one signed with its own key; for another, set \"supersedes\" in the "
+                  "metadata",
+                  path, signer, sb->count > 1 ? " and others" : "", key, id);
+        return 1;
+    }
+    if (rc != QUIRE_OK) {
+        pack_warn("%s: --supersedes: %s", path, err.msg);
+        return old_status(rc);
+    }
+    sodium_bin2hex(now, sizeof now, quire_reader_fingerprint(r), QUIRE_FINGERPRINT_BYTES);
+    if (strcmp(now, hex) != 0) {
+        pack_warn("%s: --supersedes: changed while packing", path);
+        return 2;
+    }
+    return 0;
+}
+
 static int create_run(const create_opts *o, char *const *inputs, int ninputs)
 {
     pack_input *in = NULL;
     size_t n = 0;
     pack_provenance pv = {0};
     quire_seckey *sk = NULL;
-    char *meta = NULL;
+    quire_reader *old = NULL;
+    char *meta = NULL, old_hex[2 * QUIRE_FINGERPRINT_BYTES + 1];
     int rc = pack_collect(inputs, ninputs, o->archives, o->narchives, o->out, &in, &n);
 
     if (rc != 0) {
         pack_cleanup();
         return rc;
     }
+    if (o->supersedes != NULL && (rc = old_open(o->supersedes, &old, old_hex)) != 0)
+        goto out;
     rc = 2;
     if (pack_provenance_init(&pv, n) != 0)
         pack_warn("out of memory");
-    else if ((meta = pack_bundle_meta(o->meta)) == NULL)
+    else if ((meta = pack_bundle_meta(o->meta, old != NULL ? old_hex : NULL)) == NULL)
         ;
     else if (o->sources != NULL && pack_sources_load(o->sources, in, n, &pv) != 0)
         ;
-    else if ((sk = load_seckey(o->key, o->pwfile, o->quiet)) != NULL)
+    else if ((sk = load_seckey(o->key, o->pwfile, o->quiet)) == NULL)
+        ;
+    else if (old == NULL || (rc = old_check(o->supersedes, old, sk, o->key, old_hex)) == 0)
         rc = pack_bundle(o, in, n, meta, &pv, sk);
+out:
+    quire_reader_close(old);
     quire_seckey_free(sk);
     pack_provenance_free(&pv);
     free(meta);
@@ -388,6 +461,7 @@ static int parse_create(int argc, char **argv, create_opts *o)
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"archive", required_argument, NULL, 'a'},
                                          {"force", no_argument, NULL, 'F'},
+                                         {"supersedes", required_argument, NULL, 'S'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c;
@@ -418,6 +492,9 @@ static int parse_create(int argc, char **argv, create_opts *o)
             break;
         case 'F':
             o->force = true;
+            break;
+        case 'S':
+            o->supersedes = optarg;
             break;
         case 'a': {
             char **a = realloc(o->archives, (size_t)(o->narchives + 1) * sizeof *a);

@@ -31,6 +31,53 @@ typedef struct list {
     ino_t skip_ino;
 } list;
 
+int pack_check_readable(const char *path, bool dir_ok)
+{
+    struct stat st;
+    int fd = -1;
+
+    if (stat(path, &st) != 0)
+        goto fail;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        if (!dir_ok || faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) != 0)
+            goto fail;
+        return 0;
+    }
+    /* Only a regular file is opened here: opening a device may act on it, and other types
+     * are refused by name later. */
+    if (S_ISREG(st.st_mode) && (fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+        goto fail;
+    if (fd >= 0)
+        close(fd);
+    return 0;
+fail:
+    pack_warn("%s: cannot read: %s", path, strerror(errno));
+    return 2;
+}
+
+int pack_open_input(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+        errno = EISDIR;
+    else if (fd >= 0)
+        return fd;
+    pack_warn("%s: cannot read: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+const char *pack_input_name(const pack_input *in, char *buf, size_t cap)
+{
+    if (in->archive == NULL)
+        return in->fs_path;
+    snprintf(buf, cap, "%s: entry %s", in->archive, in->bundle_path);
+    return buf;
+}
+
 /* Adds the input described by proto (fs_path borrowed, copied here) under bundle_path. */
 static int list_push(list *l, const char *bundle_path, const pack_input *proto)
 {
@@ -165,8 +212,16 @@ static int take_entry(struct archive *a, struct archive_entry *ae, bool first, p
         root->root_ino = (ino_t)archive_entry_ino64(ae);
     }
     if (type == AE_IFDIR) {
-        if (archive_read_disk_can_descend(a) && archive_read_disk_descend(a) != ARCHIVE_OK) {
-            pack_warn("%s: cannot read directory: %s", found, archive_error_string(a));
+        if (!archive_read_disk_can_descend(a))
+            return 0;
+        /* libarchive reports a directory it cannot list only later, as "Couldn't visit
+         * directory" without the reason: ask the system first, and name it with its reason. */
+        if (faccessat(AT_FDCWD, found, R_OK | X_OK, AT_EACCESS) != 0) {
+            pack_warn("%s: cannot read: %s", found, strerror(errno));
+            return 2;
+        }
+        if (archive_read_disk_descend(a) != ARCHIVE_OK) {
+            pack_warn("%s: cannot read: %s", found, archive_error_string(a));
             return 2;
         }
         return 0;
@@ -183,14 +238,31 @@ static int take_entry(struct archive *a, struct archive_entry *ae, bool first, p
     return take_file(ae, root, l);
 }
 
+/* A failure of the disk walk, named by the file it was at when libarchive knows it, with the
+ * system's reason when libarchive kept it (libarchive's own text names the file relative to
+ * its directory, or not at all). */
+static void walk_error(struct archive *a, struct archive_entry *ae, const char *root)
+{
+    const char *at = archive_entry_pathname(ae);
+    int e = archive_errno(a);
+    if (e > 0)
+        pack_warn("%s: cannot read: %s", at != NULL ? at : root, strerror(e));
+    else
+        pack_warn("%s: cannot read: %s", root, archive_error_string(a));
+}
+
 static int walk(const char *path, list *l)
 {
-    struct archive *a = archive_read_disk_new();
-    struct archive_entry *ae = archive_entry_new();
+    struct archive *a = NULL;
+    struct archive_entry *ae = NULL;
     pack_input root = {.root = path};
     bool first = true;
-    int rc = 0;
+    int rc = pack_check_readable(path, true);
 
+    if (rc != 0)
+        return rc;
+    a = archive_read_disk_new();
+    ae = archive_entry_new();
     if (a == NULL || ae == NULL) {
         pack_warn("out of memory");
         rc = 2;
@@ -202,7 +274,7 @@ static int walk(const char *path, list *l)
                                           ARCHIVE_READDISK_NO_FFLAGS |
                                           ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
     if (archive_read_disk_open(a, path) != ARCHIVE_OK) {
-        pack_warn("%s: %s", path, archive_error_string(a));
+        pack_warn("%s: cannot read: %s", path, archive_error_string(a));
         rc = 2;
         goto out;
     }
@@ -211,7 +283,7 @@ static int walk(const char *path, list *l)
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK) {
-            pack_warn("%s: %s", path, archive_error_string(a));
+            walk_error(a, ae, path);
             rc = 2;
             break;
         }
@@ -228,14 +300,16 @@ out:
 /* ---- input archives: tar (any compression), zip, 7z, cpio, ... ---- */
 
 /* Unpacked archives live in one private temporary directory, registered with cli_cleanup as
- * soon as it exists (a signal removes it) and removed by pack_cleanup. */
+ * soon as it exists (a signal removes it) and removed by pack_cleanup; each archive in its own
+ * numbered directory there, so that a name in two archives is a clash between two inputs
+ * reported with both archives named, as for two directories. */
 static char unpack_dir[4096];
 static int unpack_handle = -1;
-static pack_input unpack_proto; /* the unpacking directory as a root: path and identity */
+static char **arch_roots; /* the archives' directories, the roots of their inputs */
+static size_t arch_nroots;
 
 static int unpack_root(void)
 {
-    struct stat st;
     if (unpack_dir[0] != '\0')
         return 0;
     const char *tmp = getenv("TMPDIR");
@@ -248,14 +322,40 @@ static int unpack_root(void)
         return 2;
     }
     unpack_handle = cli_cleanup_add(AT_FDCWD, unpack_dir, CLI_TMP_TREE);
-    if (unpack_handle < 0 || stat(unpack_dir, &st) != 0) {
-        pack_warn("%s: %s", unpack_dir, unpack_handle < 0 ? "out of memory" : strerror(errno));
-        if (unpack_handle < 0)
-            rmdir(unpack_dir);
-        pack_cleanup();
+    if (unpack_handle < 0) {
+        pack_warn("out of memory");
+        rmdir(unpack_dir);
+        unpack_dir[0] = '\0';
         return 2;
     }
-    unpack_proto = (pack_input){.root = unpack_dir, .root_dev = st.st_dev, .root_ino = st.st_ino};
+    return 0;
+}
+
+/* Makes the unpacking directory of archive number k, the root of its inputs, in *proto. */
+static int archive_root(const char *arch, size_t k, pack_input *proto)
+{
+    char path[4200];
+    struct stat st;
+    char **v = realloc(arch_roots, (k + 1) * sizeof *v);
+
+    if (v == NULL) {
+        pack_warn("out of memory");
+        return 2;
+    }
+    arch_roots = v;
+    snprintf(path, sizeof path, "%s/%zu", unpack_dir, k);
+    if (mkdir(path, 0700) != 0 || stat(path, &st) != 0) {
+        pack_warn("%s: cannot create a temporary directory for its contents: %s", arch,
+                  strerror(errno));
+        return 2;
+    }
+    if ((arch_roots[k] = strdup(path)) == NULL) {
+        pack_warn("out of memory");
+        return 2;
+    }
+    arch_nroots = k + 1;
+    *proto = (pack_input){
+        .root = arch_roots[k], .archive = arch, .root_dev = st.st_dev, .root_ino = st.st_ino};
     return 0;
 }
 
@@ -365,17 +465,17 @@ static int copy_data(struct archive *a, struct archive_entry *ae, int fd, const 
 
 /* Unpacks one regular entry's data to the unpacking directory under name, refusing a second
  * entry of the same name, and records it as an input. */
-static int unpack_entry(struct archive *a, struct archive_entry *ae, const char *arch,
+static int unpack_entry(struct archive *a, struct archive_entry *ae, const pack_input *proto,
                         const char *name, list *l)
 {
     char path[8192], what[8192];
     struct stat st;
-    pack_input in = unpack_proto;
+    pack_input in = *proto;
     int rc = 2;
 
-    snprintf(what, sizeof what, "%s: entry %s", arch, name);
-    snprintf(path, sizeof path, "%s/%s", unpack_dir, name);
-    if (make_parents(unpack_dir, name) != 0) {
+    snprintf(what, sizeof what, "%s: entry %s", proto->archive, name);
+    snprintf(path, sizeof path, "%s/%s", proto->root, name);
+    if (make_parents(proto->root, name) != 0) {
         pack_warn("%s: cannot unpack: %s", what, strerror(errno));
         return 2;
     }
@@ -396,7 +496,7 @@ static int unpack_entry(struct archive *a, struct archive_entry *ae, const char 
     }
     fd = -1;
     in.fs_path = path;
-    in.rel = strlen(unpack_dir) + 1;
+    in.rel = strlen(proto->root) + 1;
     in.dev = st.st_dev;
     in.ino = st.st_ino;
     in.exec = (archive_entry_perm(ae) & 0111) != 0;
@@ -411,9 +511,10 @@ out:
     return rc;
 }
 
-static int take_archive_entry(struct archive *a, struct archive_entry *ae, const char *arch,
+static int take_archive_entry(struct archive *a, struct archive_entry *ae, const pack_input *proto,
                               list *l)
 {
+    const char *arch = proto->archive;
     const char *name = entry_name(ae);
     mode_t type = archive_entry_filetype(ae);
     quire_error err;
@@ -436,43 +537,62 @@ static int take_archive_entry(struct archive *a, struct archive_entry *ae, const
         pack_warn("%s: entry %s: refused: %s", arch, name, err.msg);
         return 2;
     }
-    return unpack_entry(a, ae, arch, name, l);
+    return unpack_entry(a, ae, proto, name, l);
 }
 
-/* Reads an archive through libarchive (format and compression detected from its bytes) and
- * unpacks its regular files, each checked like a file found on disk. */
-static int read_archive(const char *arch, list *l)
+/* A libarchive failure on an archive: the system's reason when there is one (libarchive's text
+ * then says only which call failed), else libarchive's description of what is wrong. EILSEQ
+ * and EINVAL are libarchive's own codes for a bad format and a misuse (its private
+ * ARCHIVE_ERRNO_FILE_FORMAT and ARCHIVE_ERRNO_PROGRAMMER), whose text says more. */
+static void archive_fail(struct archive *a, const char *arch, const char *what)
 {
-    struct archive *a = archive_read_new();
-    struct archive_entry *ae;
-    int rc = unpack_root();
+    int e = archive_errno(a);
+    if (e > 0 && e != EILSEQ && e != EINVAL)
+        pack_warn("%s: cannot read: %s", arch, strerror(e));
+    else
+        pack_warn("%s: %s%s", arch, what, archive_error_string(a));
+}
 
-    if (a == NULL || rc != 0) {
-        if (a == NULL)
-            pack_warn("out of memory");
-        archive_read_free(a);
+/* Reads archive number k through libarchive (format and compression detected from its bytes)
+ * and unpacks its regular files, each checked like a file found on disk. The archive is
+ * opened here, so that a missing or unreadable one is reported with the system's reason. */
+static int read_archive(const char *arch, size_t k, list *l)
+{
+    struct archive *a = NULL;
+    struct archive_entry *ae;
+    pack_input proto;
+    int fd = pack_open_input(arch), rc = 2;
+
+    if (fd < 0)
         return 2;
+    if (unpack_root() != 0 || archive_root(arch, k, &proto) != 0)
+        goto out;
+    if ((a = archive_read_new()) == NULL) {
+        pack_warn("out of memory");
+        goto out;
     }
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);
-    if (archive_read_open_filename(a, arch, 65536) != ARCHIVE_OK) {
-        pack_warn("%s: not a readable archive: %s", arch, archive_error_string(a));
-        archive_read_free(a);
-        return 2;
+    if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+        archive_fail(a, arch, "not a readable archive: ");
+        goto out;
     }
     for (;;) {
         int r = archive_read_next_header(a, &ae);
+        rc = 0;
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-            pack_warn("%s: %s", arch, archive_error_string(a));
+            archive_fail(a, arch, "");
             rc = 2;
             break;
         }
-        if ((rc = take_archive_entry(a, ae, arch, l)) != 0)
+        if ((rc = take_archive_entry(a, ae, &proto, l)) != 0)
             break;
     }
+out:
     archive_read_free(a);
+    close(fd);
     return rc;
 }
 
@@ -552,12 +672,13 @@ static int open_root(const pack_input *in)
     if (root_fd >= 0)
         close(root_fd);
     root_path = NULL;
+    char buf[8192];
+    const char *name = in->archive != NULL ? pack_input_name(in, buf, sizeof buf) : in->root;
     root_fd = open(in->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0 || fstat(root_fd, &st) != 0) {
-        pack_warn("%s: cannot open: %s", in->root, strerror(errno));
+        pack_warn("%s: cannot open: %s", name, strerror(errno));
     } else if (st.st_dev != in->root_dev || st.st_ino != in->root_ino) {
-        pack_warn("%s: changed while packing: it is no longer the directory that was read",
-                  in->root);
+        pack_warn("%s: changed while packing: it is no longer the directory that was read", name);
     } else {
         root_path = in->root;
         return root_fd;
@@ -572,6 +693,8 @@ int pack_input_open(const pack_input *in, struct stat *st)
 {
     const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     const char *rel = in->fs_path + in->rel;
+    char buf[8192];
+    const char *name = pack_input_name(in, buf, sizeof buf);
     int fd;
 
     if (*rel == '\0') {
@@ -585,18 +708,17 @@ int pack_input_open(const pack_input *in, struct stat *st)
     if (fd < 0) {
         if (errno == ELOOP || errno == ENOTDIR || errno == EXDEV)
             pack_warn("%s: changed while packing: a symbolic link or a file is now in its path",
-                      in->fs_path);
+                      name);
         else
-            pack_warn("%s: cannot open: %s", in->fs_path, strerror(errno));
+            pack_warn("%s: cannot read: %s", name, strerror(errno));
         return -1;
     }
     if (fstat(fd, st) != 0) {
-        pack_warn("%s: cannot read: %s", in->fs_path, strerror(errno));
+        pack_warn("%s: cannot read: %s", name, strerror(errno));
     } else if (!S_ISREG(st->st_mode)) {
-        pack_warn("%s: changed while packing: no longer a regular file", in->fs_path);
+        pack_warn("%s: changed while packing: no longer a regular file", name);
     } else if (st->st_dev != in->dev || st->st_ino != in->ino) {
-        pack_warn("%s: changed while packing: it is no longer the file that was found",
-                  in->fs_path);
+        pack_warn("%s: changed while packing: it is no longer the file that was found", name);
     } else {
         return fd;
     }
@@ -613,11 +735,24 @@ void pack_cleanup(void)
     cli_cleanup_remove(unpack_handle);
     unpack_handle = -1;
     unpack_dir[0] = '\0';
+    for (size_t i = 0; i < arch_nroots; i++)
+        free(arch_roots[i]);
+    free(arch_roots);
+    arch_roots = NULL;
+    arch_nroots = 0;
 }
 
+/* By bundle path; inputs of the same path (a clash, reported) in an order that does not
+ * depend on qsort: archive members first, then by archive or file name. */
 static int by_bundle_path(const void *a, const void *b)
 {
-    return strcmp(((const pack_input *)a)->bundle_path, ((const pack_input *)b)->bundle_path);
+    const pack_input *x = a, *y = b;
+    int c = strcmp(x->bundle_path, y->bundle_path);
+    if (c != 0)
+        return c;
+    if ((x->archive == NULL) != (y->archive == NULL))
+        return x->archive != NULL ? -1 : 1;
+    return x->archive != NULL ? strcmp(x->archive, y->archive) : strcmp(x->fs_path, y->fs_path);
 }
 
 void pack_inputs_free(pack_input *in, size_t count)
@@ -644,7 +779,7 @@ int pack_collect(char *const *inputs, int n, char *const *archives, int na, cons
     for (int i = 0; i < n && rc == 0; i++)
         rc = walk(inputs[i], &l);
     for (int i = 0; i < na && rc == 0; i++)
-        rc = read_archive(archives[i], &l);
+        rc = read_archive(archives[i], (size_t)i, &l);
     if (rc == 0 && l.n == 0) {
         pack_warn("no files found in the inputs");
         rc = 2;
@@ -653,8 +788,10 @@ int pack_collect(char *const *inputs, int n, char *const *archives, int na, cons
         qsort(l.v, l.n, sizeof *l.v, by_bundle_path);
         for (size_t i = 1; i < l.n && rc == 0; i++) {
             if (strcmp(l.v[i - 1].bundle_path, l.v[i].bundle_path) == 0) {
-                pack_warn("%s and %s: both would be stored as '%s'", l.v[i - 1].fs_path,
-                          l.v[i].fs_path, l.v[i].bundle_path);
+                char b1[8192], b2[8192];
+                pack_warn("%s and %s: both would be stored as '%s'",
+                          pack_input_name(&l.v[i - 1], b1, sizeof b1),
+                          pack_input_name(&l.v[i], b2, sizeof b2), l.v[i].bundle_path);
                 rc = 2;
             }
         }

@@ -17,7 +17,8 @@ static const char usage[] =
     "usage: quire-pack keygen [-Wq] [--passphrase-file FILE] -o NAME\n"
     "       quire-pack create -k KEY -o OUT.quire [-m BUNDLE.json] [-s SOURCES.json]\n"
     "                         [-t COMMENT] [-l LEVEL] [-j THREADS] [--passphrase-file FILE]\n"
-    "                         [--force] [-a ARCHIVE]... [INPUT...]\n"
+    "                         [--force] [--supersedes OLD.quire] [-a ARCHIVE]...\n"
+    "                         [INPUT...]\n"
     "       quire-pack --help | --version\n";
 
 static const char help[] =
@@ -36,7 +37,8 @@ static const char help[] =
     "  -o NAME, --output NAME      key name (keygen) or bundle path (create)\n"
     "  -W, --without-passphrase    keygen: store the secret key unencrypted (tests only)\n"
     "  -k KEY, --key KEY           create: the secret key file\n"
-    "  -m FILE, --metadata FILE    create: collection metadata, a JSON object\n"
+    "  -m FILE, --metadata FILE    create: collection metadata, a JSON object (a key that\n"
+    "                              no tool knows is packed, with a warning)\n"
     "  -a FILE, --archive FILE     create: pack the files inside a tar (any compression),\n"
     "                              zip or 7z archive, under their names in it (repeatable)\n"
     "  -s FILE, --sources FILE     create: provenance, a CSL-JSON array; each item names\n"
@@ -50,6 +52,8 @@ static const char help[] =
     "  -q, --quiet                 no \"deriving a key\" note; create: no progress meter\n"
     "                              (shown only on a terminal)\n"
     "  --force                     create: replace OUT even if it is not a quire bundle\n"
+    "  --supersedes OLD.quire      create: record OLD's fingerprint as \"supersedes\"; OLD\n"
+    "                              must be signed with KEY (its signature is checked)\n"
     "  -h, --help                  show this help\n"
     "  -V, --version               show the version\n"
     "\n"

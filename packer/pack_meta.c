@@ -8,19 +8,134 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pack.h"
 #include "quire_text.h"
 
 #define TITLE_MAX 200
 
+/* The file is opened here, not by Jansson, so that a file that cannot be read is reported as
+ * that, with the system's reason, rather than as "not valid JSON". */
 static json_t *load_json(const char *path, const char *what)
 {
     json_error_t je;
-    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (j == NULL)
+    int fd = pack_open_input(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (f == NULL) {
+        if (fd >= 0) {
+            pack_warn("%s: cannot read: %s", path, strerror(errno));
+            close(fd);
+        }
+        return NULL;
+    }
+    json_t *j = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    if (j == NULL && ferror(f))
+        pack_warn("%s: cannot read: %s", path, strerror(errno));
+    else if (j == NULL)
         pack_warn("%s: %s is not valid JSON: line %d: %s", path, what, je.line, je.text);
+    fclose(f);
     return j;
+}
+
+/* The optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions) of
+ * a and b, or 3 when it is certainly more than 2: enough to suggest a near miss. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    enum { CAP = 64 };
+    size_t n = strlen(a), m = strlen(b);
+    size_t d[CAP + 1][CAP + 1];
+    if (n > CAP || m > CAP || (n > m ? n - m : m - n) > 2)
+        return 3;
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1, v = d[i - 1][j - 1] + cost;
+            v = d[i - 1][j] + 1 < v ? d[i - 1][j] + 1 : v;
+            v = d[i][j - 1] + 1 < v ? d[i][j - 1] + 1 : v;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    }
+    return d[n][m];
+}
+
+/* The key among known[0..n) that name is a near miss of (distance at most 2, the closest, the
+ * first of equals), or NULL. */
+static const char *near_miss(const char *name, const char *const *known, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t k = 0; k < n; k++) {
+        size_t d = edit_distance(name, known[k]);
+        if (d < best_d) {
+            best = known[k];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+/* Warns about one key that no reference tool knows (where: the file, and the item if any),
+ * suggesting the known key it is a near miss of. */
+static void warn_unknown(const char *where, const char *key, const char *const *known, size_t n)
+{
+    const char *near = near_miss(key, known, n);
+    if (near != NULL)
+        pack_warn("%s: unknown key \"%s\": did you mean \"%s\"?", where, key, near);
+    else
+        pack_warn("%s: unknown key \"%s\": packed, but no reference tool gives it a meaning", where,
+                  key);
+}
+
+/* SPEC 5.5: the members of bundle metadata that the reference tools use. */
+static const char *const bundle_keys[] = {"title",   "description", "creator",
+                                          "license", "language",    "version",
+                                          "created", "supersedes",  "generator"};
+#define N_BUNDLE_KEYS (sizeof bundle_keys / sizeof *bundle_keys)
+
+/* SPEC 5.5 and 10: the quire- members of a CSL-JSON item. */
+static const char *const item_keys[] = {"quire-files", "quire-original", "quire-unknown",
+                                        "quire-media-type", "quire-title-guessed"};
+#define N_ITEM_KEYS (sizeof item_keys / sizeof *item_keys)
+
+/* Unknown members are packed (readers ignore what they do not know, SPEC 5.5), but a typo such
+ * as "licence" would silently lose the field's meaning: each one gets a warning. */
+static void warn_unknown_bundle_keys(const char *path, json_t *j)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v)
+    {
+        bool known = false;
+        for (size_t k = 0; k < N_BUNDLE_KEYS && !known; k++)
+            known = strcmp(key, bundle_keys[k]) == 0;
+        if (!known)
+            warn_unknown(path, key, bundle_keys, N_BUNDLE_KEYS);
+    }
+}
+
+/* CSL-JSON has many fields, which are not checked; a member beginning with "quire-" is ours,
+ * and one we do not know is a typo that would otherwise be packed as metadata. */
+static void warn_unknown_item_keys(const char *src, size_t k, json_t *item)
+{
+    char where[4200];
+    const char *key;
+    json_t *v;
+    snprintf(where, sizeof where, "%s: item %zu", src, k);
+    json_object_foreach(item, key, v)
+    {
+        bool known = strncmp(key, "quire-", 6) != 0;
+        for (size_t i = 0; i < N_ITEM_KEYS && !known; i++)
+            known = strcmp(key, item_keys[i]) == 0;
+        if (!known)
+            warn_unknown(where, key, item_keys, N_ITEM_KEYS);
+    }
 }
 
 /* Reads exactly n digits at s. */
@@ -158,7 +273,21 @@ static json_t *source_date(const char *sde)
     return json_string(iso);
 }
 
-char *pack_bundle_meta(const char *path)
+/* Sets "supersedes" from --supersedes; the file's own value may only repeat it. */
+static int set_supersedes(const char *path, json_t *j, const char *fpr)
+{
+    const char *own = json_string_value(json_object_get(j, "supersedes"));
+    if (own != NULL && strcmp(own, fpr) != 0) {
+        pack_warn("%s: field supersedes: %s, but --supersedes names the bundle %s; remove the "
+                  "field or the option",
+                  path, own, fpr);
+        return 2;
+    }
+    json_object_set_new(j, "supersedes", json_string(fpr));
+    return 0;
+}
+
+char *pack_bundle_meta(const char *path, const char *supersedes)
 {
     json_t *j = path != NULL ? load_json(path, "metadata") : json_object();
     char *text = NULL;
@@ -169,6 +298,10 @@ char *pack_bundle_meta(const char *path)
         goto out;
     }
     if (path != NULL && check_bundle_fields(path, j) != 0)
+        goto out;
+    if (path != NULL)
+        warn_unknown_bundle_keys(path, j);
+    if (supersedes != NULL && set_supersedes(path, j, supersedes) != 0)
         goto out;
     json_object_set_new(j, "generator", json_string("quire-pack " QUIRE_VERSION_STRING));
     const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -210,6 +343,7 @@ static int attach_item(const char *src, size_t k, json_t *item, const pack_input
     size_t f;
     json_t *v;
 
+    warn_unknown_item_keys(src, k, item); /* first: a misspelt quire-files is why it is missing */
     if (!json_is_array(files) || json_array_size(files) == 0) {
         pack_warn("%s: item %zu: field quire-files: must be a non-empty array of bundle paths", src,
                   k);
@@ -326,7 +460,9 @@ static bool looks_html(const uint8_t *h, size_t n)
     size_t i = 0;
     while (i < n && isspace(h[i]))
         i++;
-    return (n - i >= 9 && strncasecmp((const char *)h + i, "<!doctype", 9) == 0) ||
+    /* "<!DOCTYPE html", not any DOCTYPE: an XML or SGML document is not HTML. */
+    return (n - i >= 15 && strncasecmp((const char *)h + i, "<!doctype html", 14) == 0 &&
+            (h[i + 14] == '>' || isspace(h[i + 14]))) ||
            (n - i >= 5 && strncasecmp((const char *)h + i, "<html", 5) == 0);
 }
 
@@ -370,60 +506,190 @@ static const char *guess_media(const char *name, const uint8_t *h, size_t n, boo
     return *text ? "text/plain" : "application/octet-stream";
 }
 
-/* Collapses whitespace and keeps at most TITLE_MAX bytes, cut at a character boundary.
- * Returns NULL for an empty or invalid title. */
-static json_t *clean_title(const char *s, size_t n)
+/* Collapses runs of whitespace and controls (bytes, not Unicode spaces) in s[0..n) into one
+ * space, without leading or trailing space, into buf; returns the length, at most cap, which
+ * is cap when more text may have been left out. */
+static size_t collapse(const char *s, size_t n, char *buf, size_t cap)
 {
-    char buf[TITLE_MAX];
     size_t o = 0;
     bool space = false;
-    for (size_t i = 0; i < n && o < TITLE_MAX; i++) {
+    for (size_t i = 0; i < n && o < cap; i++) {
         unsigned char c = (unsigned char)s[i];
         if (isspace(c) || c < 0x20) {
             space = o > 0;
             continue;
         }
-        if (space && o + 1 < TITLE_MAX)
+        if (space && o + 1 < cap)
             buf[o++] = ' ';
         space = false;
         buf[o++] = (char)c;
     }
-    o = complete_prefix((const uint8_t *)buf, o);
-    return o > 0 ? json_stringn(buf, o) : NULL;
+    return o;
 }
 
-static json_t *guess_title(const uint8_t *h, size_t n, bool html)
+/* A title from s[0..n): whitespace collapsed; longer than TITLE_MAX bytes, it is cut at the
+ * last space that leaves room for an ellipsis (within a word only when a word is that long,
+ * then at a character boundary) and ends in "…". NULL for an empty title. */
+static json_t *clean_title(const char *s, size_t n)
 {
-    const char *s = (const char *)h;
-    if (html) {
-        const char *end = s + n;
-        for (const char *p = s; p + 7 <= end; p++) {
-            if (strncasecmp(p, "<title", 6) != 0 || (p[6] != '>' && !isspace((unsigned char)p[6])))
-                continue;
-            const char *open = memchr(p, '>', (size_t)(end - p));
-            if (open == NULL)
-                break;
-            for (const char *q = open + 1; q + 8 <= end; q++) {
-                quire_text t;
-                if (strncasecmp(q, "</title>", 8) != 0 ||
-                    quire_text_from_html(open + 1, (size_t)(q - open - 1), &t) != 0)
-                    continue;
-                json_t *title = clean_title(t.s, t.len); /* entities decoded */
-                quire_text_free(&t);
-                return title;
-            }
-            break;
-        }
+    static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026 */
+    const size_t room = TITLE_MAX - (sizeof ellipsis - 1);
+    char buf[TITLE_MAX + 1];
+    size_t o = collapse(s, n, buf, sizeof buf);
+    if (o <= TITLE_MAX) {
+        o = complete_prefix((const uint8_t *)buf, o); /* a line cut by the end of the sample */
+        return o > 0 ? json_stringn(buf, o) : NULL;
     }
-    for (size_t i = 0; i < n;) {
-        const char *nl = memchr(s + i, '\n', n - i);
-        size_t len = nl != NULL ? (size_t)(nl - (s + i)) : n - i;
-        json_t *t = clean_title(s + i, len);
-        if (t != NULL)
-            return t;
-        i += len + 1;
+    size_t cut = room;
+    while (cut > 0 && buf[cut] != ' ')
+        cut--;
+    if (cut == 0)
+        cut = complete_prefix((const uint8_t *)buf, room);
+    memcpy(buf + cut, ellipsis, sizeof ellipsis - 1);
+    return json_stringn(buf, cut + sizeof ellipsis - 1);
+}
+
+/* The text of the first <tag> element of an HTML document (entities decoded), or NULL. */
+static json_t *html_element(const char *s, size_t n, const char *tag)
+{
+    const char *end = s + n;
+    size_t tl = strlen(tag);
+    char close[16];
+    snprintf(close, sizeof close, "</%s>", tag);
+    for (const char *p = s; p + tl + 2 <= end; p++) {
+        if (p[0] != '<' || strncasecmp(p + 1, tag, tl) != 0 ||
+            (p[tl + 1] != '>' && !isspace((unsigned char)p[tl + 1])))
+            continue;
+        const char *open = memchr(p, '>', (size_t)(end - p));
+        if (open == NULL)
+            return NULL;
+        for (const char *q = open + 1; q + tl + 3 <= end; q++) {
+            quire_text t;
+            if (strncasecmp(q, close, tl + 3) != 0 ||
+                quire_text_from_html(open + 1, (size_t)(q - open - 1), &t) != 0)
+                continue;
+            json_t *title = clean_title(t.s, t.len);
+            quire_text_free(&t);
+            return title;
+        }
+        return NULL;
     }
     return NULL;
+}
+
+/* One line of the sample: s[0..len), and where the next starts. */
+typedef struct line {
+    const char *s;
+    size_t len, next;
+} line;
+
+static line line_at(const char *s, size_t n, size_t i)
+{
+    const char *nl = memchr(s + i, '\n', n - i);
+    size_t len = nl != NULL ? (size_t)(nl - (s + i)) : n - i;
+    while (len > 0 && isspace((unsigned char)s[i + len - 1]))
+        len--;
+    return (line){s + i, len, nl != NULL ? (size_t)(nl - s) + 1 : n};
+}
+
+static bool blank(line l)
+{
+    for (size_t i = 0; i < l.len; i++)
+        if (!isspace((unsigned char)l.s[i]))
+            return false;
+    return true;
+}
+
+/* A reStructuredText section adornment: one punctuation character repeated, 3 times or more. */
+static bool rst_adornment(line l)
+{
+    if (l.len < 3 || !ispunct((unsigned char)l.s[0]))
+        return false;
+    for (size_t i = 1; i < l.len; i++)
+        if (l.s[i] != l.s[0])
+            return false;
+    return true;
+}
+
+/* Inline markup of a reStructuredText title dropped: ":mod:`!os`" reads "os", "``x``" "x". */
+static json_t *rst_title(line l)
+{
+    char buf[TITLE_MAX * 4];
+    size_t o = 0;
+    for (size_t i = 0; i < l.len && o < sizeof buf; i++) {
+        size_t r = i + 1;
+        while (l.s[i] == ':' && r < l.len &&
+               (isalnum((unsigned char)l.s[r]) || l.s[r] == '-' || l.s[r] == ':' || l.s[r] == '+'))
+            r++;
+        if (l.s[i] == ':' && r > i + 2 && l.s[r - 1] == ':' && r < l.len && l.s[r] == '`') {
+            i = r; /* a role: skip its name, then the backquote and a leading ! or ~ */
+            if (i + 1 < l.len && (l.s[i + 1] == '!' || l.s[i + 1] == '~'))
+                i++;
+            continue;
+        }
+        if (l.s[i] != '`')
+            buf[o++] = l.s[i];
+    }
+    return clean_title(buf, o);
+}
+
+/* reStructuredText: the first section title (a line underlined, or over- and underlined, by
+ * an adornment), else the first line that is neither a directive or comment ("..") nor a
+ * field (":"), nor indented (their content), nor an adornment. */
+static json_t *guess_rst_title(const char *s, size_t n)
+{
+    line prev = {s, 0, 0};
+    json_t *first = NULL;
+    for (size_t i = 0; i < n;) {
+        line l = line_at(s, n, i);
+        if (rst_adornment(l) && !blank(prev) && !isspace((unsigned char)prev.s[0]) &&
+            !rst_adornment(prev) && strncmp(prev.s, "..", 2) != 0) {
+            json_decref(first);
+            return rst_title(prev);
+        }
+        if (first == NULL && !blank(l) && !isspace((unsigned char)l.s[0]) && l.s[0] != ':' &&
+            strncmp(l.s, "..", 2) != 0 && !rst_adornment(l))
+            first = clean_title(l.s, l.len);
+        prev = l;
+        i = l.next;
+    }
+    return first;
+}
+
+/* Plain text: the first non-empty line that is not markup (a DOCTYPE, comment or XML
+ * declaration: "<!" or "<?"); a Markdown heading without its "#"s. */
+static json_t *guess_line_title(const char *s, size_t n, bool markdown)
+{
+    for (size_t i = 0; i < n;) {
+        line l = line_at(s, n, i);
+        i = l.next;
+        size_t k = 0;
+        while (k < l.len && isspace((unsigned char)l.s[k]))
+            k++;
+        if (k + 1 < l.len && l.s[k] == '<' && (l.s[k + 1] == '!' || l.s[k + 1] == '?'))
+            continue;
+        while (markdown && k < l.len && l.s[k] == '#')
+            k++;
+        json_t *t = clean_title(l.s + k, l.len - k);
+        if (t != NULL)
+            return t;
+    }
+    return NULL;
+}
+
+/* SPEC 10: the title guessed for a text document that no item describes. */
+static json_t *guess_title(const char *path, const char *media, const uint8_t *h, size_t n)
+{
+    const char *s = (const char *)h;
+    if (has_suffix(path, ".buildinfo"))
+        return NULL; /* Sphinx's build hashes: the first line is a comment, not a title */
+    if (strcmp(media, "text/html") == 0) {
+        json_t *t = html_element(s, n, "title");
+        return t != NULL ? t : html_element(s, n, "h1");
+    }
+    if (has_suffix(path, ".rst") || has_suffix(path, ".rst.txt"))
+        return guess_rst_title(s, n);
+    return guess_line_title(s, n, strcmp(media, "text/markdown") == 0);
 }
 
 char *pack_entry_meta(json_t *item, const char *path, const uint8_t *head, size_t n)
@@ -434,7 +700,7 @@ char *pack_entry_meta(json_t *item, const char *path, const uint8_t *head, size_
     if (json_object_get(j, "quire-media-type") == NULL)
         json_object_set_new(j, "quire-media-type", json_string(media));
     if (item == NULL && text) {
-        json_t *title = guess_title(head, n, strcmp(media, "text/html") == 0);
+        json_t *title = guess_title(path, media, head, n);
         if (title != NULL) {
             json_object_set_new(j, "title", title);
             json_object_set_new(j, "quire-title-guessed", json_true());

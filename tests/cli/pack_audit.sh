@@ -262,7 +262,7 @@ os.execvp(sys.argv[1], sys.argv[1:])
     i=0
     while [ $i -lt 2000 ]; do
         case $what in
-        unpack) set -- tmp/quire-pack.*/part* ;;
+        unpack) set -- tmp/quire-pack.*/*/part* ;; # one directory per archive
         bundle) set -- .sig.quire.* ;;
         esac
         [ -e "$1" ] && break
