@@ -30,6 +30,8 @@ typedef struct read_opts {
     bool no_sync;
     bool with_metadata;
     bool quick;
+    bool keep_going; /* extract: write what verifies, name what does not */
+    bool text;       /* diff: unified diffs of changed text documents */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
