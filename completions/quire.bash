@@ -37,14 +37,14 @@ _quire_read()
     -C|--directory) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --format)
         if [ "${COMP_WORDS[1]}" = export ]; then
-            COMPREPLY=($(compgen -W "tar zip" -- "$cur"))
+            COMPREPLY=($(compgen -W "tar tar.gz tar.zst tar.xz zip" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "text bibtex csl-json" -- "$cur"))
         fi
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --help" -- "$cur"))
     else
         COMPREPLY=($(compgen -f -- "$cur"))
     fi

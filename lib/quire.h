@@ -251,6 +251,19 @@ typedef struct quire_walk_ops {
 QUIRE_MUST_CHECK int quire_reader_walk(quire_reader *r, const bool *selected,
                                        const quire_walk_ops *ops, void *ctx, quire_error *err);
 
+/* As quire_reader_walk, but an entry whose own content does not verify (its metadata, SPEC
+ * 5.5; a unit it overlaps, SPEC 9 steps 10-11; its SHA-256, step 12) does not stop the walk:
+ * fail is called for it instead of ops->end, with err describing the failure (ops->begin and
+ * ops->data may have been called for it), and returns 0 to go on with the next selected entry
+ * or a code that stops the walk. A unit that failed is not read again for the next entries
+ * that overlap it. Returns 0 once every selected entry was walked, which does not mean that
+ * every one verified (the caller counts the calls of fail), or QUIRE_E_IO, QUIRE_E_NOMEM or a
+ * callback's code. */
+QUIRE_MUST_CHECK int
+quire_reader_walk_salvage(quire_reader *r, const bool *selected, const quire_walk_ops *ops,
+                          int (*fail)(void *ctx, uint32_t entry, quire_error *err), void *ctx,
+                          quire_error *err);
+
 /* Entry i's signed metadata (a JSON object, or empty): checks it against SPEC 5.5 the first
  * time (the reader parses entries' metadata only when they are used) and remembers the result.
  * On success *meta points into the index (not NUL-terminated, valid until close) and *len is

@@ -30,6 +30,8 @@ typedef struct read_opts {
     bool no_sync;
     bool with_metadata;
     bool quick;
+    bool keep_going; /* extract: write what verifies, name what does not */
+    bool text;       /* diff: unified diffs of changed text documents */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
@@ -120,5 +122,14 @@ extern bool out_terminal;
  * cli_escape_init(state, CLI_ESC_KEEP_NEWLINE | CLI_ESC_KEEP_TAB) and kept between calls; a
  * last call with n == 0 flushes. */
 int out_content(FILE *f, const uint8_t *p, size_t n, cli_escape *state);
+
+/* ---- line diff (read_udiff.c) ---- */
+
+/* Writes to f the unified diff (three lines of context) from text a to text b, headed
+ * "--- a_name" and "+++ b_name". The texts are written as they are: the caller escapes f's
+ * contents for the terminal. Returns 0, 1 when the texts are too far apart to show (nothing is
+ * written), or -1 when out of memory. */
+int read_udiff(FILE *f, const char *a, size_t alen, const char *b, size_t blen, const char *a_name,
+               const char *b_name);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* read_export.c: quire-read export --format tar|zip BUNDLE OUT. The verified documents are
+/* read_export.c: quire-read export [--format FMT] BUNDLE OUT, FMT tar, tar.gz, tar.zst, tar.xz
+ * or zip, by default the one OUT's name ends with. The verified documents are
  * written through libarchive to a temporary file beside OUT, which is renamed into place only
  * when every entry's SHA-256 has matched (then the directory is synced, so the rename survives a
  * crash); an existing OUT is replaced only with --force. The temporary file is registered with
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@
 #include <jansson.h>
 
 #include "cli_cleanup.h"
+#include "cli_progress.h"
 #include "read.h"
 
 /* The libarchive functions export uses, looked up by name (their types from archive.h). */
@@ -44,6 +47,11 @@ static struct {
     __typeof__(archive_write_open_fd) *write_open_fd;
     __typeof__(archive_write_set_format_pax_restricted) *write_set_format_pax_restricted;
     __typeof__(archive_write_set_format_zip) *write_set_format_zip;
+    __typeof__(archive_write_set_options) *write_set_options;
+    /* optional: a libarchive built without one fails only the formats that need it */
+    __typeof__(archive_write_add_filter_gzip) *add_filter_gzip;
+    __typeof__(archive_write_add_filter_zstd) *add_filter_zstd;
+    __typeof__(archive_write_add_filter_xz) *add_filter_xz;
 } ar;
 
 /* Loads libarchive and every function above; returns 0, or -1 after a message. POSIX
@@ -73,18 +81,55 @@ static int load_libarchive(void)
     LOAD(write_open_fd, "archive_write_open_fd");
     LOAD(write_set_format_pax_restricted, "archive_write_set_format_pax_restricted");
     LOAD(write_set_format_zip, "archive_write_set_format_zip");
+    LOAD(write_set_options, "archive_write_set_options");
     if (!ok) {
         read_fail(NULL, "export: this libarchive lacks a function export needs: %s", dlerror());
         return -1;
     }
+    ar.add_filter_gzip =
+        (__typeof__(ar.add_filter_gzip))dlsym(lib, "archive_write_add_filter_gzip");
+    ar.add_filter_zstd =
+        (__typeof__(ar.add_filter_zstd))dlsym(lib, "archive_write_add_filter_zstd");
+    ar.add_filter_xz = (__typeof__(ar.add_filter_xz))dlsym(lib, "archive_write_add_filter_xz");
     return 0;
 }
 #undef LOAD
+
+/* The formats export writes, by --format name or OUT's ending. */
+typedef enum { FMT_TAR, FMT_TAR_GZ, FMT_TAR_ZST, FMT_TAR_XZ, FMT_ZIP } export_format;
+
+static const struct {
+    const char *name;
+    export_format fmt;
+} formats[] = {{"tar", FMT_TAR},         {"tar.gz", FMT_TAR_GZ}, {"tgz", FMT_TAR_GZ},
+               {"tar.zst", FMT_TAR_ZST}, {"tzst", FMT_TAR_ZST},  {"tar.xz", FMT_TAR_XZ},
+               {"txz", FMT_TAR_XZ},      {"zip", FMT_ZIP}};
+
+#define NFORMATS (sizeof formats / sizeof formats[0])
+
+/* The format --format names, else the one OUT's name ends with (".tar.gz", ".tgz", ...,
+ * ignoring case). Returns 0, or -1 when there is none. */
+static int pick_format(const char *opt, const char *out, export_format *fmt)
+{
+    size_t olen = strlen(out);
+    for (size_t k = 0; k < NFORMATS; k++) {
+        size_t n = strlen(formats[k].name);
+        bool named = opt != NULL ? strcmp(opt, formats[k].name) == 0
+                                 : olen > n + 1 && out[olen - n - 1] == '.' &&
+                                       strcasecmp(out + olen - n, formats[k].name) == 0;
+        if (named) {
+            *fmt = formats[k].fmt;
+            return 0;
+        }
+    }
+    return -1;
+}
 
 typedef struct export_ctx {
     struct archive *a;
     const quire_index *idx;
     time_t mtime;
+    cli_progress meter;
 } export_ctx;
 
 static int ar_error(struct archive *a, quire_error *err)
@@ -119,6 +164,7 @@ static int e_data(void *ctx, uint32_t i, const uint8_t *p, size_t n, quire_error
 {
     export_ctx *x = ctx;
     (void)i;
+    cli_progress_add(&x->meter, n);
     return ar.write_data(x->a, p, n) == (la_ssize_t)n ? QUIRE_OK : ar_error(x->a, err);
 }
 
@@ -180,35 +226,104 @@ static int add_metadata(export_ctx *x, quire_reader *r, quire_error *err)
     return rc;
 }
 
-/* The bundle's creation time when it states one (SOURCE_DATE_EPOCH wins), else 0. */
-static time_t export_time(void)
+/* The "created" time of the bundle metadata (SPEC 5.5: YYYY, YYYY-MM, YYYY-MM-DD or
+ * YYYY-MM-DDTHH:MM:SSZ, UTC), or 0 when it has none. */
+static time_t created_time(const quire_index *idx)
+{
+    json_t *m = idx->bundle_meta_len
+                    ? json_loadb((const char *)idx->bundle_meta, idx->bundle_meta_len, 0, NULL)
+                    : NULL;
+    const char *c = json_string_value(json_object_get(m, "created"));
+    struct tm tm = {.tm_mon = 0, .tm_mday = 1};
+    int y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0;
+    int n = c != NULL ? sscanf(c, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) : 0;
+    json_decref(m);
+    if (n < 1 || y < 1970)
+        return 0;
+    tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+    tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    return t > 0 ? t : 0;
+}
+
+/* The members' time: SOURCE_DATE_EPOCH when set, else the bundle's "created" time, else 0, so
+ * that the same bundle always exports to the same bytes. */
+static time_t export_time(const quire_index *idx)
 {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     char *end;
     long long t = sde != NULL ? strtoll(sde, &end, 10) : 0;
-    return sde != NULL && *sde >= '0' && *sde <= '9' && *end == '\0' ? (time_t)t : 0;
+    return sde != NULL && *sde >= '0' && *sde <= '9' && *end == '\0' ? (time_t)t
+                                                                     : created_time(idx);
 }
 
-static int write_export(quire_reader *r, const read_opts *o, int fd, quire_error *err)
+/* Sets the archive format and compression. gzip writes no time in its header, so the output
+ * depends on the bundle alone. */
+static int set_format(struct archive *a, export_format fmt, quire_error *err)
 {
-    export_ctx x = {.idx = quire_reader_index(r), .mtime = export_time()};
+    __typeof__(ar.add_filter_gzip) filter = fmt == FMT_TAR_GZ    ? ar.add_filter_gzip
+                                            : fmt == FMT_TAR_ZST ? ar.add_filter_zstd
+                                            : fmt == FMT_TAR_XZ  ? ar.add_filter_xz
+                                                                 : NULL;
+    if (fmt != FMT_TAR && fmt != FMT_ZIP && filter == NULL)
+        return quire_error_set(err, QUIRE_E_IO, "this libarchive cannot compress the format");
+    int r = fmt == FMT_ZIP ? ar.write_set_format_zip(a) : ar.write_set_format_pax_restricted(a);
+    if (r == ARCHIVE_OK && filter != NULL)
+        r = filter(a);
+    if (r == ARCHIVE_OK && fmt == FMT_TAR_GZ)
+        r = ar.write_set_options(a, "gzip:!timestamp");
+    return r == ARCHIVE_OK ? QUIRE_OK : ar_error(a, err);
+}
+
+static int write_export(quire_reader *r, const read_opts *o, export_format fmt, int fd,
+                        quire_error *err)
+{
+    export_ctx x = {.idx = quire_reader_index(r)};
+    x.mtime = export_time(x.idx);
     x.a = ar.write_new();
     if (x.a == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
-    int r1 = strcmp(o->format, "zip") == 0 ? ar.write_set_format_zip(x.a)
-                                           : ar.write_set_format_pax_restricted(x.a);
-    int rc = QUIRE_OK;
-    if (r1 != ARCHIVE_OK || ar.write_open_fd(x.a, fd) != ARCHIVE_OK)
+    int rc = set_format(x.a, fmt, err);
+    if (rc == QUIRE_OK && ar.write_open_fd(x.a, fd) != ARCHIVE_OK)
         rc = ar_error(x.a, err);
     quire_walk_ops ops = {e_begin, e_data, NULL};
+    cli_progress_start(&x.meter, "exporting", x.idx->stream_size, !o->quiet);
     if (rc == QUIRE_OK)
         rc = quire_reader_walk(r, NULL, &ops, &x, err);
+    cli_progress_end(&x.meter);
     if (rc == QUIRE_OK && o->with_metadata)
         rc = add_metadata(&x, r, err);
     if (rc == QUIRE_OK && ar.write_close(x.a) != ARCHIVE_OK)
         rc = ar_error(x.a, err);
     ar.write_free(x.a);
     return rc;
+}
+
+/* Writes n bytes in human units: "512 bytes", "1.2 MiB". */
+static void print_size(FILE *f, uint64_t n)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+    double v = (double)n;
+    int u = -1;
+    while (v >= 1024 && u < 3)
+        v /= 1024, u++;
+    if (u < 0)
+        fprintf(f, "%llu byte%s", (unsigned long long)n, n == 1 ? "" : "s");
+    else
+        fprintf(f, "%.1f %s", v, units[u]);
+}
+
+/* "quire-read: BUNDLE: exported 5 documents (1.2 MiB) to OUT". */
+static void report(const char *bundle, const quire_index *idx, const char *out)
+{
+    fputs(PROG ": ", stderr);
+    cli_escape_str(stderr, bundle, strlen(bundle), 0);
+    fprintf(stderr, ": exported %u document%s (", idx->entry_count,
+            idx->entry_count == 1 ? "" : "s");
+    print_size(stderr, idx->stream_size);
+    fputs(") to ", stderr);
+    cli_escape_str(stderr, out, strlen(out), 0);
+    fputc('\n', stderr);
 }
 
 /* Creates the temporary file beside out, as tmp, registered before it exists (its name is
@@ -265,9 +380,20 @@ int cmd_export(const read_opts *o, int argc, char **argv)
     quire_error err;
     char tmp[4096];
     struct stat st;
-    if (argc != 2 || o->format == NULL ||
-        (strcmp(o->format, "tar") != 0 && strcmp(o->format, "zip") != 0)) {
-        read_fail(NULL, "export: expected --format tar|zip BUNDLE OUT");
+    export_format fmt;
+    if (argc != 2) {
+        read_fail(NULL, "export: expected BUNDLE OUT");
+        return 2;
+    }
+    if (pick_format(o->format, argv[1], &fmt) != 0) {
+        if (o->format != NULL)
+            read_fail(NULL, "export: unknown format '%s': use tar, tar.gz, tar.zst, tar.xz or zip",
+                      o->format);
+        else
+            read_fail(NULL,
+                      "export: %s: cannot tell the format from the name: end it with .tar, "
+                      ".tar.gz, .tgz, .tar.zst, .tar.xz or .zip, or give --format",
+                      argv[1]);
         return 2;
     }
     if (strcmp(argv[1], "-") == 0) {
@@ -296,7 +422,7 @@ int cmd_export(const read_opts *o, int argc, char **argv)
     }
     mode_t mask = umask(0);
     umask(mask);
-    int rc = write_export(r, o, fd, &err);
+    int rc = write_export(r, o, fmt, fd, &err);
     if (rc == QUIRE_OK && (fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0))
         rc = quire_error_set(&err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
     if (close(fd) != 0 && rc == QUIRE_OK)
@@ -307,6 +433,8 @@ int cmd_export(const read_opts *o, int argc, char **argv)
     if (rc != QUIRE_OK) {
         read_error(argv[0], &err);
         code = quire_exit_code(rc);
+    } else if (!o->quiet) {
+        report(argv[0], quire_reader_index(r), argv[1]);
     }
     quire_reader_close(r);
     return code;

@@ -23,6 +23,7 @@
  * or SYNC_BYTES bytes, where the first call commits the journal for all of them. */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,13 @@ typedef struct staged {
     dev_t dev; /* the temporary file's identity, which the rename keeps */
     ino_t ino;
 } staged;
+
+/* An entry that failed under --keep-going, and the tree this run made that holds its
+ * directory, whose directories it may have made (tree_len, or -1: its directory existed). */
+typedef struct failed {
+    uint32_t entry;
+    long tree_len;
+} failed;
 
 typedef struct extract_ctx {
     const quire_index *idx;
@@ -77,6 +85,8 @@ typedef struct extract_ctx {
     bool cached_in_tree; /* the cached directory lies in a tree this run made */
     uint32_t done;
     cli_progress meter;
+    failed *failed; /* --keep-going: the entries that did not verify, in entry order */
+    size_t nfailed, failed_cap;
 } extract_ctx;
 
 static int sys_error(quire_error *err, const char *what, const char *path)
@@ -438,6 +448,68 @@ static int name_taken(extract_ctx *x, size_t k, int dir, const char *leaf, long 
     return sys_error(err, "cannot rename into place", e->path);
 }
 
+/* --keep-going: entry i did not verify. Its temporary file (if begun) is removed at once, so
+ * nothing of it is ever renamed; it is named on stderr, and remembered for the summary and to
+ * remove the directories made only for it. */
+static int x_fail(void *vctx, uint32_t i, quire_error *err)
+{
+    extract_ctx *x = vctx;
+    if (x->nfailed == x->failed_cap) {
+        size_t cap = x->failed_cap ? 2 * x->failed_cap : 16;
+        failed *f = realloc(x->failed, cap * sizeof *f);
+        if (f == NULL)
+            return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+        x->failed = f;
+        x->failed_cap = cap;
+    }
+    x->failed[x->nfailed].entry = i;
+    x->failed[x->nfailed++].tree_len = x->fd >= 0 && x->cached_in_tree ? (long)x->tree_len : -1;
+    if (x->fd >= 0) {
+        close(x->fd);
+        if (x->handle >= 0)
+            cli_cleanup_remove(x->handle);
+        else
+            unlinkat(x->fd_dir, x->tmp, 0);
+        close(x->fd_dir);
+        x->fd = x->fd_dir = x->handle = -1;
+    }
+    if (x->meter.on)
+        fputs("\r\033[K", stderr); /* the message replaces the meter's line */
+    read_error(x->bundle, err);
+    return QUIRE_OK;
+}
+
+/* Removes the directory path[0..len) below DIR if it is empty, its parent opened without
+ * following symlinks. Returns 0 or -1. */
+static int remove_dir(extract_ctx *x, const char *path, size_t len)
+{
+    const char *slash = memrchr(path, '/', len);
+    size_t plen = slash != NULL ? (size_t)(slash - path) : 0;
+    size_t start = slash != NULL ? plen + 1 : 0;
+    char comp[QUIRE_MAX_COMPONENT_BYTES + 1];
+    snprintf(comp, sizeof comp, "%.*s", (int)(len - start), path + start);
+    int dir = open_dirs(x, path, plen, false);
+    int rc = dir >= 0 ? unlinkat(dir, comp, AT_REMOVEDIR) : -1;
+    if (dir >= 0)
+        close(dir);
+    return rc;
+}
+
+/* Removes the directories this run made for failed entries and left empty: from each one's
+ * directory up to the top of the tree that holds it (DIR itself stays). */
+static void remove_failed_dirs(extract_ctx *x)
+{
+    for (size_t k = x->nfailed; k-- > 0;) {
+        const char *path = x->idx->entries[x->failed[k].entry].path;
+        long top = x->failed[k].tree_len;
+        size_t len = dir_len(path);
+        while (top >= 0 && len > 0 && (long)len >= top && remove_dir(x, path, len) == 0) {
+            const char *slash = memrchr(path, '/', len);
+            len = slash != NULL ? (size_t)(slash - path) : 0;
+        }
+    }
+}
+
 /* Every selected entry verified: renames the files into place, syncing each directory once
  * its files are in. A name that this file system folds onto one placed before is an error,
  * also with --force: the second file would silently replace the first. */
@@ -493,23 +565,44 @@ static void keep_all(extract_ctx *x)
     cli_cleanup_done(x->dir_handle);
 }
 
-/* Marks the entries named by args (exact paths or directory prefixes); all when none. */
+/* Whether pattern names path: the path itself or a directory above it, either spelled out or
+ * matched by the shell-style pattern (fnmatch; '*' and '?' do not cross a '/'), as tar does. */
+static bool matches(const char *pattern, size_t n, bool glob, const quire_entry *e)
+{
+    if (!glob)
+        return e->path_len >= n && memcmp(e->path, pattern, n) == 0 &&
+               (e->path_len == n || e->path[n] == '/');
+    char prefix[QUIRE_MAX_PATH_BYTES + 1];
+    memcpy(prefix, e->path, (size_t)e->path_len + 1);
+    for (size_t len = e->path_len;; len--) {
+        if (prefix[len] == '/' || prefix[len] == '\0') {
+            prefix[len] = '\0';
+            if (fnmatch(pattern, prefix, FNM_PATHNAME) == 0)
+                return true;
+        }
+        if (len == 0)
+            return false;
+    }
+}
+
+/* Marks the entries named by args (exact paths, directories, or patterns); all when none. A
+ * leading "./" and trailing slashes are ignored. */
 static int select_entries(const quire_index *idx, const char *bundle, int argc, char **argv,
                           bool *sel)
 {
     for (uint32_t i = 0; i < idx->entry_count; i++)
         sel[i] = argc == 0;
     for (int a = 0; a < argc; a++) {
-        size_t n = strlen(argv[a]);
-        while (n > 1 && argv[a][n - 1] == '/')
-            n--;
-        bool hit = false;
-        for (uint32_t i = 0; i < idx->entry_count; i++) {
-            const quire_entry *e = &idx->entries[i];
-            if (e->path_len >= n && memcmp(e->path, argv[a], n) == 0 &&
-                (e->path_len == n || e->path[n] == '/'))
+        char *arg = argv[a];
+        while (arg[0] == '.' && arg[1] == '/')
+            arg += 2;
+        size_t n = strlen(arg);
+        while (n > 1 && arg[n - 1] == '/')
+            arg[--n] = '\0';
+        bool glob = strpbrk(arg, "*?[") != NULL, hit = false;
+        for (uint32_t i = 0; i < idx->entry_count; i++)
+            if (matches(arg, n, glob, &idx->entries[i]))
                 sel[i] = hit = true;
-        }
         if (!hit) {
             read_fail(bundle, "no entry or directory '%s' in the bundle", argv[a]);
             return 2;
@@ -540,6 +633,19 @@ static int check_existing(extract_ctx *x, const bool *sel)
     return 0;
 }
 
+/* The one-line report: "extracted 1 file to DIR" (and how many did not verify). */
+static void report(const extract_ctx *x, const read_opts *o)
+{
+    fputs(PROG ": ", stderr);
+    cli_escape_str(stderr, x->bundle, strlen(x->bundle), 0);
+    fprintf(stderr, ": extracted %u file%s to ", x->done, x->done == 1 ? "" : "s");
+    cli_escape_str(stderr, o->dir, strlen(o->dir), 0);
+    if (x->nfailed > 0)
+        fprintf(stderr, "; %zu document%s did not verify and %s not written", x->nfailed,
+                x->nfailed == 1 ? "" : "s", x->nfailed == 1 ? "was" : "were");
+    fputc('\n', stderr);
+}
+
 static int run(extract_ctx *x, quire_reader *r, const bool *sel, const read_opts *o)
 {
     quire_error err;
@@ -548,7 +654,8 @@ static int run(extract_ctx *x, quire_reader *r, const bool *sel, const read_opts
     for (uint32_t i = 0; i < x->idx->entry_count; i++)
         total += sel[i] ? x->idx->entries[i].size : 0;
     cli_progress_start(&x->meter, "extracting", total, !o->quiet);
-    int rc = quire_reader_walk(r, sel, &ops, x, &err);
+    int rc = o->keep_going ? quire_reader_walk_salvage(r, sel, &ops, x_fail, x, &err)
+                           : quire_reader_walk(r, sel, &ops, x, &err);
     cli_progress_end(&x->meter);
     if (rc == QUIRE_OK)
         rc = commit(x, &err);
@@ -557,24 +664,49 @@ static int run(extract_ctx *x, quire_reader *r, const bool *sel, const read_opts
         read_error(x->bundle, &err);
         return quire_exit_code(rc);
     }
-    if (!o->quiet)
-        fprintf(stderr, "%s: extracted %u files to %s\n", x->bundle, x->done, o->dir);
-    return 0;
+    remove_failed_dirs(x);
+    if (!o->quiet || x->nfailed > 0)
+        report(x, o);
+    return x->nfailed > 0 ? 1 : 0;
 }
 
-/* Opens DIR, creating it if needed; one this run made is a tree to remove on failure, made and
- * registered with the signals held. Returns 0 or 2 after a message. */
-static int open_root(extract_ctx *x, const char *dir)
+/* Makes DIR and its missing parents, as mkdir -p, with the signals held: the topmost
+ * directory made is registered as a tree to remove on failure (x->dir_handle), so that no
+ * signal finds one made but unregistered. Returns 0, or an errno value. */
+static int make_root(extract_ctx *x, const char *dir)
 {
+    char *p = strdup(dir);
+    size_t n = p != NULL ? strlen(p) : 0;
+    int e = p != NULL ? 0 : ENOMEM;
     sigset_t old;
     hold_signals(&old);
-    int mk = mkdir(dir, 0777), e = errno;
-    if (mk == 0 && (x->dir_handle = cli_cleanup_add(AT_FDCWD, dir, CLI_TMP_STAGING)) < 0)
-        rmdir(dir), e = ENOMEM;
+    for (size_t i = 1; e == 0 && i <= n; i++) {
+        if ((p[i] != '/' && p[i] != '\0') || p[i - 1] == '/')
+            continue; /* not the end of a component */
+        char keep = p[i];
+        p[i] = '\0';
+        if (mkdir(p, 0777) != 0)
+            e = errno == EEXIST ? 0 : errno; /* a file in the way shows in the next step */
+        else if (x->dir_handle < 0 &&
+                 (x->dir_handle = cli_cleanup_add(AT_FDCWD, p, CLI_TMP_STAGING)) < 0) {
+            rmdir(p);
+            e = ENOMEM;
+        }
+        p[i] = keep;
+    }
     sigprocmask(SIG_SETMASK, &old, NULL);
+    free(p);
+    return e;
+}
+
+/* Opens DIR, creating it and its parents if needed; what this run made is a tree to remove on
+ * failure. Returns 0 or 2 after a message. */
+static int open_root(extract_ctx *x, const char *dir)
+{
+    int e = make_root(x, dir);
     if (x->dir_handle >= 0)
         x->tree = ""; /* everything below DIR is this run's */
-    if ((mk != 0 && e != EEXIST) || (mk == 0 && x->dir_handle < 0)) {
+    if (e != 0) {
         read_fail(dir, "cannot create directory: %s", strerror(e));
         return 2;
     }
@@ -621,8 +753,8 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
         code = check_existing(&x, sel);
     if (code == 0)
         code = run(&x, r, sel, o);
-    if (code == 0)
-        keep_all(&x);
+    if (code == 0 || (code == 1 && x.nfailed > 0))
+        keep_all(&x); /* what verified stays, also when others did not */
     else
         cli_cleanup_remove_all(); /* what the signal handler would remove, DIR too if made */
     if (x.cache_valid)
@@ -632,6 +764,7 @@ int cmd_extract(const read_opts *o, int argc, char **argv)
     free(x.trees);
     free(x.staged);
     free(x.by_id);
+    free(x.failed);
     free(sel);
     quire_reader_close(r);
     return code;

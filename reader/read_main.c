@@ -18,12 +18,13 @@ static const char usage[] =
     "       quire-read info    [-p PUB]... [--any-signer] [--json] BUNDLE [PATH]\n"
     "       quire-read list    [-p PUB]... [--any-signer] [-l] [--json] BUNDLE\n"
     "       quire-read show    [-p PUB]... [--any-signer] BUNDLE PATH\n"
-    "       quire-read extract [-p PUB]... [--any-signer] [-C DIR] [--force] BUNDLE [PATH...]\n"
+    "       quire-read extract [-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going]\n"
+    "                  BUNDLE [PATTERN...]\n"
     "       quire-read cite    [-p PUB]... [--format text|bibtex|csl-json] BUNDLE PATH\n"
     "       quire-read quote   [-p PUB]... [--json] BUNDLE PATH \"TEXT\"\n"
     "       quire-read search  [-p PUB]... [--json] BUNDLE QUERY\n"
-    "       quire-read diff    [-p PUB]... [--json] OLD.quire NEW.quire\n"
-    "       quire-read export  [-p PUB]... --format tar|zip [--with-metadata] [-f] BUNDLE OUT\n"
+    "       quire-read diff    [-p PUB]... [--json] [--text] OLD.quire NEW.quire\n"
+    "       quire-read export  [-p PUB]... [--format FMT] [--with-metadata] [-f] BUNDLE OUT\n"
     "       quire-read --help | --version\n";
 
 static const char help[] =
@@ -46,8 +47,9 @@ static const char help[] =
     "  search   find QUERY in every document, ignoring case (Unicode aware); exit 3 if none\n"
     "  diff     documents added, removed and changed between two snapshots, and whether NEW\n"
     "           declares that it supersedes OLD\n"
-    "  export   write the verified documents into a tar or zip file OUT (with\n"
-    "           --with-metadata also quire-metadata.json and manifest-sha256.txt)\n"
+    "  export   write the verified documents into an archive OUT, its format from the\n"
+    "           name (.tar, .tar.gz, .tgz, .tar.zst, .tar.xz, .zip) unless --format says\n"
+    "           (--with-metadata: also quire-metadata.json and manifest-sha256.txt)\n"
     "\n"
     "options:\n"
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
@@ -61,11 +63,15 @@ static const char help[] =
     "  -l, --long               list: role, size and SHA-256 of each entry\n"
     "  -C DIR, --directory DIR  extract: write under DIR (default: .)\n"
     "  -f, --force              extract, export: replace existing files\n"
+    "  --keep-going             extract: write every document that verifies, name each\n"
+    "                           one that does not, and exit 1 if any did not\n"
+    "  --text                   diff: a unified diff of each changed text document\n"
     "  --no-sync                extract: do not wait for the data to reach the disk before\n"
     "                           renaming (faster; after a power failure a file may be empty)\n"
-    "  -q, --quiet              verify, extract: no report and no progress meter (the\n"
-    "                           meter is shown only when stderr is a terminal)\n"
-    "  --format FORMAT          cite: text (default), bibtex or csl-json; export: tar, zip\n"
+    "  -q, --quiet              verify, extract, export: no report and no progress\n"
+    "                           meter (the meter is shown only when stderr is a terminal)\n"
+    "  --format FORMAT          cite: text (default), bibtex or csl-json; export: tar,\n"
+    "                           tar.gz, tar.zst, tar.xz or zip\n"
     "  --with-metadata          export: add provenance and a sha256sum -c manifest\n"
     "  --no-pager               never page output (by default long output to a terminal\n"
     "                           goes through $PAGER, or less)\n"
@@ -363,6 +369,8 @@ static int parse_opts(read_opts *o, int argc, char **argv)
                                          {"no-sync", no_argument, NULL, 'S'},
                                          {"with-metadata", no_argument, NULL, 'M'},
                                          {"quick", no_argument, NULL, 'K'},
+                                         {"keep-going", no_argument, NULL, 'k'},
+                                         {"text", no_argument, NULL, 'T'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     bool keys_given = false;
@@ -407,6 +415,12 @@ static int parse_opts(read_opts *o, int argc, char **argv)
             break;
         case 'M':
             o->with_metadata = true;
+            break;
+        case 'k':
+            o->keep_going = true;
+            break;
+        case 'T':
+            o->text = true;
             break;
         case 'h':
             fputs(usage, stdout);

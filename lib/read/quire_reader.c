@@ -43,6 +43,11 @@ struct quire_reader {
     uint64_t raw_filled; /* bytes of the cached unit available in raw_view */
     z_stream zs;
     bool zs_ready;
+    /* The last unit that failed steps 10-11, and why: a walk that goes on past failing entries
+     * (quire_walk_ops.fail) then fails the next entries of that unit without reading it again. */
+    bool bad_valid;
+    uint32_t bad_unit;
+    quire_error bad_err;
 };
 
 /* Reads exactly len bytes at off; a short read means the file shrank under us. */
@@ -318,7 +323,7 @@ static int check_unit(const quire_reader *r, uint32_t u, uint8_t *buf, quire_err
  * as needed, and continued by later calls for the same unit (entries come in stream order):
  * showing one document does not pay for the rest of its unit. The end-of-stream checks of
  * step 11 run when the whole unit is inflated, as walking every entry of a unit does. */
-static int decode_unit(quire_reader *r, uint32_t u, uint64_t need, quire_error *err)
+static int decode_unit_once(quire_reader *r, uint32_t u, uint64_t need, quire_error *err)
 {
     const quire_unit *un = &r->index.units[u];
 
@@ -409,9 +414,26 @@ int quire_reader_entry_meta(quire_reader *r, uint32_t i, const uint8_t **meta, s
     return QUIRE_OK;
 }
 
+/* decode_unit_once, remembering a failing unit: entries come in stream order, so the entries
+ * that share a damaged unit follow one another, and the unit is read and hashed once. */
+static int decode_unit(quire_reader *r, uint32_t u, uint64_t need, quire_error *err)
+{
+    if (r->bad_valid && r->bad_unit == u) {
+        *err = r->bad_err;
+        return err->code;
+    }
+    int rc = decode_unit_once(r, u, need, err);
+    if (rc == QUIRE_E_HASH || rc == QUIRE_E_FORMAT) {
+        r->bad_err = *err;
+        r->bad_unit = u;
+        r->bad_valid = true;
+    }
+    return rc;
+}
+
 /* Streams one entry's bytes unit by unit, then checks its SHA-256 (SPEC 9 step 12). */
 static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
-                      quire_error *err)
+                      bool *content_failed, quire_error *err)
 {
     const quire_entry *e = &r->index.entries[i];
     crypto_hash_sha256_state st;
@@ -419,8 +441,10 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     uint64_t pos = e->stream_offset, end = e->stream_offset + e->size;
     int rc = QUIRE_OK;
 
+    *content_failed = true;
     if ((rc = check_meta(r, i, err)) != QUIRE_OK)
         return rc;
+    *content_failed = false;
     if (ops != NULL && ops->begin != NULL && (rc = ops->begin(ctx, i, err)) != QUIRE_OK)
         return rc;
     crypto_hash_sha256_init(&st);
@@ -429,8 +453,10 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
         const quire_unit *un = &r->index.units[u];
         uint64_t from = pos - un->stream_offset;
         uint64_t n = un->raw_size - from < end - pos ? un->raw_size - from : end - pos;
-        if ((rc = decode_unit(r, u, from + n, &uerr)) != QUIRE_OK)
+        if ((rc = decode_unit(r, u, from + n, &uerr)) != QUIRE_OK) {
+            *content_failed = rc == QUIRE_E_HASH || rc == QUIRE_E_FORMAT; /* not a read error */
             return quire_error_set(err, rc, "entry %u (%s): %s", i, e->path, uerr.msg);
+        }
         crypto_hash_sha256_update(&st, r->raw_view + from, n);
         if (ops != NULL && ops->data != NULL &&
             (rc = ops->data(ctx, i, r->raw_view + from, (size_t)n, err)) != QUIRE_OK)
@@ -438,7 +464,8 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
         pos += n;
     }
     crypto_hash_sha256_final(&st, digest);
-    if (sodium_memcmp(digest, e->sha256, sizeof digest) != 0)
+    *content_failed = sodium_memcmp(digest, e->sha256, sizeof digest) != 0;
+    if (*content_failed)
         return quire_error_set(err, QUIRE_E_HASH,
                                "entry %u (%s): content SHA-256 mismatch (SPEC 9 step 12)", i,
                                e->path);
@@ -447,16 +474,35 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     return rc;
 }
 
-int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops, void *ctx,
-                      quire_error *err)
+static int walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops,
+                int (*fail)(void *ctx, uint32_t entry, quire_error *err), void *ctx,
+                quire_error *err)
 {
     if (!r->authenticated)
         return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");
     int rc = alloc_buffers(r, err);
-    for (uint32_t i = 0; rc == QUIRE_OK && i < r->index.entry_count; i++)
+    for (uint32_t i = 0; rc == QUIRE_OK && i < r->index.entry_count; i++) {
+        bool content_failed = false;
         if (selected == NULL || selected[i])
-            rc = walk_entry(r, i, ops, ctx, err);
+            rc = walk_entry(r, i, ops, ctx, &content_failed, err);
+        /* Only the entry's own content failed: a salvaging caller takes it and goes on. */
+        if (rc != QUIRE_OK && content_failed && fail != NULL)
+            rc = fail(ctx, i, err);
+    }
     return rc;
+}
+
+int quire_reader_walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops, void *ctx,
+                      quire_error *err)
+{
+    return walk(r, selected, ops, NULL, ctx, err);
+}
+
+int quire_reader_walk_salvage(quire_reader *r, const bool *selected, const quire_walk_ops *ops,
+                              int (*fail)(void *ctx, uint32_t entry, quire_error *err), void *ctx,
+                              quire_error *err)
+{
+    return walk(r, selected, ops, fail, ctx, err);
 }
 
 /* quire_reader_check_units shares the units among up to QUIRE_CHECK_THREADS threads: each takes
