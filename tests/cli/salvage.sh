@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # salvage.sh: issue 17's reading items around extract, export and diff: extract --keep-going
 # salvages the documents that verify from a damaged bundle (and only those), -C makes missing
 # parents, several patterns, "1 file"; export picks its format from OUT's name and is
