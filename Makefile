@@ -75,8 +75,10 @@ lint: deps
 
 PREFIX ?= /usr/local
 
+# Configured again with the prefix, which chooses where zsh's completion goes (no recompiling).
 install: build
-	$(Q)cmake --install $(BUILD) --prefix $(PREFIX) $(if $(filter 0,$(V)),>/dev/null)
+	$(Q)$(call configure,$(BUILD),-DCMAKE_INSTALL_PREFIX=$(PREFIX))
+	$(Q)cmake --install $(BUILD) $(if $(filter 0,$(V)),>/dev/null)
 	@echo "installed quire-pack and quire-read in $(PREFIX)/bin"
 
 # A Debian package from the tree (CPack), installed and exercised like a user would. CPack
@@ -85,7 +87,8 @@ deb: deps
 	$(Q)$(call configure,$(BUILD)-deb,-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr -DQUIRE_BUILD_TESTS=OFF -DQUIRE_WERROR=$(WERROR))
 	$(Q)$(call compile,$(BUILD)-deb)
 	$(Q)rm -f $(BUILD)-deb/quire*.deb
-	$(Q)cd $(BUILD)-deb && cpack -G DEB $(CONFIGURE_QUIET) && echo "built $(BUILD)-deb/$$(ls quire*.deb)"
+	$(Q)cd $(BUILD)-deb && { cpack -G DEB $(if $(filter 0,$(V)),>cpack.log 2>&1) || \
+	    { cat cpack.log >&2; exit 1; }; } && echo "built $(BUILD)-deb/$$(ls quire*.deb)"
 
 test-deb:
 	$(Q)$(MAKE) deb WERROR=ON
