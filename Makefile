@@ -62,7 +62,8 @@ test-full:
 
 # ThreadSanitizer: any data race makes the program exit 66, which fails the test.
 test-tsan: deps
-	$(Q)$(call configure,$(BUILD)-tsan,-DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIRE_TSAN=ON -DQUIRE_WERROR=ON)
+	$(Q)$(call configure,$(BUILD)-tsan,-DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIRE_TSAN=ON \
+	    -DQUIRE_WERROR=ON)
 	$(Q)$(call compile,$(BUILD)-tsan)
 	cd $(BUILD)-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
 	    ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
@@ -84,7 +85,8 @@ install: build
 # A Debian package from the tree (CPack), installed and exercised like a user would. CPack
 # names it quire_VERSION-RELEASE_ARCH.deb (README.md names it; test-deb.sh checks that).
 deb: deps
-	$(Q)$(call configure,$(BUILD)-deb,-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr -DQUIRE_BUILD_TESTS=OFF -DQUIRE_WERROR=$(WERROR))
+	$(Q)$(call configure,$(BUILD)-deb,-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+	    -DQUIRE_BUILD_TESTS=OFF -DQUIRE_WERROR=$(WERROR))
 	$(Q)$(call compile,$(BUILD)-deb)
 	$(Q)rm -f $(BUILD)-deb/quire*.deb
 	$(Q)cd $(BUILD)-deb && { cpack -G DEB $(if $(filter 0,$(V)),>cpack.log 2>&1) || \
@@ -99,7 +101,8 @@ test-deb:
 # The linker warns that libxml2 and ICU, inside libarchive.a, call getaddrinfo and dlopen:
 # quire-pack never reaches those calls.
 static: deps
-	$(Q)$(call configure,$(BUILD)-static,-DCMAKE_BUILD_TYPE=Release -DQUIRE_STATIC=ON -DQUIRE_BUILD_TESTS=OFF -DQUIRE_WERROR=$(WERROR))
+	$(Q)$(call configure,$(BUILD)-static,-DCMAKE_BUILD_TYPE=Release -DQUIRE_STATIC=ON \
+	    -DQUIRE_BUILD_TESTS=OFF -DQUIRE_WERROR=$(WERROR))
 	$(Q)$(call compile,$(BUILD)-static)
 
 # make static (checked to be quiet), then the static programs run in an empty chroot: no shared

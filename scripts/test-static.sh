@@ -94,7 +94,8 @@ first=$(head -n 1 "$log")
 expect 0 /quire-read show -p /k.pub /b.quire "$first"
 cmp -s "fixtures/$first" "$out" || fail "show $first in the chroot differs"
 expect 0 /quire-read extract -q -p /k.pub -C /out /b.quire
-diff -r fixtures/docs "$root/out/docs" >&2 || fail "extract in the chroot differs from fixtures/docs"
+diff -r fixtures/docs "$root/out/docs" >&2 ||
+    fail "extract in the chroot differs from fixtures/docs"
 ok
 # A forged bundle is still refused: one byte of a document flipped.
 cp "$root/b.quire" "$root/bad.quire"
@@ -102,7 +103,8 @@ printf '\377' | dd of="$root/bad.quire" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect 1 /quire-read verify -p /k.pub /bad.quire
 # The packer: the golden bundle byte for byte, and an archive through the static libarchive.
 expect 0 /quire-pack create -q -k /k.key -o /d.quire -m /bundle.json -s /sources.json /docs
-cmp -s fixtures/dossier.quire "$root/d.quire" || fail "create in the chroot is not the golden bundle"
+cmp -s fixtures/dossier.quire "$root/d.quire" ||
+    fail "create in the chroot is not the golden bundle"
 ok
 expect 0 /quire-pack create -q -k /k.key -o /a.quire -a /docs.tar.gz
 expect 0 /quire-read list -p /k.pub /a.quire

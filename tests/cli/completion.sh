@@ -49,7 +49,8 @@ expect_reply()
     complete_line "$@"
     [ -s "$ERR" ] && fail "completion wrote to stderr: $(head -n 3 "$ERR")"
     printf '%s\n' "$want" >"$T/want"
-    cmp -s "$T/want" "$OUT" || fail "completing '$*' gave '$(tr '\n' '|' <"$OUT")', expected '$(tr '\n' '|' <"$T/want")'"
+    cmp -s "$T/want" "$OUT" ||
+        fail "completing '$*' gave '$(tr '\n' '|' <"$OUT")', expected '$(tr '\n' '|' <"$T/want")'"
     ok
 }
 NL='
@@ -101,6 +102,28 @@ expect_true "_quire's first line is '#compdef quire-pack quire-read'" \
     sh -c 'head -n 1 "$0" | grep -q -x "#compdef quire-pack quire-read"' "$SRC/completions/_quire"
 if command -v zsh >/dev/null; then
     expect_exit 0 zsh -n "$SRC/completions/_quire"
+    # zsh_paths BUNDLE OPT VALUE...: what _quire_read_paths offers, _arguments' $line and
+    # $opt_args set as it sets them, _multi_parts replaced by a printer of its candidates.
+    zsh_paths()
+    {
+        zsh -f -c '
+            _multi_parts() { print -rl -- ${(P)2} }
+            . "$0"
+            _quire_prog=$1
+            line=("$2")
+            typeset -A opt_args
+            shift 2
+            opt_args=("$@")
+            _quire_read_paths' "$SRC/completions/_quire" "$READ" "$@" >"$OUT" 2>"$ERR"
+    }
+    zsh_paths 'my\ bundle.quire' -p test.pub
+    expect_true "zsh: the paths of a verified bundle" test "$(wc -l <"$OUT")" -eq 3
+    expect_stdout_contains "docs/deep dir/c.txt"
+    zsh_paths other.quire -p test.pub
+    expect_stdout_empty
+    zsh_paths other.quire --any-signer ""
+    expect_stdout_empty
+    expect_stderr_empty
 fi
 
 done_ok

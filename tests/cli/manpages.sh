@@ -77,7 +77,8 @@ for prog in pack read; do
     expect_true "quire-$prog.1: .TH does not name quire $version" \
         grep -q "^\.TH .* \"quire $version\"" "$page"
 done
-expect_true "quire.5: .TH does not name quire $version" grep -q "^\.TH .* \"quire $version\"" "$MAN/quire.5"
+expect_true "quire.5: .TH does not name quire $version" \
+    grep -q "^\.TH .* \"quire $version\"" "$MAN/quire.5"
 
 # ---- quire(5) names the installed specification, which CMake installs there ----
 expect_true "quire.5 does not name /usr/share/doc/quire/SPEC.md" \
