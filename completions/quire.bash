@@ -79,6 +79,7 @@ _quire_pack()
     [ "$cur" = "=" ] && cur=
     case $prev in
     -k|--key) _quire_files '*.key'; return ;;
+    --supersedes) _quire_files '*.quire'; return ;;
     -m|--metadata|-s|--sources) _quire_files '*.json'; return ;;
     -o|--output|-a|--archive|--passphrase-file) _quire_files; return ;;
     -l|--level) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7 8 9" -- "$cur")); return ;;
@@ -87,11 +88,11 @@ _quire_pack()
     case ${COMP_WORDS[1]} in
     keygen)
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "-o --output -W --without-passphrase --passphrase-file --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "-o --output -W --without-passphrase -q --quiet --passphrase-file --help" -- "$cur"))
         fi ;;
     create)
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --passphrase-file --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --supersedes --passphrase-file --help" -- "$cur"))
         else
             _quire_files
         fi ;;
