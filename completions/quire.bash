@@ -1,42 +1,128 @@
 # SPDX-License-Identifier: ISC
-# bash completion for quire-pack and quire-read
+# bash completion for quire-pack and quire-read. Self-contained (bash-completion's helpers are
+# not needed). File names are completed with -o filenames, so readline quotes names with spaces
+# and descends into directories; paths inside a bundle come from `quire-read list` with the keys
+# the user trusts (the -p files on the command line, else the trusted-keys directory), never
+# --any-signer: nothing is completed from a bundle that does not verify.
+
+# A word as typed, without its shell quoting (quotes around it, or begun and not yet closed;
+# backslash escapes) and with ~/ expanded, to compare with file and bundle names.
+_quire_dequote()
+{
+    local w=$1
+    case $w in
+    \'*) w=${w#\'} w=${w%\'} ;;
+    \"*) w=${w#\"} w=${w%\"} ;;
+    *) w=${w//\\/} ;;
+    esac
+    [[ $w == "~/"* ]] && w=$HOME/${w#"~/"}
+    printf '%s' "$w"
+}
+
+# _quire_files [GLOB]: files (those matching GLOB, if given) and directories to descend into.
+_quire_files()
+{
+    local cur
+    cur=$(_quire_dequote "${COMP_WORDS[COMP_CWORD]}")
+    compopt -o filenames 2>/dev/null
+    if [ -n "${1-}" ]; then
+        mapfile -t COMPREPLY < <(compgen -f -X "!$1" -- "$cur"; compgen -d -- "$cur")
+    else
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    fi
+}
+
+_quire_dirs()
+{
+    local cur
+    cur=$(_quire_dequote "${COMP_WORDS[COMP_CWORD]}")
+    compopt -o filenames 2>/dev/null
+    mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+}
+
+# _quire_bundle_paths PROG BUNDLE KEY...: the paths in BUNDLE that begin with the word being
+# completed, one directory level at a time (docs/ first, then docs/a.txt), as file completion
+# does. Silent and empty when the bundle does not verify with the keys given or trusted.
+_quire_bundle_paths()
+{
+    local prog=$1 bundle=$2 cur line rest k
+    shift 2
+    local -a keys=()
+    for k in "$@"; do keys+=(-p "$k"); done
+    local -A seen=()
+    cur=$(_quire_dequote "${COMP_WORDS[COMP_CWORD]}")
+    COMPREPLY=()
+    while IFS= read -r line; do
+        [[ $line == "$cur"* ]] || continue
+        rest=${line:${#cur}}
+        [[ $rest == */* ]] && line=$cur${rest%%/*}/
+        [ -n "${seen[$line]+set}" ] && continue
+        seen[$line]=1
+        COMPREPLY+=("$line")
+    done < <(timeout 10 "$prog" list --no-pager "${keys[@]}" -- "$bundle" 2>/dev/null)
+    compopt -o filenames 2>/dev/null
+    # A directory of the bundle is not a directory here: no space after it, so the user can go on.
+    [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == */ ]] && compopt -o nospace 2>/dev/null
+    return 0
+}
+
 _quire_pack()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+    COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "keygen create --help --version" -- "$cur"))
         return
     fi
+    # --opt=value: bash splits it at '=' into three words.
+    [ "$prev" = "=" ] && prev=${COMP_WORDS[COMP_CWORD-2]}
+    [ "$cur" = "=" ] && cur=
     case $prev in
-    -k|--key) COMPREPLY=($(compgen -f -X '!*.key' -- "$cur")); return ;;
-    --supersedes) COMPREPLY=($(compgen -f -X '!*.quire' -- "$cur")); return ;;
-    -m|--metadata|-s|--sources) COMPREPLY=($(compgen -f -X '!*.json' -- "$cur")); return ;;
-    -o|--output|-a|--archive|--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -k|--key) _quire_files '*.key'; return ;;
+    --supersedes) _quire_files '*.quire'; return ;;
+    -m|--metadata|-s|--sources) _quire_files '*.json'; return ;;
+    -o|--output|-a|--archive|--passphrase-file) _quire_files; return ;;
     -l|--level) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7 8 9" -- "$cur")); return ;;
+    -t|--comment|-j|--threads) return ;;
     esac
     case ${COMP_WORDS[1]} in
-    keygen) COMPREPLY=($(compgen -W "-o --output -W --without-passphrase -q --quiet --passphrase-file --help" -- "$cur")) ;;
+    keygen)
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "-o --output -W --without-passphrase -q --quiet --passphrase-file --help" -- "$cur"))
+        fi ;;
     create)
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --supersedes --passphrase-file --help" -- "$cur"))
         else
-            COMPREPLY=($(compgen -f -- "$cur"))
+            _quire_files
         fi ;;
     esac
 }
 
+# quire-read's options that take an argument: their argument is not a positional word.
+_quire_read_takes_arg()
+{
+    case $1 in
+    -p|--pubkey|-C|--directory|--format) return 0 ;;
+    esac
+    return 1
+}
+
 _quire_read()
 {
-    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=${COMP_WORDS[1]}
+    COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "verify info list show extract cite quote search diff export --help --version" -- "$cur"))
         return
     fi
+    [ "$prev" = "=" ] && prev=${COMP_WORDS[COMP_CWORD-2]}
+    [ "$cur" = "=" ] && cur=
     case $prev in
-    -p|--pubkey) COMPREPLY=($(compgen -f -X '!*.pub' -- "$cur")); return ;;
-    -C|--directory) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    -p|--pubkey) _quire_files '*.pub'; return ;;
+    -C|--directory) _quire_dirs; return ;;
     --format)
-        if [ "${COMP_WORDS[1]}" = export ]; then
+        if [ "$cmd" = export ]; then
             COMPREPLY=($(compgen -W "tar tar.gz tar.zst tar.xz zip" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "text bibtex csl-json" -- "$cur"))
@@ -45,9 +131,33 @@ _quire_read()
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --help" -- "$cur"))
-    else
-        COMPREPLY=($(compgen -f -- "$cur"))
+        return
     fi
+    # The positional words before this one (the bundle first), and the -p keys given.
+    local i w n=0 bundle= dashdash=
+    local -a keys=()
+    for ((i = 2; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        if [ -z "$dashdash" ] && [ "$w" = "--" ]; then
+            dashdash=1
+        elif [ -z "$dashdash" ] && _quire_read_takes_arg "$w"; then
+            i=$((i + 1))
+            [ "${COMP_WORDS[i]}" = "=" ] && i=$((i + 1))
+            case $w in -p|--pubkey) keys+=("$(_quire_dequote "${COMP_WORDS[i]}")") ;; esac
+        elif [ -z "$dashdash" ] && [[ $w == -* ]]; then
+            :
+        else
+            n=$((n + 1))
+            [ "$n" -eq 1 ] && bundle=$(_quire_dequote "$w")
+        fi
+    done
+    # After the bundle: a path in it (show, info, cite, quote: one; extract: any number).
+    case $cmd:$n in
+    show:1|info:1|cite:1|quote:1|extract:[1-9]*)
+        _quire_bundle_paths "${COMP_WORDS[0]}" "$bundle" "${keys[@]}" ;;
+    quote:2|search:1) ;;
+    *) _quire_files ;;
+    esac
 }
 
 complete -F _quire_pack quire-pack
