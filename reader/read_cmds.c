@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* read_cmds.c: quire-read verify, info, list and show. */
+/* read_cmds.c: quire-read verify, info, list and show, and the lookup of a path as a user
+ * writes it. */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,24 +108,13 @@ static void print_field(const char *label, const char *value, size_t len)
     fputc('\n', stdout);
 }
 
-/* Prints each member of a metadata object as "  key: value", strings unquoted. */
-static void print_meta(json_t *meta)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(meta, key, v)
-    {
-        char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        const char *s = text != NULL ? text : json_string_value(v);
-        size_t len = text != NULL ? strlen(text) : json_string_length(v);
-        fputs("  ", stdout);
-        out_safe(stdout, key, strlen(key));
-        fputs(": ", stdout);
-        out_safe(stdout, s != NULL ? s : "", s != NULL ? len : 0);
-        fputc('\n', stdout);
-        free(text);
-    }
-}
+/* The members a person looks for first, in this order; the others follow as stored. */
+static const char *const bundle_first[] = {"title",      "description", "creator",  "publisher",
+                                           "created",    "license",     "language", "version",
+                                           "supersedes", NULL};
+static const char *const entry_first[] = {"title",  "type",     "author",          "editor",
+                                          "issued", "accessed", "container-title", "publisher",
+                                          "URL",    NULL};
 
 /* The signature record's comment is "trusted" only when a trusted key's global signature
  * covers it; under --any-signer it is anyone's text and labelled so. */
@@ -146,14 +137,16 @@ static void print_bundle(json_t *b)
     print_signer(sg);
     print_comment(sg, tc);
     long long units = (long long)json_integer_value(json_object_get(b, "units"));
-    snprintf(line, sizeof line, "%lld entries, %lld bytes in %lld unit%s",
-             (long long)json_integer_value(json_object_get(b, "entries")),
-             (long long)json_integer_value(json_object_get(b, "content_bytes")), units,
-             units == 1 ? "" : "s");
+    long long entries = (long long)json_integer_value(json_object_get(b, "entries"));
+    char size[64];
+    read_size_text(size, sizeof size,
+                   (uint64_t)json_integer_value(json_object_get(b, "content_bytes")));
+    snprintf(line, sizeof line, "%lld entr%s, %s in %lld unit%s", entries,
+             entries == 1 ? "y" : "ies", size, units, units == 1 ? "" : "s");
     print_field("contents:", line, strlen(line));
     if (json_object_size(json_object_get(b, "metadata")) > 0) {
         puts("metadata:");
-        print_meta(json_object_get(b, "metadata"));
+        read_print_meta(json_object_get(b, "metadata"), bundle_first);
     }
 }
 
@@ -169,63 +162,273 @@ static void meter_add(void *ctx, uint64_t n)
     cli_progress_add(ctx, n);
 }
 
-int cmd_verify(const read_opts *o, int argc, char **argv)
+/* The worse of two exit codes: a bundle that failed verification (1) outranks an operational
+ * error (2), which outranks a negative answer (3) and success. */
+int read_worse(int a, int b)
+{
+    static const int rank[] = {0, 3, 2, 1};
+    int ra = a >= 0 && a <= 3 ? rank[a] : 2, rb = b >= 0 && b <= 3 ? rank[b] : 2;
+    return ra >= rb ? a : b;
+}
+
+/* Checks every stored byte (and with --quick, not the documents' hashes). */
+static int verify_bytes(const read_opts *o, quire_reader *r, quire_error *err)
 {
     cli_progress meter;
     quire_walk_ops ops = {.data = meter_data};
-    int code = 0;
-    quire_error err;
-    if (argc != 1) {
-        read_fail(NULL, "verify: expected one BUNDLE");
-        return 2;
-    }
-    quire_reader *r = read_open(argv[0], o, &code);
-    if (r == NULL)
-        return code;
     const quire_index *idx = quire_reader_index(r);
     uint64_t stored = idx->unit_count ? idx->index_offset - QUIRE_HEADER_BYTES : 0;
     int rc;
     if (o->quick) { /* signature and every stored hash; no inflating, no document hashes */
         cli_progress_start(&meter, "verifying", stored, !o->quiet);
-        rc = quire_reader_check_units(r, meter_add, &meter, &err);
+        rc = quire_reader_check_units(r, meter_add, &meter, err);
     } else {
         cli_progress_start(&meter, "verifying", idx->stream_size, !o->quiet);
-        rc = quire_reader_walk(r, NULL, &ops, &meter, &err);
+        rc = quire_reader_walk(r, NULL, &ops, &meter, err);
     }
     cli_progress_end(&meter);
-    if (rc != QUIRE_OK) {
-        read_error(argv[0], &err);
-        quire_reader_close(r);
-        return quire_exit_code(rc);
-    }
+    return rc;
+}
+
+/* "BUNDLE: OK, ..." and, for one bundle, its description; with several, arr collects the
+ * JSON of each. */
+static int verify_report(const read_opts *o, quire_reader *r, const char *path, json_t *arr)
+{
     json_t *b = bundle_json(r);
     bool trusted = quire_reader_signer(r) != NULL;
     if (o->json) {
         json_object_set_new(b, "intact", json_true());
         json_object_set_new(b, "documents_checked", json_boolean(!o->quick));
         json_object_set_new(b, "signature_verified", json_boolean(trusted));
-        code = out_json(b);
-    } else {
-        if (!o->quiet) {
-            printf("%s: OK, %s ", argv[0],
-                   trusted ? "signature verified and" : "signer NOT verified;");
-            if (o->quick)
-                puts("every stored unit intact (quick: documents not inflated)");
-            else
-                printf("all %u entries intact\n", idx->entry_count);
+        if (arr == NULL)
+            return out_json(b);
+        json_object_set_new(b, "file", json_string(path));
+        json_array_append_new(arr, b);
+        return 0;
+    }
+    if (!o->quiet) {
+        out_safe(stdout, path, strlen(path));
+        printf(": OK, %s ", trusted ? "signature verified and" : "signer NOT verified;");
+        if (o->quick)
+            puts("every stored unit intact (quick: documents not inflated)");
+        else
+            printf("%s%u entr%s intact\n", quire_reader_index(r)->entry_count == 1 ? "" : "all ",
+                   quire_reader_index(r)->entry_count,
+                   quire_reader_index(r)->entry_count == 1 ? "y" : "ies");
+        if (arr == NULL)
             print_bundle(b);
-        }
-        json_decref(b);
+    }
+    json_decref(b);
+    return 0;
+}
+
+static int verify_one(const read_opts *o, const char *path, json_t *arr)
+{
+    int code = 0;
+    quire_error err;
+    quire_reader *r = read_open(path, o, &code);
+    if (r == NULL)
+        return code;
+    int rc = verify_bytes(o, r, &err);
+    if (rc != QUIRE_OK) {
+        read_error(path, &err);
+        code = quire_exit_code(rc);
+    } else {
+        code = verify_report(o, r, path, arr);
     }
     quire_reader_close(r);
     return code;
 }
 
+/* verify BUNDLE...: each one reported (one line each when there are several), the exit status
+ * the worst of theirs. */
+int cmd_verify(const read_opts *o, int argc, char **argv)
+{
+    int code = 0;
+    if (argc < 1) {
+        read_fail(NULL, "verify: expected BUNDLE...");
+        return 2;
+    }
+    if (argc == 1)
+        return verify_one(o, argv[0], NULL);
+    json_t *arr = json_array();
+    for (int k = 0; k < argc; k++) {
+        if (o->json)
+            read_json_collect(arr);
+        code = read_worse(code, verify_one(o, argv[k], arr));
+    }
+    read_json_collect(NULL);
+    if (o->json)
+        out_json(arr);
+    else
+        json_decref(arr);
+    return code;
+}
+
+/* ---- paths as users write them ---- */
+
+char *read_path_clean(const char *path)
+{
+    char *out = malloc(strlen(path) + 1), *w = out;
+    if (out == NULL)
+        return NULL;
+    while (path[0] == '.' && path[1] == '/')
+        for (path += 2; *path == '/'; path++)
+            ;
+    for (; *path; path++)
+        if (*path != '/' || (w > out && w[-1] != '/'))
+            *w++ = *path;
+    while (w > out && w[-1] == '/')
+        w--;
+    *w = '\0';
+    return out;
+}
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+    return a < b ? (a < c ? a : c) : (b < c ? b : c);
+}
+
+/* Optimal string alignment distance, computed only in the band |i - j| <= max: time
+ * O(alen * max), whatever the lengths. */
+size_t read_distance(const char *a, size_t an, const char *b, size_t bn, size_t max)
+{
+    size_t over = max + 1;
+    if ((an > bn ? an - bn : bn - an) > max)
+        return over;
+    size_t *rows = malloc(3 * (bn + 1) * sizeof *rows);
+    if (rows == NULL)
+        return over;
+    size_t *pp = rows, *prev = rows + bn + 1, *cur = rows + 2 * (bn + 1);
+    for (size_t j = 0; j <= bn; j++)
+        pp[j] = over, prev[j] = j <= max ? j : over;
+    for (size_t i = 1; i <= an; i++) {
+        size_t lo = i > max ? i - max : 1, hi = i + max < bn ? i + max : bn, best;
+        cur[0] = i <= max ? i : over;
+        cur[lo - 1] = lo > 1 ? over : cur[0];
+        best = cur[lo - 1];
+        for (size_t j = lo; j <= hi; j++) {
+            size_t d = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]));
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] < d)
+                d = pp[j - 2] + 1;
+            cur[j] = d < over ? d : over;
+            best = cur[j] < best ? cur[j] : best;
+        }
+        if (hi < bn)
+            cur[hi + 1] = over;
+        size_t *t = pp;
+        pp = prev, prev = cur, cur = t;
+        if (best >= over) {
+            free(rows);
+            return over;
+        }
+    }
+    size_t d = prev[bn];
+    free(rows);
+    return d;
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s != NULL ? s + 1 : p;
+}
+
+/* How near entry e is to the path p (0 nearest), or SIZE_MAX when not near: within a third of
+ * the length (at least 1, at most 8) by edit distance on the whole path or on the last
+ * component; p a prefix of the path or of its last component counts as the limit itself. */
+static size_t nearness(const quire_entry *e, const char *p, size_t pn)
+{
+    const char *pb = base_name(p), *eb = base_name(e->path);
+    size_t pbn = strlen(pb), ebn = e->path_len - (size_t)(eb - e->path);
+    size_t kf = pn / 3 < 1 ? 1 : pn / 3 > 8 ? 8 : pn / 3;
+    size_t kb = pbn / 3 < 1 ? 1 : pbn / 3 > 8 ? 8 : pbn / 3;
+    size_t d = read_distance(p, pn, e->path, e->path_len, kf);
+    size_t db = pbn > 0 ? read_distance(pb, pbn, eb, ebn, kb) : kb + 1;
+    if (d <= kf || db <= kb)
+        return d <= kf && (db > kb || d <= db) ? d : db;
+    if ((pn >= 2 && strncmp(e->path, p, pn) == 0) || (pbn >= 2 && strncmp(eb, pb, pbn) == 0))
+        return kf;
+    /* "002.txt" for "002_b5499be249b582cd.txt": the same start and the same extension */
+    const char *dot = strrchr(pb, '.');
+    size_t stem = dot != NULL ? (size_t)(dot - pb) : 0, ext = pbn - stem;
+    if (stem >= 2 && ebn > pbn && strncmp(eb, pb, stem) == 0 && strcmp(eb + ebn - ext, dot) == 0)
+        return kf;
+    return SIZE_MAX;
+}
+
+size_t read_suggest(const quire_index *idx, const char *path, uint32_t *out)
+{
+    size_t score[READ_SUGGESTIONS], n = 0, pn = strlen(path);
+    for (uint32_t i = 0; i < idx->entry_count; i++) {
+        size_t s = nearness(&idx->entries[i], path, pn), k;
+        if (s == SIZE_MAX || (n == READ_SUGGESTIONS && s >= score[n - 1]))
+            continue;
+        k = n < READ_SUGGESTIONS ? n++ : n - 1; /* insert, in order of nearness then path */
+        while (k > 0 && score[k - 1] > s) {
+            score[k] = score[k - 1], out[k] = out[k - 1];
+            k--;
+        }
+        score[k] = s, out[k] = i;
+    }
+    return n;
+}
+
+/* The number of entries under the directory p/. */
+static uint32_t dir_entries(const quire_index *idx, const char *p)
+{
+    size_t n = strlen(p);
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < idx->entry_count; i++)
+        count +=
+            n > 0 && strncmp(idx->entries[i].path, p, n) == 0 && idx->entries[i].path[n] == '/';
+    return count;
+}
+
+void read_no_entry(const quire_index *idx, const char *bundle, const char *path)
+{
+    uint32_t near[READ_SUGGESTIONS];
+    char *clean = read_path_clean(path), *text = NULL;
+    const char *p = clean != NULL ? clean : path;
+    size_t len = 0, n = read_suggest(idx, p, near);
+    uint32_t under = dir_entries(idx, p);
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL) {
+        free(clean);
+        read_fail(bundle, "no entry '%s' in the bundle", path);
+        return;
+    }
+    if (under > 0)
+        fprintf(f,
+                "no entry '%s' in the bundle: it is a directory of %u entr%s (see "
+                "quire-read list %s '%s/')",
+                path, under, under == 1 ? "y" : "ies", bundle, p);
+    else
+        fprintf(f, "no entry '%s' in the bundle", path);
+    for (size_t k = 0; under == 0 && k < n; k++)
+        fprintf(f, "%s'%s'",
+                k == 0       ? "; did you mean "
+                : k + 1 == n ? " or "
+                             : ", ",
+                idx->entries[near[k]].path);
+    fputs(under > 0 ? "" : n > 0 ? "?" : " (see quire-read list)", f);
+    fclose(f);
+    read_fail(bundle, "%s", text != NULL ? text : "no entry in the bundle");
+    free(text);
+    free(clean);
+}
+
 int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i)
 {
-    if (quire_index_find(quire_reader_index(r), path, i) == QUIRE_OK)
+    const quire_index *idx = quire_reader_index(r);
+    if (quire_index_find(idx, path, i) == QUIRE_OK)
         return 0;
-    read_fail(bundle, "no entry '%s' in the bundle (see quire-read list)", path);
+    char *clean = read_path_clean(path);
+    int found = clean != NULL && quire_index_find(idx, clean, i) == QUIRE_OK;
+    free(clean);
+    if (found)
+        return 0;
+    read_no_entry(idx, bundle, path);
     return 2;
 }
 
@@ -247,7 +450,7 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     char line[64];
     print_field("path:", e->path, e->path_len);
     print_field("role:", out_role(e->role), strlen(out_role(e->role)));
-    snprintf(line, sizeof line, "%llu bytes", (unsigned long long)e->size);
+    read_size_text(line, sizeof line, e->size);
     print_field("size:", line, strlen(line));
     print_field("sha256:", json_string_value(json_object_get(j, "sha256")), 64);
     if (e->link != QUIRE_LINK_NONE)
@@ -259,7 +462,7 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     print_field("bundle:", json_string_value(json_object_get(j, "fingerprint")), 64);
     if (json_object_size(json_object_get(j, "metadata")) > 0) {
         puts("provenance:");
-        print_meta(json_object_get(j, "metadata"));
+        read_print_meta(json_object_get(j, "metadata"), entry_first);
     }
 }
 
@@ -304,41 +507,283 @@ int cmd_info(const read_opts *o, int argc, char **argv)
     return code;
 }
 
-int cmd_list(const read_opts *o, int argc, char **argv)
+/* ---- list ---- */
+
+typedef struct list_run {
+    const read_opts *o;
+    char **patterns;  /* cleaned */
+    const char **raw; /* as given */
+    bool *matched;
+    size_t npatterns;
+    bool several; /* several bundles: paths are prefixed with the bundle's name */
+    json_t *arr;  /* --json: the entries of every bundle */
+} list_run;
+
+/* A pattern matches a path (fnmatch, '*' crossing '/' as in tar) or one of its directories. */
+static bool pattern_match(const char *pat, const char *path)
+{
+    if (fnmatch(pat, path, 0) == 0)
+        return true;
+    bool hit = false;
+    for (const char *s = strchr(path, '/'); s != NULL && !hit; s = strchr(s + 1, '/')) {
+        char *dir = strndup(path, (size_t)(s - path));
+        hit = dir != NULL && fnmatch(pat, dir, 0) == 0;
+        free(dir);
+    }
+    return hit;
+}
+
+static bool selected(list_run *l, const char *path)
+{
+    bool any = l->npatterns == 0;
+    for (size_t k = 0; k < l->npatterns; k++)
+        if (pattern_match(l->patterns[k], path))
+            any = l->matched[k] = true;
+    return any;
+}
+
+/* What list -l shows of an entry's metadata. Provenance is metadata beyond what the packer
+ * adds by itself (SPEC 10: the media type, and a guessed title). */
+typedef struct list_meta {
+    const char *media, *title;
+    bool provenance;
+} list_meta;
+
+static list_meta meta_summary(json_t *m)
+{
+    list_meta lm = {json_string_value(json_object_get(m, "quire-media-type")),
+                    json_string_value(json_object_get(m, "title")), false};
+    bool guessed = json_is_true(json_object_get(m, "quire-title-guessed"));
+    const char *key;
+    json_t *v;
+    json_object_foreach(m, key, v)
+    {
+        if (strcmp(key, "quire-media-type") != 0 && strcmp(key, "quire-title-guessed") != 0 &&
+            !(guessed && strcmp(key, "title") == 0))
+            lm.provenance = true;
+    }
+    return lm;
+}
+
+/* Counts by media type, for the summary line. */
+typedef struct type_count {
+    const char *type;
+    uint32_t n;
+} type_count;
+
+static int by_count(const void *a, const void *b)
+{
+    const type_count *x = a, *y = b;
+    return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->type, y->type);
+}
+
+/* "total: 4 documents, 1 original, 79.8 KiB (81,716 bytes); 3 text/plain, 2 text/html" */
+static void list_summary(const char *prefix, uint32_t docs, uint32_t origs, uint64_t bytes,
+                         type_count *types, size_t ntypes)
+{
+    char size[64];
+    read_size_text(size, sizeof size, bytes);
+    qsort(types, ntypes, sizeof *types, by_count);
+    if (prefix != NULL) {
+        out_safe(stdout, prefix, strlen(prefix));
+        fputc(':', stdout);
+    }
+    printf("total: %u document%s", docs, docs == 1 ? "" : "s");
+    if (origs > 0)
+        printf(", %u original%s", origs, origs == 1 ? "" : "s");
+    printf(", %s", size);
+    for (size_t k = 0; k < ntypes; k++) {
+        printf("%s%u ", k == 0 ? "; " : ", ", types[k].n);
+        out_safe(stdout, types[k].type, strlen(types[k].type));
+    }
+    fputc('\n', stdout);
+}
+
+static void list_path(const list_run *l, const char *bundle, const quire_entry *e)
+{
+    if (l->several) {
+        out_safe(stdout, bundle, strlen(bundle));
+        fputc(':', stdout);
+    }
+    out_safe(stdout, e->path, e->path_len);
+}
+
+/* list -l of the selected entries: role, media type, size, provenance (P or -), path, title;
+ * then the summary. */
+static int list_long(list_run *l, quire_reader *r, const char *bundle, const bool *sel)
+{
+    const quire_index *idx = quire_reader_index(r);
+    json_t **metas = calloc(idx->entry_count + 1, sizeof *metas);
+    type_count *types = calloc(idx->entry_count + 1, sizeof *types);
+    int width_t = 1, width_s = 1, code = 0;
+    uint32_t docs = 0, origs = 0;
+    size_t ntypes = 0;
+    uint64_t bytes = 0;
+    if (metas == NULL || types == NULL) {
+        read_fail(bundle, "out of memory");
+        code = 2;
+        goto out;
+    }
+    for (uint32_t i = 0; i < idx->entry_count; i++) {
+        if (!sel[i])
+            continue;
+        if ((code = read_entry_meta(r, bundle, i, &metas[i])) != 0)
+            goto out;
+        const char *mt = meta_summary(metas[i]).media;
+        mt = mt != NULL ? mt : "-";
+        int w = snprintf(NULL, 0, "%llu", (unsigned long long)idx->entries[i].size);
+        width_s = w > width_s ? w : width_s;
+        width_t = (int)strlen(mt) > width_t ? (int)strlen(mt) : width_t;
+        size_t k = 0;
+        while (k < ntypes && strcmp(types[k].type, mt) != 0)
+            k++;
+        types[k].type = mt, types[k].n++;
+        ntypes += k == ntypes;
+        bytes += idx->entries[i].size;
+        idx->entries[i].role == QUIRE_ROLE_ORIGINAL ? origs++ : docs++;
+    }
+    for (uint32_t i = 0; i < idx->entry_count; i++) {
+        if (!sel[i])
+            continue;
+        const quire_entry *e = &idx->entries[i];
+        list_meta lm = meta_summary(metas[i]);
+        printf("%-8s ", out_role(e->role));
+        out_safe(stdout, lm.media != NULL ? lm.media : "-", strlen(lm.media ? lm.media : "-"));
+        printf("%*s %*llu %c ", width_t - (int)strlen(lm.media ? lm.media : "-"), "", width_s,
+               (unsigned long long)e->size, lm.provenance ? 'P' : '-');
+        list_path(l, bundle, e);
+        if (lm.title != NULL) {
+            fputs("  ", stdout);
+            out_safe(stdout, lm.title, strlen(lm.title));
+        }
+        fputc('\n', stdout);
+    }
+    list_summary(l->several ? bundle : NULL, docs, origs, bytes, types, ntypes);
+out:
+    for (uint32_t i = 0; metas != NULL && i < idx->entry_count; i++)
+        json_decref(metas[i]);
+    free(metas);
+    free(types);
+    return code;
+}
+
+static int list_json(list_run *l, quire_reader *r, const char *bundle, const bool *sel)
 {
     int code = 0;
-    if (argc != 1) {
-        read_fail(NULL, "list: expected one BUNDLE");
-        return 2;
+    const quire_index *idx = quire_reader_index(r);
+    for (uint32_t i = 0; i < idx->entry_count; i++) {
+        if (!sel[i])
+            continue;
+        json_t *ej = entry_json(r, bundle, i, &code);
+        if (ej == NULL)
+            return code;
+        if (l->several)
+            json_object_set_new(ej, "bundle", json_string(bundle));
+        json_array_append_new(l->arr, ej);
     }
-    quire_reader *r = read_open(argv[0], o, &code);
+    return 0;
+}
+
+/* Patterns that matched in no bundle are named; with one bundle, a plain path with the
+ * nearest paths. */
+static int list_unmatched(const list_run *l, const quire_index *idx, const char *bundle)
+{
+    int code = 0;
+    for (size_t k = 0; k < l->npatterns; k++) {
+        if (l->matched[k])
+            continue;
+        code = 2;
+        if (idx != NULL && strpbrk(l->raw[k], "*?[\\") == NULL)
+            read_no_entry(idx, bundle, l->raw[k]);
+        else
+            read_fail(l->raw[k], "matches no entry in %s", bundle);
+    }
+    return code;
+}
+
+static int list_one(list_run *l, const char *bundle)
+{
+    int code = 0;
+    quire_reader *r = read_open(bundle, l->o, &code);
     if (r == NULL)
         return code;
     const quire_index *idx = quire_reader_index(r);
-    json_t *arr = o->json ? json_array() : NULL;
-    for (uint32_t i = 0; i < idx->entry_count; i++) {
-        const quire_entry *e = &idx->entries[i];
-        if (o->json) { /* the JSON shows the metadata */
-            json_t *ej = entry_json(r, argv[0], i, &code);
-            if (ej == NULL) {
-                json_decref(arr);
-                quire_reader_close(r);
-                return code;
-            }
-            json_array_append_new(arr, ej);
-            continue;
-        }
-        if (o->longlist) {
-            printf("%-8s %12llu ", out_role(e->role), (unsigned long long)e->size);
-            out_hex(stdout, e->sha256, QUIRE_SHA256_BYTES);
-            fputc(' ', stdout);
-        }
-        out_safe(stdout, e->path, e->path_len);
-        fputc('\n', stdout);
+    bool *sel = calloc(idx->entry_count + 1, sizeof *sel);
+    if (sel == NULL) {
+        read_fail(bundle, "out of memory");
+        quire_reader_close(r);
+        return 2;
     }
-    if (o->json)
-        code = out_json(arr);
+    for (uint32_t i = 0; i < idx->entry_count; i++)
+        sel[i] = selected(l, idx->entries[i].path);
+    if (!l->several && !l->o->json)
+        code = list_unmatched(l, idx, bundle);
+    if (l->o->json)
+        code = list_json(l, r, bundle, sel);
+    else if (l->o->longlist)
+        code = read_worse(code, list_long(l, r, bundle, sel));
+    else
+        for (uint32_t i = 0; i < idx->entry_count; i++) {
+            if (sel[i]) {
+                list_path(l, bundle, &idx->entries[i]);
+                fputc('\n', stdout);
+            }
+        }
+    free(sel);
     quire_reader_close(r);
+    return code;
+}
+
+/* The first argument is a bundle, and so is every other ending in ".quire" (or "-"); the rest
+ * are patterns. */
+static bool is_bundle_arg(const char *a)
+{
+    size_t n = strlen(a);
+    return strcmp(a, "-") == 0 || (n > 6 && strcmp(a + n - 6, ".quire") == 0);
+}
+
+int cmd_list(const read_opts *o, int argc, char **argv)
+{
+    int code = 0, nb = 0;
+    if (argc < 1) {
+        read_fail(NULL, "list: expected BUNDLE... [PATTERN...]");
+        return 2;
+    }
+    list_run l = {.o = o,
+                  .patterns = calloc((size_t)argc, sizeof(char *)),
+                  .raw = calloc((size_t)argc, sizeof(char *)),
+                  .matched = calloc((size_t)argc, sizeof(bool))};
+    char **bundles = calloc((size_t)argc, sizeof *bundles);
+    if (l.patterns == NULL || l.matched == NULL || l.raw == NULL || bundles == NULL) {
+        read_fail(argv[0], "out of memory");
+        code = 2;
+        goto out;
+    }
+    for (int k = 0; k < argc; k++) {
+        if (k == 0 || is_bundle_arg(argv[k])) {
+            bundles[nb++] = argv[k];
+        } else if ((l.patterns[l.npatterns] = read_path_clean(argv[k])) != NULL) {
+            l.raw[l.npatterns++] = argv[k];
+        }
+    }
+    l.several = nb > 1;
+    l.arr = o->json ? json_array() : NULL;
+    for (int k = 0; k < nb; k++) {
+        if (o->json && l.several)
+            read_json_collect(l.arr);
+        code = read_worse(code, list_one(&l, bundles[k]));
+    }
+    read_json_collect(NULL);
+    if (o->json && (l.several || !out_json_written))
+        out_json(l.arr);
+    else
+        json_decref(l.arr);
+    if (code == 0 && (l.several || o->json))
+        code = list_unmatched(&l, NULL, l.several ? "the bundles" : bundles[0]);
+out:
+    for (size_t k = 0; k < l.npatterns; k++)
+        free(l.patterns[k]);
+    free(l.patterns), free(l.matched), free(l.raw), free(bundles);
     return code;
 }
 
@@ -350,6 +795,8 @@ static int show_data(void *ctx, uint32_t entry, const uint8_t *p, size_t n, quir
 {
     show_ctx *s = ctx;
     (void)entry;
+    if (read_pager_gone()) /* the user quit the pager: nothing more to show */
+        return quire_error_set(err, QUIRE_E_IO, "the pager was quit");
     if (out_content(stdout, p, n, &s->state) != 0)
         return quire_error_set(err, QUIRE_E_IO, "cannot write to stdout");
     return QUIRE_OK;
@@ -378,7 +825,7 @@ int cmd_show(const read_opts *o, int argc, char **argv)
     out_content(stdout, NULL, 0, &ctx.state);
     if (rc == QUIRE_OK && fflush(stdout) != 0)
         rc = quire_error_set(&err, QUIRE_E_IO, "cannot write to stdout");
-    if (rc != QUIRE_OK) {
+    if (rc != QUIRE_OK && !read_pager_gone()) {
         read_error(argv[0], &err);
         code = quire_exit_code(rc);
     }
