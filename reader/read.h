@@ -85,6 +85,10 @@ void read_json_collect(json_t *arr);
  * Returns 0 with *out owned by the caller, or an exit code after a message. */
 int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **out);
 
+/* Entry i's record (path, role, size, sha256, executable, metadata, original) as JSON, or
+ * NULL after a message with *code set. */
+json_t *read_entry_json(quire_reader *r, const char *bundle, uint32_t i, int *code);
+
 /* Walks the one entry i (SPEC 9 steps 10-12) with ops (may be NULL). Returns a QUIRE code. */
 int read_walk_one(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
                   quire_error *err);
