@@ -51,12 +51,45 @@ void read_fail_with(const quire_error *err, const char *file, const char *fmt, .
  * trusted and --any-signer allowed it. */
 quire_reader *read_open(const char *path, const read_opts *o, int *code);
 
-/* Looks up PATH in an authenticated bundle; prints "no entry" and returns 2 when absent. */
+/* Looks up PATH in an authenticated bundle as a user may write it: as stored, else as
+ * read_path_clean makes it ("./x" and "x/" are x). Returns 0 with *i set; when absent prints
+ * read_no_entry's message and returns 2. */
 int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i);
+
+/* PATH without leading "./" and trailing "/", repeated slashes made one (malloc'd; NULL when
+ * out of memory). */
+char *read_path_clean(const char *path);
+
+/* Most paths read_suggest gives. */
+#define READ_SUGGESTIONS 3
+
+/* The entries nearest to PATH (edit distance on the whole path or on the last component, or
+ * PATH a prefix of theirs), nearest first: at most READ_SUGGESTIONS entry numbers in out.
+ * Returns how many. */
+size_t read_suggest(const quire_index *idx, const char *path, uint32_t *out);
+
+/* Prints "BUNDLE: no entry 'PATH' in the bundle" with the nearest paths ("did you mean"), or
+ * that PATH is a directory of the bundle. */
+void read_no_entry(const quire_index *idx, const char *bundle, const char *path);
+
+/* The edit distance (insertions, deletions, substitutions and swaps of two adjacent bytes)
+ * between a and b, or max + 1 when it is more than max. */
+size_t read_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max);
+
+/* The worse of two exit codes: 1 (verification failed) over 2 over 3 over 0. */
+int read_worse(int a, int b);
+
+/* With --json over several bundles, the error object of each failure is appended to arr
+ * (borrowed) instead of written to stdout; call it again for each bundle (NULL to stop). */
+void read_json_collect(json_t *arr);
 
 /* Entry i's metadata through the checking accessor, parsed (an empty object when it has none).
  * Returns 0 with *out owned by the caller, or an exit code after a message. */
 int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **out);
+
+/* Entry i's record (path, role, size, sha256, executable, metadata, original) as JSON, or
+ * NULL after a message with *code set. */
+json_t *read_entry_json(quire_reader *r, const char *bundle, uint32_t i, int *code);
 
 /* Walks the one entry i (SPEC 9 steps 10-12) with ops (may be NULL). Returns a QUIRE code. */
 int read_walk_one(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
@@ -90,6 +123,42 @@ int cmd_quote(const read_opts *o, int argc, char **argv);
 int cmd_search(const read_opts *o, int argc, char **argv);
 int cmd_diff(const read_opts *o, int argc, char **argv);
 int cmd_export(const read_opts *o, int argc, char **argv);
+
+/* ---- paging (read_pager.c) ---- */
+
+/* Collects stdout to show it through $PAGER when longer than the screen. Returns whether stdout
+ * is now collected. */
+bool read_pager_start(void);
+
+/* Shows what was collected (through the pager or not), waits for the pager and restores
+ * stdout. A pager that cannot run is reported in a warning and the output goes to the
+ * terminal. */
+void read_pager_finish(void);
+
+/* Whether the user quit the pager: output is dropped from then on and the command may stop
+ * early; that is success. */
+bool read_pager_gone(void);
+
+/* ---- metadata for people (read_format.c) ---- */
+
+/* n bytes as "512 bytes", or "1.2 MiB (1,234,567 bytes)". */
+void read_size_text(char *buf, size_t cap, uint64_t n);
+
+/* A CSL date as ISO 8601 ("2016-05-02", "2016-05", a range "2016-05-02/2016-05-09"), its raw
+ * or literal text, or NULL when it is none of these (malloc'd). */
+char *read_csl_date(json_t *date);
+
+/* A CSL name list: "Given Family" or, with family_first, "Family, Given", joined by sep; NULL
+ * when there is no name (malloc'd). */
+char *read_csl_names(json_t *list, bool family_first, const char *sep);
+
+/* A metadata value as text: dates as ISO 8601, names as names, lists joined, other JSON
+ * compact (malloc'd, NULL when out of memory). */
+char *read_meta_text(json_t *v);
+
+/* Prints each member of meta as "  key: value" (read_meta_text, escaped): those named in
+ * first (NULL-terminated, may be NULL) first and in that order, then the others. */
+void read_print_meta(json_t *meta, const char *const *first);
 
 /* ---- terminal-safe output (read_out.c) ---- */
 

@@ -3,6 +3,8 @@
  * the citation needs to check it: the source URL and retrieval date from the signed
  * provenance, the SHA-256 of the content (what sha256sum prints for the extracted file), the
  * path, the bundle fingerprint and the signer's key id. */
+#include <iconv.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,67 +19,6 @@ typedef struct cite {
     char signer[64]; /* "signed by key ID" or, under --any-signer, that no signer was verified */
 } cite;
 
-/* "2016-05-02" from CSL date-parts (or raw/literal), or NULL. The parts are signed but
- * arbitrary JSON: any integer (INT64_MIN included) or string, so the text is built in a
- * growing buffer, never a fixed one. */
-static char *csl_date(json_t *d)
-{
-    json_t *parts = json_array_get(json_object_get(d, "date-parts"), 0);
-    const char *raw = json_string_value(json_object_get(d, "raw"));
-    const char *lit = json_string_value(json_object_get(d, "literal"));
-    if (raw != NULL || lit != NULL)
-        return strdup(raw != NULL ? raw : lit);
-    if (!json_is_array(parts) || json_array_size(parts) == 0)
-        return NULL;
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    if (f == NULL)
-        return NULL;
-    for (size_t i = 0; i < json_array_size(parts) && i < 3; i++) {
-        json_t *v = json_array_get(parts, i);
-        long long x = json_is_integer(v)
-                          ? json_integer_value(v)
-                          : strtoll(json_string_value(v) ? json_string_value(v) : "0", NULL, 10);
-        fprintf(f, i == 0 ? "%04lld" : "-%02lld", x);
-    }
-    if (fclose(f) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
-/* "Family, Given; Family, Given" (sep between names), or NULL when there are no authors. */
-static char *authors(json_t *list, const char *sep)
-{
-    size_t i;
-    json_t *a;
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    if (f == NULL)
-        return NULL;
-    json_array_foreach(list, i, a)
-    {
-        const char *fam = json_string_value(json_object_get(a, "family"));
-        const char *giv = json_string_value(json_object_get(a, "given"));
-        const char *lit = json_string_value(json_object_get(a, "literal"));
-        if (i > 0)
-            fputs(sep, f);
-        if (lit != NULL)
-            fputs(lit, f);
-        else
-            fprintf(f, "%s%s%s", fam ? fam : "", fam && giv ? ", " : "", giv ? giv : "");
-    }
-    fclose(f);
-    if (len == 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
 static const char *str(json_t *item, const char *key)
 {
     return json_string_value(json_object_get(item, key));
@@ -85,9 +26,9 @@ static const char *str(json_t *item, const char *key)
 
 static void cite_text(const cite *c)
 {
-    char *au = authors(json_object_get(c->item, "author"), "; ");
-    char *issued = csl_date(json_object_get(c->item, "issued"));
-    char *accessed = csl_date(json_object_get(c->item, "accessed"));
+    char *au = read_csl_names(json_object_get(c->item, "author"), true, "; ");
+    char *issued = read_csl_date(json_object_get(c->item, "issued"));
+    char *accessed = read_csl_date(json_object_get(c->item, "accessed"));
     const char *title = str(c->item, "title"), *url = str(c->item, "URL");
     const char *where = str(c->item, "container-title");
     char *text = NULL;
@@ -109,18 +50,24 @@ out:
     free(text), free(au), free(issued), free(accessed);
 }
 
-/* BibTeX needs its special characters escaped. */
+/* BibTeX needs its special characters escaped. Braces are written as commands, not as \{ and
+ * \}: BibTeX counts every brace in a field, escaped or not, so one unmatched brace in a title
+ * would end the field early or swallow the rest of the file. Every replacement is balanced. */
 static void tex(FILE *f, const char *s)
 {
     for (; s != NULL && *s; s++) {
-        if (strchr("&%$#_{}", *s))
-            fprintf(f, "\\%c", *s);
+        if (*s == '{')
+            fputs("\\textbraceleft{}", f);
+        else if (*s == '}')
+            fputs("\\textbraceright{}", f);
+        else if (*s == '\\')
+            fputs("\\textbackslash{}", f);
         else if (*s == '~')
             fputs("\\textasciitilde{}", f);
         else if (*s == '^')
             fputs("\\textasciicircum{}", f);
-        else if (*s == '\\')
-            fputs("\\textbackslash{}", f);
+        else if (strchr("&%$#_", *s))
+            fprintf(f, "\\%c", *s);
         else
             fputc(*s, f);
     }
@@ -135,24 +82,121 @@ static void bib_field(FILE *f, const char *name, const char *value, bool braced)
     fprintf(f, "%s},\n", braced ? "}" : "");
 }
 
+/* A URL is read verbatim by biblatex: no TeX escapes, only what could unbalance the field or
+ * start a comment percent-encoded (the same URL to a browser). */
+static void bib_url(FILE *f, const char *url)
+{
+    if (url == NULL)
+        return;
+    fputs("  url = {", f);
+    for (const char *p = url; *p; p++) {
+        if (*p == '{' || *p == '}' || *p == '\\')
+            fprintf(f, "%%%02X", (unsigned char)*p);
+        else
+            fputc(*p, f);
+    }
+    fputs("},\n", f);
+}
+
+/* s (len bytes) folded to lower-case ASCII letters and digits ("Müller" is "muller"): glibc's
+ * transliteration in the C.UTF-8 locale, then anything else dropped. At most cap - 1 bytes. */
+static void key_part(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t n = 0, inleft = len, outleft = 4 * len + 1;
+    char *buf = malloc(outleft), *in = (char *)s, *op = buf;
+    locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t old = loc != (locale_t)0 ? uselocale(loc) : (locale_t)0;
+    iconv_t cd = iconv_open("ASCII//TRANSLIT", "UTF-8");
+    if (buf != NULL && cd != (iconv_t)-1)
+        while (inleft > 0 && iconv(cd, &in, &inleft, &op, &outleft) == (size_t)-1 && inleft > 0)
+            in++, inleft--; /* skip a byte that is not UTF-8 */
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    if (loc != (locale_t)0) {
+        uselocale(old);
+        freelocale(loc);
+    }
+    for (const char *p = buf; buf != NULL && p < op && n + 1 < cap; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+            out[n++] = *p;
+        else if (*p >= 'A' && *p <= 'Z')
+            out[n++] = (char)(*p - 'A' + 'a');
+    }
+    out[n] = '\0';
+    free(buf);
+}
+
+/* The first word of a title that is not an article, folded as key_part. */
+static void title_word(char *out, size_t cap, const char *title)
+{
+    static const char *const skip[] = {"a", "an", "the", NULL};
+    out[0] = '\0';
+    for (const char *p = title; p != NULL && *p != '\0' && out[0] == '\0';) {
+        p += strspn(p, " \t\n");
+        size_t len = strcspn(p, " \t\n-:,.;");
+        key_part(out, cap, p, len);
+        for (size_t k = 0; skip[k] != NULL && out[0] != '\0'; k++)
+            if (strcmp(out, skip[k]) == 0)
+                out[0] = '\0';
+        p += len + (p[len] != '\0');
+    }
+}
+
+/* A citation key as Google Scholar and Zotero make them: the first author's family name, the
+ * year and the first word of the title ("smith2016islamic"), ASCII only; without an author,
+ * the title word and the year. With neither, the item's id or the path, with the characters a
+ * key may not hold replaced. */
+static void cite_key(FILE *f, const cite *c, const char *issued)
+{
+    char fam[32] = "", word[32] = "", year[8] = "";
+    json_t *a0 = json_array_get(json_object_get(c->item, "author"), 0);
+    const char *family = json_string_value(json_object_get(a0, "family"));
+    if (family == NULL)
+        family = json_string_value(json_object_get(a0, "literal"));
+    if (family != NULL)
+        key_part(fam, sizeof fam, family, strlen(family));
+    if (issued != NULL && strspn(issued, "0123456789") == 4)
+        snprintf(year, sizeof year, "%.4s", issued);
+    title_word(word, sizeof word, str(c->item, "title"));
+    if (fam[0] != '\0' || word[0] != '\0') {
+        fprintf(f, "%s%s%s", fam[0] ? fam : word, year, fam[0] ? word : "");
+        return;
+    }
+    const char *id = str(c->item, "id");
+    for (const char *p = id ? id : c->path; *p; p++) /* keys allow no spaces or braces */
+        fputc(strchr(" ,{}%#\\\"'=~", *p) ? '_' : *p, f);
+}
+
+/* @online for a web page (CSL webpage, post, post-weblog, or a URL with no container),
+ * @misc for the rest. */
+static const char *bib_type(json_t *item)
+{
+    static const char *const web[] = {"webpage", "post", "post-weblog", NULL};
+    const char *type = str(item, "type");
+    for (size_t k = 0; type != NULL && web[k] != NULL; k++)
+        if (strcmp(type, web[k]) == 0)
+            return "online";
+    if (str(item, "URL") != NULL && str(item, "container-title") == NULL)
+        return "online";
+    return "misc";
+}
+
 static void cite_bibtex(const cite *c)
 {
-    char *au = authors(json_object_get(c->item, "author"), " and ");
-    char *issued = csl_date(json_object_get(c->item, "issued"));
-    char *accessed = csl_date(json_object_get(c->item, "accessed"));
-    const char *id = str(c->item, "id");
+    char *au = read_csl_names(json_object_get(c->item, "author"), true, " and ");
+    char *issued = read_csl_date(json_object_get(c->item, "issued"));
+    char *accessed = read_csl_date(json_object_get(c->item, "accessed"));
     char *note = NULL, *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (f == NULL)
         goto out;
-    fputs("@misc{", f);
-    for (const char *p = id ? id : c->path; *p; p++) /* keys allow no spaces or braces */
-        fputc(strchr(" ,{}%#\\\"", *p) ? '_' : *p, f);
+    fprintf(f, "@%s{", bib_type(c->item));
+    cite_key(f, c, issued);
     fputs(",\n", f);
     bib_field(f, "title", str(c->item, "title") ? str(c->item, "title") : c->path, true);
     bib_field(f, "author", au, false);
-    if (issued != NULL) {
+    if (issued != NULL && strspn(issued, "0123456789") == 4) {
         char year[5];
         snprintf(year, sizeof year, "%.4s", issued);
         bib_field(f, "year", year, false); /* BibTeX */
@@ -160,7 +204,7 @@ static void cite_bibtex(const cite *c)
     bib_field(f, "date", issued, false); /* biblatex */
     bib_field(f, "organization", str(c->item, "container-title"), false);
     bib_field(f, "publisher", str(c->item, "publisher"), false);
-    bib_field(f, "url", str(c->item, "URL"), false);
+    bib_url(f, str(c->item, "URL"));
     bib_field(f, "urldate", accessed, false);
     if (asprintf(&note, "SHA-256 %s; archived as %s in quire bundle %s, %s", c->sha, c->path, c->fp,
                  c->signer) < 0)

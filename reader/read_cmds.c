@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* read_cmds.c: quire-read verify, info, list and show. */
+/* read_cmds.c: quire-read verify, info and show, and the lookup of a path as a user writes
+ * it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,8 +82,7 @@ int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **ou
     return 0;
 }
 
-/* An entry's record with its metadata, or NULL after a message (*code set). */
-static json_t *entry_json(quire_reader *r, const char *bundle, uint32_t i, int *code)
+json_t *read_entry_json(quire_reader *r, const char *bundle, uint32_t i, int *code)
 {
     const quire_index *idx = quire_reader_index(r);
     const quire_entry *e = &idx->entries[i];
@@ -106,24 +106,13 @@ static void print_field(const char *label, const char *value, size_t len)
     fputc('\n', stdout);
 }
 
-/* Prints each member of a metadata object as "  key: value", strings unquoted. */
-static void print_meta(json_t *meta)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(meta, key, v)
-    {
-        char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        const char *s = text != NULL ? text : json_string_value(v);
-        size_t len = text != NULL ? strlen(text) : json_string_length(v);
-        fputs("  ", stdout);
-        out_safe(stdout, key, strlen(key));
-        fputs(": ", stdout);
-        out_safe(stdout, s != NULL ? s : "", s != NULL ? len : 0);
-        fputc('\n', stdout);
-        free(text);
-    }
-}
+/* The members a person looks for first, in this order; the others follow as stored. */
+static const char *const bundle_first[] = {"title",      "description", "creator",  "publisher",
+                                           "created",    "license",     "language", "version",
+                                           "supersedes", NULL};
+static const char *const entry_first[] = {"title",  "type",     "author",          "editor",
+                                          "issued", "accessed", "container-title", "publisher",
+                                          "URL",    NULL};
 
 /* The signature record's comment is "trusted" only when a trusted key's global signature
  * covers it; under --any-signer it is anyone's text and labelled so. */
@@ -146,14 +135,16 @@ static void print_bundle(json_t *b)
     print_signer(sg);
     print_comment(sg, tc);
     long long units = (long long)json_integer_value(json_object_get(b, "units"));
-    snprintf(line, sizeof line, "%lld entries, %lld bytes in %lld unit%s",
-             (long long)json_integer_value(json_object_get(b, "entries")),
-             (long long)json_integer_value(json_object_get(b, "content_bytes")), units,
-             units == 1 ? "" : "s");
+    long long entries = (long long)json_integer_value(json_object_get(b, "entries"));
+    char size[64];
+    read_size_text(size, sizeof size,
+                   (uint64_t)json_integer_value(json_object_get(b, "content_bytes")));
+    snprintf(line, sizeof line, "%lld entr%s, %s in %lld unit%s", entries,
+             entries == 1 ? "y" : "ies", size, units, units == 1 ? "" : "s");
     print_field("contents:", line, strlen(line));
     if (json_object_size(json_object_get(b, "metadata")) > 0) {
         puts("metadata:");
-        print_meta(json_object_get(b, "metadata"));
+        read_print_meta(json_object_get(b, "metadata"), bundle_first);
     }
 }
 
@@ -169,63 +160,273 @@ static void meter_add(void *ctx, uint64_t n)
     cli_progress_add(ctx, n);
 }
 
-int cmd_verify(const read_opts *o, int argc, char **argv)
+/* The worse of two exit codes: a bundle that failed verification (1) outranks an operational
+ * error (2), which outranks a negative answer (3) and success. */
+int read_worse(int a, int b)
+{
+    static const int rank[] = {0, 3, 2, 1};
+    int ra = a >= 0 && a <= 3 ? rank[a] : 2, rb = b >= 0 && b <= 3 ? rank[b] : 2;
+    return ra >= rb ? a : b;
+}
+
+/* Checks every stored byte (and with --quick, not the documents' hashes). */
+static int verify_bytes(const read_opts *o, quire_reader *r, quire_error *err)
 {
     cli_progress meter;
     quire_walk_ops ops = {.data = meter_data};
-    int code = 0;
-    quire_error err;
-    if (argc != 1) {
-        read_fail(NULL, "verify: expected one BUNDLE");
-        return 2;
-    }
-    quire_reader *r = read_open(argv[0], o, &code);
-    if (r == NULL)
-        return code;
     const quire_index *idx = quire_reader_index(r);
     uint64_t stored = idx->unit_count ? idx->index_offset - QUIRE_HEADER_BYTES : 0;
     int rc;
     if (o->quick) { /* signature and every stored hash; no inflating, no document hashes */
         cli_progress_start(&meter, "verifying", stored, !o->quiet);
-        rc = quire_reader_check_units(r, meter_add, &meter, &err);
+        rc = quire_reader_check_units(r, meter_add, &meter, err);
     } else {
         cli_progress_start(&meter, "verifying", idx->stream_size, !o->quiet);
-        rc = quire_reader_walk(r, NULL, &ops, &meter, &err);
+        rc = quire_reader_walk(r, NULL, &ops, &meter, err);
     }
     cli_progress_end(&meter);
-    if (rc != QUIRE_OK) {
-        read_error(argv[0], &err);
-        quire_reader_close(r);
-        return quire_exit_code(rc);
-    }
+    return rc;
+}
+
+/* "BUNDLE: OK, ..." and, for one bundle, its description; with several, arr collects the
+ * JSON of each. */
+static int verify_report(const read_opts *o, quire_reader *r, const char *path, json_t *arr)
+{
     json_t *b = bundle_json(r);
     bool trusted = quire_reader_signer(r) != NULL;
     if (o->json) {
         json_object_set_new(b, "intact", json_true());
         json_object_set_new(b, "documents_checked", json_boolean(!o->quick));
         json_object_set_new(b, "signature_verified", json_boolean(trusted));
-        code = out_json(b);
-    } else {
-        if (!o->quiet) {
-            printf("%s: OK, %s ", argv[0],
-                   trusted ? "signature verified and" : "signer NOT verified;");
-            if (o->quick)
-                puts("every stored unit intact (quick: documents not inflated)");
-            else
-                printf("all %u entries intact\n", idx->entry_count);
+        if (arr == NULL)
+            return out_json(b);
+        json_object_set_new(b, "file", json_string(path));
+        json_array_append_new(arr, b);
+        return 0;
+    }
+    if (!o->quiet) {
+        out_safe(stdout, path, strlen(path));
+        printf(": OK, %s ", trusted ? "signature verified and" : "signer NOT verified;");
+        if (o->quick)
+            puts("every stored unit intact (quick: documents not inflated)");
+        else
+            printf("%s%u entr%s intact\n", quire_reader_index(r)->entry_count == 1 ? "" : "all ",
+                   quire_reader_index(r)->entry_count,
+                   quire_reader_index(r)->entry_count == 1 ? "y" : "ies");
+        if (arr == NULL)
             print_bundle(b);
-        }
-        json_decref(b);
+    }
+    json_decref(b);
+    return 0;
+}
+
+static int verify_one(const read_opts *o, const char *path, json_t *arr)
+{
+    int code = 0;
+    quire_error err;
+    quire_reader *r = read_open(path, o, &code);
+    if (r == NULL)
+        return code;
+    int rc = verify_bytes(o, r, &err);
+    if (rc != QUIRE_OK) {
+        read_error(path, &err);
+        code = quire_exit_code(rc);
+    } else {
+        code = verify_report(o, r, path, arr);
     }
     quire_reader_close(r);
     return code;
 }
 
+/* verify BUNDLE...: each one reported (one line each when there are several), the exit status
+ * the worst of theirs. */
+int cmd_verify(const read_opts *o, int argc, char **argv)
+{
+    int code = 0;
+    if (argc < 1) {
+        read_fail(NULL, "verify: expected BUNDLE...");
+        return 2;
+    }
+    if (argc == 1)
+        return verify_one(o, argv[0], NULL);
+    json_t *arr = json_array();
+    for (int k = 0; k < argc; k++) {
+        if (o->json)
+            read_json_collect(arr);
+        code = read_worse(code, verify_one(o, argv[k], arr));
+    }
+    read_json_collect(NULL);
+    if (o->json)
+        out_json(arr);
+    else
+        json_decref(arr);
+    return code;
+}
+
+/* ---- paths as users write them ---- */
+
+char *read_path_clean(const char *path)
+{
+    char *out = malloc(strlen(path) + 1), *w = out;
+    if (out == NULL)
+        return NULL;
+    while (path[0] == '.' && path[1] == '/')
+        for (path += 2; *path == '/'; path++)
+            ;
+    for (; *path; path++)
+        if (*path != '/' || (w > out && w[-1] != '/'))
+            *w++ = *path;
+    while (w > out && w[-1] == '/')
+        w--;
+    *w = '\0';
+    return out;
+}
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+    return a < b ? (a < c ? a : c) : (b < c ? b : c);
+}
+
+/* Optimal string alignment distance, computed only in the band |i - j| <= max: time
+ * O(alen * max), whatever the lengths. */
+size_t read_distance(const char *a, size_t an, const char *b, size_t bn, size_t max)
+{
+    size_t over = max + 1;
+    if ((an > bn ? an - bn : bn - an) > max)
+        return over;
+    size_t *rows = malloc(3 * (bn + 1) * sizeof *rows);
+    if (rows == NULL)
+        return over;
+    size_t *pp = rows, *prev = rows + bn + 1, *cur = rows + 2 * (bn + 1);
+    for (size_t j = 0; j <= bn; j++)
+        pp[j] = over, prev[j] = j <= max ? j : over;
+    for (size_t i = 1; i <= an; i++) {
+        size_t lo = i > max ? i - max : 1, hi = i + max < bn ? i + max : bn, best;
+        cur[0] = i <= max ? i : over;
+        cur[lo - 1] = lo > 1 ? over : cur[0];
+        best = cur[lo - 1];
+        for (size_t j = lo; j <= hi; j++) {
+            size_t d = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]));
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] < d)
+                d = pp[j - 2] + 1;
+            cur[j] = d < over ? d : over;
+            best = cur[j] < best ? cur[j] : best;
+        }
+        if (hi < bn)
+            cur[hi + 1] = over;
+        size_t *t = pp;
+        pp = prev, prev = cur, cur = t;
+        if (best >= over) {
+            free(rows);
+            return over;
+        }
+    }
+    size_t d = prev[bn];
+    free(rows);
+    return d;
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s != NULL ? s + 1 : p;
+}
+
+/* How near entry e is to the path p (0 nearest), or SIZE_MAX when not near: within a third of
+ * the length (at least 1, at most 8) by edit distance on the whole path or on the last
+ * component; p a prefix of the path or of its last component counts as the limit itself. */
+static size_t nearness(const quire_entry *e, const char *p, size_t pn)
+{
+    const char *pb = base_name(p), *eb = base_name(e->path);
+    size_t pbn = strlen(pb), ebn = e->path_len - (size_t)(eb - e->path);
+    size_t kf = pn / 3 < 1 ? 1 : pn / 3 > 8 ? 8 : pn / 3;
+    size_t kb = pbn / 3 < 1 ? 1 : pbn / 3 > 8 ? 8 : pbn / 3;
+    size_t d = read_distance(p, pn, e->path, e->path_len, kf);
+    size_t db = pbn > 0 ? read_distance(pb, pbn, eb, ebn, kb) : kb + 1;
+    if (d <= kf || db <= kb)
+        return d <= kf && (db > kb || d <= db) ? d : db;
+    if ((pn >= 2 && strncmp(e->path, p, pn) == 0) || (pbn >= 2 && strncmp(eb, pb, pbn) == 0))
+        return kf;
+    /* "002.txt" for "002_b5499be249b582cd.txt": the same start and the same extension */
+    const char *dot = strrchr(pb, '.');
+    size_t stem = dot != NULL ? (size_t)(dot - pb) : 0, ext = pbn - stem;
+    if (stem >= 2 && ebn > pbn && strncmp(eb, pb, stem) == 0 && strcmp(eb + ebn - ext, dot) == 0)
+        return kf;
+    return SIZE_MAX;
+}
+
+size_t read_suggest(const quire_index *idx, const char *path, uint32_t *out)
+{
+    size_t score[READ_SUGGESTIONS], n = 0, pn = strlen(path);
+    for (uint32_t i = 0; i < idx->entry_count; i++) {
+        size_t s = nearness(&idx->entries[i], path, pn), k;
+        if (s == SIZE_MAX || (n == READ_SUGGESTIONS && s >= score[n - 1]))
+            continue;
+        k = n < READ_SUGGESTIONS ? n++ : n - 1; /* insert, in order of nearness then path */
+        while (k > 0 && score[k - 1] > s) {
+            score[k] = score[k - 1], out[k] = out[k - 1];
+            k--;
+        }
+        score[k] = s, out[k] = i;
+    }
+    return n;
+}
+
+/* The number of entries under the directory p/. */
+static uint32_t dir_entries(const quire_index *idx, const char *p)
+{
+    size_t n = strlen(p);
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < idx->entry_count; i++)
+        count +=
+            n > 0 && strncmp(idx->entries[i].path, p, n) == 0 && idx->entries[i].path[n] == '/';
+    return count;
+}
+
+void read_no_entry(const quire_index *idx, const char *bundle, const char *path)
+{
+    uint32_t near[READ_SUGGESTIONS];
+    char *clean = read_path_clean(path), *text = NULL;
+    const char *p = clean != NULL ? clean : path;
+    size_t len = 0, n = read_suggest(idx, p, near);
+    uint32_t under = dir_entries(idx, p);
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL) {
+        free(clean);
+        read_fail(bundle, "no entry '%s' in the bundle", path);
+        return;
+    }
+    if (under > 0)
+        fprintf(f,
+                "no entry '%s' in the bundle: it is a directory of %u entr%s (see "
+                "quire-read list %s '%s/')",
+                path, under, under == 1 ? "y" : "ies", bundle, p);
+    else
+        fprintf(f, "no entry '%s' in the bundle", path);
+    for (size_t k = 0; under == 0 && k < n; k++)
+        fprintf(f, "%s'%s'",
+                k == 0       ? "; did you mean "
+                : k + 1 == n ? " or "
+                             : ", ",
+                idx->entries[near[k]].path);
+    fputs(under > 0 ? "" : n > 0 ? "?" : " (see quire-read list)", f);
+    fclose(f);
+    read_fail(bundle, "%s", text != NULL ? text : "no entry in the bundle");
+    free(text);
+    free(clean);
+}
+
 int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i)
 {
-    if (quire_index_find(quire_reader_index(r), path, i) == QUIRE_OK)
+    const quire_index *idx = quire_reader_index(r);
+    if (quire_index_find(idx, path, i) == QUIRE_OK)
         return 0;
-    read_fail(bundle, "no entry '%s' in the bundle (see quire-read list)", path);
+    char *clean = read_path_clean(path);
+    int found = clean != NULL && quire_index_find(idx, clean, i) == QUIRE_OK;
+    free(clean);
+    if (found)
+        return 0;
+    read_no_entry(idx, bundle, path);
     return 2;
 }
 
@@ -247,7 +448,7 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     char line[64];
     print_field("path:", e->path, e->path_len);
     print_field("role:", out_role(e->role), strlen(out_role(e->role)));
-    snprintf(line, sizeof line, "%llu bytes", (unsigned long long)e->size);
+    read_size_text(line, sizeof line, e->size);
     print_field("size:", line, strlen(line));
     print_field("sha256:", json_string_value(json_object_get(j, "sha256")), 64);
     if (e->link != QUIRE_LINK_NONE)
@@ -259,7 +460,7 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     print_field("bundle:", json_string_value(json_object_get(j, "fingerprint")), 64);
     if (json_object_size(json_object_get(j, "metadata")) > 0) {
         puts("provenance:");
-        print_meta(json_object_get(j, "metadata"));
+        read_print_meta(json_object_get(j, "metadata"), entry_first);
     }
 }
 
@@ -281,7 +482,7 @@ int cmd_info(const read_opts *o, int argc, char **argv)
     json_t *j = bundle_json(r);
     if (argc == 2) { /* one document: its record, with the bundle it is vouched for by */
         json_t *b = j;
-        j = entry_json(r, argv[0], i, &code);
+        j = read_entry_json(r, argv[0], i, &code);
         if (j == NULL) {
             json_decref(b);
             quire_reader_close(r);
@@ -304,44 +505,6 @@ int cmd_info(const read_opts *o, int argc, char **argv)
     return code;
 }
 
-int cmd_list(const read_opts *o, int argc, char **argv)
-{
-    int code = 0;
-    if (argc != 1) {
-        read_fail(NULL, "list: expected one BUNDLE");
-        return 2;
-    }
-    quire_reader *r = read_open(argv[0], o, &code);
-    if (r == NULL)
-        return code;
-    const quire_index *idx = quire_reader_index(r);
-    json_t *arr = o->json ? json_array() : NULL;
-    for (uint32_t i = 0; i < idx->entry_count; i++) {
-        const quire_entry *e = &idx->entries[i];
-        if (o->json) { /* the JSON shows the metadata */
-            json_t *ej = entry_json(r, argv[0], i, &code);
-            if (ej == NULL) {
-                json_decref(arr);
-                quire_reader_close(r);
-                return code;
-            }
-            json_array_append_new(arr, ej);
-            continue;
-        }
-        if (o->longlist) {
-            printf("%-8s %12llu ", out_role(e->role), (unsigned long long)e->size);
-            out_hex(stdout, e->sha256, QUIRE_SHA256_BYTES);
-            fputc(' ', stdout);
-        }
-        out_safe(stdout, e->path, e->path_len);
-        fputc('\n', stdout);
-    }
-    if (o->json)
-        code = out_json(arr);
-    quire_reader_close(r);
-    return code;
-}
-
 typedef struct show_ctx {
     cli_escape state;
 } show_ctx;
@@ -350,6 +513,8 @@ static int show_data(void *ctx, uint32_t entry, const uint8_t *p, size_t n, quir
 {
     show_ctx *s = ctx;
     (void)entry;
+    if (read_pager_gone()) /* the user quit the pager: nothing more to show */
+        return quire_error_set(err, QUIRE_E_IO, "the pager was quit");
     if (out_content(stdout, p, n, &s->state) != 0)
         return quire_error_set(err, QUIRE_E_IO, "cannot write to stdout");
     return QUIRE_OK;
@@ -378,7 +543,7 @@ int cmd_show(const read_opts *o, int argc, char **argv)
     out_content(stdout, NULL, 0, &ctx.state);
     if (rc == QUIRE_OK && fflush(stdout) != 0)
         rc = quire_error_set(&err, QUIRE_E_IO, "cannot write to stdout");
-    if (rc != QUIRE_OK) {
+    if (rc != QUIRE_OK && !read_pager_gone()) {
         read_error(argv[0], &err);
         code = quire_exit_code(rc);
     }

@@ -13,19 +13,68 @@
 
 #include "read.h"
 
-static const char usage[] =
-    "usage: quire-read verify  [-p PUB]... [--any-signer] [--json] [-q] [--quick] BUNDLE\n"
-    "       quire-read info    [-p PUB]... [--any-signer] [--json] BUNDLE [PATH]\n"
-    "       quire-read list    [-p PUB]... [--any-signer] [-l] [--json] BUNDLE\n"
-    "       quire-read show    [-p PUB]... [--any-signer] BUNDLE PATH\n"
-    "       quire-read extract [-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going]\n"
-    "                  BUNDLE [PATTERN...]\n"
-    "       quire-read cite    [-p PUB]... [--format text|bibtex|csl-json] BUNDLE PATH\n"
-    "       quire-read quote   [-p PUB]... [--json] BUNDLE PATH \"TEXT\"\n"
-    "       quire-read search  [-p PUB]... [--json] BUNDLE QUERY\n"
-    "       quire-read diff    [-p PUB]... [--json] [--text] OLD.quire NEW.quire\n"
-    "       quire-read export  [-p PUB]... [--format FMT] [--with-metadata] [-f] BUNDLE OUT\n"
-    "       quire-read --help | --version\n";
+typedef int (*cmd_fn)(const read_opts *, int, char **);
+
+/* The options besides -p, --any-signer and --help (which every command takes), as bits: each
+ * command lists those it accepts, and refuses the others by name rather than ignore them. */
+enum {
+    OPT_JSON = 1 << 0,
+    OPT_LONG = 1 << 1,
+    OPT_DIR = 1 << 2,
+    OPT_FORCE = 1 << 3,
+    OPT_QUIET = 1 << 4,
+    OPT_FORMAT = 1 << 5,
+    OPT_NO_PAGER = 1 << 6,
+    OPT_NO_SYNC = 1 << 7,
+    OPT_META = 1 << 8,
+    OPT_QUICK = 1 << 9,
+    OPT_KEEP_GOING = 1 << 10,
+    OPT_TEXT = 1 << 11,
+};
+
+typedef struct command {
+    const char *name;
+    cmd_fn fn;
+    unsigned opts;
+    const char *synopsis; /* after "quire-read NAME" */
+} command;
+
+static const command commands[] = {
+    {"verify", cmd_verify, OPT_JSON | OPT_QUIET | OPT_QUICK | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [--json] [-q] [--quick] BUNDLE..."},
+    {"info", cmd_info, OPT_JSON | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [--json] BUNDLE [PATH]"},
+    {"list", cmd_list, OPT_LONG | OPT_JSON | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [-l] [--json] BUNDLE... [PATTERN...]"},
+    {"show", cmd_show, OPT_NO_PAGER, "[-p PUB]... [--any-signer] BUNDLE PATH"},
+    {"extract", cmd_extract, OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
+     "[-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going] BUNDLE [PATTERN...]"},
+    {"cite", cmd_cite, OPT_FORMAT | OPT_NO_PAGER,
+     "[-p PUB]... [--format text|bibtex|csl-json] BUNDLE PATH"},
+    {"quote", cmd_quote, OPT_JSON | OPT_NO_PAGER, "[-p PUB]... [--json] BUNDLE PATH \"TEXT\""},
+    {"search", cmd_search, OPT_JSON | OPT_NO_PAGER, "[-p PUB]... [--json] BUNDLE QUERY"},
+    {"diff", cmd_diff, OPT_JSON | OPT_TEXT | OPT_NO_PAGER,
+     "[-p PUB]... [--json] [--text] OLD.quire NEW.quire"},
+    {"export", cmd_export, OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET,
+     "[-p PUB]... [--format FMT] [--with-metadata] [-f] [-q] BUNDLE OUT"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* The command being run, once known: a usage error shows its synopsis only. */
+static const command *current;
+
+static void put_synopsis(FILE *f, const command *c, const char *lead)
+{
+    fprintf(f, "%s quire-read %-7s %s\n", lead, c->name, c->synopsis);
+}
+
+static void put_usage(FILE *f)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        put_synopsis(f, &commands[i], i == 0 ? "usage:" : "      ");
+    fputs("       quire-read --help | --version\n", f);
+}
 
 static const char help[] =
     "Check a quire bundle's signature and hashes, then read it. Nothing is shown or written\n"
@@ -33,10 +82,14 @@ static const char help[] =
     "\n"
     "commands:\n"
     "  verify   check the signature and every stored byte, then inflate and hash every\n"
-    "           document; exit 0 only if all is intact (--quick: stored hashes only)\n"
+    "           document; exit 0 only if all is intact (--quick: stored hashes only);\n"
+    "           with several bundles, one line each and the worst exit status\n"
     "  info     the collection metadata, signer, trusted comment and fingerprint, or one\n"
     "           document's provenance\n"
-    "  list     the documents, one per line (-l: role, size, SHA-256)\n"
+    "  list     the documents (those matching a PATTERN or under a directory), one per\n"
+    "           line, prefixed with BUNDLE: when there are several bundles (every argument\n"
+    "           ending in .quire is one); -l: role, media type, size, P if it has\n"
+    "           provenance, path and title, then a total\n"
     "  show     write one document to stdout (escaped when stdout is a terminal)\n"
     "  extract  write documents (all, or the PATHs and directories named) under DIR\n"
     "  cite     a citation of a verified document: source URL, retrieval date, SHA-256 of\n"
@@ -59,8 +112,9 @@ static const char help[] =
     "                           checked, only that every byte matches the index (which\n"
     "                           anyone could have made); stderr says so\n"
     "  --json                   machine-readable output (verify, info, list, quote,\n"
-    "                           search, diff)\n"
-    "  -l, --long               list: role, size and SHA-256 of each entry\n"
+    "                           search, diff); refused by the other commands, as is\n"
+    "                           any option a command does not take\n"
+    "  -l, --long               list: role, media type, size, provenance and title\n"
     "  -C DIR, --directory DIR  extract: write under DIR (default: .)\n"
     "  -f, --force              extract, export: replace existing files\n"
     "  --keep-going             extract: write every document that verifies, name each\n"
@@ -74,7 +128,8 @@ static const char help[] =
     "                           tar.gz, tar.zst, tar.xz or zip\n"
     "  --with-metadata          export: add provenance and a sha256sum -c manifest\n"
     "  --no-pager               never page output (by default long output to a terminal\n"
-    "                           goes through $PAGER, or less)\n"
+    "                           goes through $PAGER, or less; if it cannot run, the\n"
+    "                           output goes to the terminal with a warning)\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
     "\n"
@@ -92,6 +147,13 @@ static const char help[] =
  * script reading stdout gets a JSON document whatever happens. */
 static bool json_errors, json_error_done;
 static const quire_error *pending_err;
+static json_t *json_collected; /* several bundles: their errors become members of this array */
+
+void read_json_collect(json_t *arr)
+{
+    json_collected = arr;
+    json_error_done = false;
+}
 
 static void json_error(const char *file, const char *msg)
 {
@@ -107,7 +169,10 @@ static void json_error(const char *file, const char *msg)
         json_object_set_new(o, "unit", json_integer(e->unit));
     if (e != NULL && e->signature >= 0)
         json_object_set_new(o, "signature", json_integer(e->signature));
-    out_json(json_pack("{s:o}", "error", o));
+    if (json_collected != NULL)
+        json_array_append_new(json_collected, json_pack("{s:o}", "error", o));
+    else
+        out_json(json_pack("{s:o}", "error", o));
     json_error_done = true;
 }
 
@@ -133,8 +198,10 @@ __attribute__((format(printf, 3, 0))) static void vfail(const quire_error *e, co
         pending_err = NULL;
     }
     free(msg);
-    if (file == NULL) /* a usage error: show the synopsis */
-        fputs(usage, stderr);
+    if (file == NULL && current != NULL) /* a usage error: show the synopsis */
+        put_synopsis(stderr, current, "usage:");
+    else if (file == NULL)
+        put_usage(stderr);
 }
 
 void read_fail(const char *file, const char *fmt, ...)
@@ -244,199 +311,140 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
     return r;
 }
 
-/* Paging: output to a terminal is collected, then shown through $PAGER (default less) when
- * it is longer than the screen. Collecting first means a command that fails verification
- * part-way shows its error without a pager in the way. At most PAGE_CAP bytes are collected:
- * longer output (show of a large document) starts the pager at once and streams into it, so
- * memory stays bounded whatever the document size. */
-#define PAGE_CAP (4u << 20)
-
-typedef struct pager {
-    FILE *real; /* the terminal */
-    FILE *pipe; /* the pager, once started */
-    char *buf;
-    size_t len, cap;
-    bool failed; /* the pager could not be started: write to the terminal */
-} pager;
-
-static pager page;
-
-static FILE *pager_open(void)
+/* The command named NAME; else a usage error, with the nearest command when one is near. */
+static const command *find_cmd(const char *name)
 {
-    struct winsize ws;
-    size_t lines = 0;
-    for (size_t i = 0; i < page.len; i++)
-        lines += page.buf[i] == '\n';
-    if (page.len < PAGE_CAP &&
-        (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || lines < ws.ws_row))
-        return NULL; /* fits on the screen */
-    const char *cmd = getenv("PAGER");
-    setenv("LESS", "FRX", 0);
-    fflush(page.real);
-    return popen(cmd != NULL && *cmd ? cmd : "less", "w");
-}
-
-/* Appends to the collected output, doubling the buffer as it grows (linear copying). */
-static int page_append(const char *p, size_t n)
-{
-    if (page.cap - page.len < n) {
-        size_t cap = page.cap ? page.cap : 65536;
-        while (cap - page.len < n)
-            cap *= 2;
-        char *b = realloc(page.buf, cap);
-        if (b == NULL)
-            return -1;
-        page.buf = b, page.cap = cap;
+    const command *best = NULL;
+    size_t best_d = 3, n = strlen(name);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        size_t len = strlen(commands[i].name);
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+        size_t d = read_distance(name, n, commands[i].name, len, 2);
+        if (n >= 2 && n < len && strncmp(name, commands[i].name, n) == 0)
+            d = 1; /* a prefix: "ver" */
+        if (d < best_d)
+            best = &commands[i], best_d = d;
     }
-    memcpy(page.buf + page.len, p, n);
-    page.len += n;
-    return 0;
-}
-
-static ssize_t pager_write(void *cookie, const char *p, size_t n)
-{
-    (void)cookie;
-    if (page.pipe == NULL && !page.failed && page.len + n > PAGE_CAP) {
-        if (page_append(p, n) != 0)
-            return -1;
-        page.pipe = pager_open();
-        page.failed = page.pipe == NULL;
-        FILE *to = page.pipe != NULL ? page.pipe : page.real;
-        size_t w = fwrite(page.buf, 1, page.len, to);
-        free(page.buf);
-        page.buf = NULL;
-        bool ok = w == page.len;
-        page.len = page.cap = 0;
-        return ok ? (ssize_t)n : -1;
+    if (best == NULL) {
+        read_fail(NULL, "unknown command '%s'", name);
+        return NULL;
     }
-    if (page.pipe != NULL || page.failed)
-        return fwrite(p, 1, n, page.pipe != NULL ? page.pipe : page.real) == n ? (ssize_t)n : -1;
-    return page_append(p, n) == 0 ? (ssize_t)n : -1;
-}
-
-static bool pager_start(void)
-{
-    FILE *f = fopencookie(NULL, "w", (cookie_io_functions_t){.write = pager_write});
-    if (f == NULL)
-        return false;
-    page.real = stdout;
-    stdout = f;
-    return true;
-}
-
-static void pager_finish(void)
-{
-    fflush(stdout);
-    if (page.pipe == NULL && !page.failed)
-        page.pipe = pager_open();
-    if (page.buf != NULL)
-        fwrite(page.buf, 1, page.len, page.pipe != NULL ? page.pipe : page.real);
-    fclose(stdout);
-    stdout = page.real;
-    if (page.pipe != NULL)
-        pclose(page.pipe);
-    free(page.buf);
-}
-
-typedef int (*cmd_fn)(const read_opts *, int, char **);
-
-static cmd_fn find_cmd(const char *name)
-{
-    static const struct {
-        const char *name;
-        cmd_fn fn;
-    } cmds[] = {{"verify", cmd_verify}, {"info", cmd_info},       {"list", cmd_list},
-                {"show", cmd_show},     {"extract", cmd_extract}, {"cite", cmd_cite},
-                {"quote", cmd_quote},   {"search", cmd_search},   {"diff", cmd_diff},
-                {"export", cmd_export}};
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (strcmp(name, cmds[i].name) == 0)
-            return cmds[i].fn;
+    current = best; /* the usage shown is that of the suggestion */
+    read_fail(NULL, "unknown command '%s': did you mean '%s'?", name, best->name);
     return NULL;
+}
+
+static void show_help(void)
+{
+    put_usage(stdout);
+    fputc('\n', stdout);
+    fputs(help, stdout);
+}
+
+static const struct option long_opts[] = {{"pubkey", required_argument, NULL, 'p'},
+                                          {"any-signer", no_argument, NULL, 'A'},
+                                          {"json", no_argument, NULL, 'J'},
+                                          {"long", no_argument, NULL, 'l'},
+                                          {"directory", required_argument, NULL, 'C'},
+                                          {"force", no_argument, NULL, 'f'},
+                                          {"quiet", no_argument, NULL, 'q'},
+                                          {"format", required_argument, NULL, 'F'},
+                                          {"no-pager", no_argument, NULL, 'N'},
+                                          {"no-sync", no_argument, NULL, 'S'},
+                                          {"with-metadata", no_argument, NULL, 'M'},
+                                          {"quick", no_argument, NULL, 'K'},
+                                          {"keep-going", no_argument, NULL, 'k'},
+                                          {"text", no_argument, NULL, 'T'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+
+/* Sets the option c in o; returns its OPT_ bit (0 for those every command takes). */
+static unsigned set_opt(read_opts *o, int c, const char *arg)
+{
+    switch (c) {
+    case 'A':
+        o->any_signer = true;
+        return 0;
+    case 'J':
+        o->json = true;
+        return OPT_JSON;
+    case 'l':
+        o->longlist = true;
+        return OPT_LONG;
+    case 'C':
+        o->dir = arg;
+        return OPT_DIR;
+    case 'f':
+        o->force = true;
+        return OPT_FORCE;
+    case 'q':
+        o->quiet = true;
+        return OPT_QUIET;
+    case 'F':
+        o->format = arg;
+        return OPT_FORMAT;
+    case 'N':
+        o->no_pager = true;
+        return OPT_NO_PAGER;
+    case 'S':
+        o->no_sync = true;
+        return OPT_NO_SYNC;
+    case 'K':
+        o->quick = true;
+        return OPT_QUICK;
+    case 'k':
+        o->keep_going = true;
+        return OPT_KEEP_GOING;
+    case 'T':
+        o->text = true;
+        return OPT_TEXT;
+    default: /* 'M' */
+        o->with_metadata = true;
+        return OPT_META;
+    }
+}
+
+/* An option the command does not take is refused by name: ignoring it would let a script
+ * believe it got, say, JSON. */
+static int refuse_opt(int c, int li)
+{
+    char shortname[3] = {'-', (char)c, '\0'};
+    const char *name = li >= 0 ? long_opts[li].name : shortname;
+    read_fail(NULL, "%s: option %s%s is not supported by %s%s", current->name, li >= 0 ? "--" : "",
+              name, current->name,
+              c == 'J' && current->fn == cmd_cite ? " (use --format csl-json)" : "");
+    return 2;
 }
 
 static int parse_opts(read_opts *o, int argc, char **argv)
 {
-    static const struct option opts[] = {{"pubkey", required_argument, NULL, 'p'},
-                                         {"any-signer", no_argument, NULL, 'A'},
-                                         {"json", no_argument, NULL, 'J'},
-                                         {"long", no_argument, NULL, 'l'},
-                                         {"directory", required_argument, NULL, 'C'},
-                                         {"force", no_argument, NULL, 'f'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"format", required_argument, NULL, 'F'},
-                                         {"no-pager", no_argument, NULL, 'N'},
-                                         {"no-sync", no_argument, NULL, 'S'},
-                                         {"with-metadata", no_argument, NULL, 'M'},
-                                         {"quick", no_argument, NULL, 'K'},
-                                         {"keep-going", no_argument, NULL, 'k'},
-                                         {"text", no_argument, NULL, 'T'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     bool keys_given = false;
-    int c;
+    int c, li = -1;
     opterr = 0; /* errors are reported below, in the program's own words */
-    while ((c = getopt_long(argc, argv, ":p:lC:fqh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p':
+    while ((c = getopt_long(argc, argv, ":p:lC:fqh", long_opts, &li)) != -1) {
+        if (c == 'p') {
             keys_given = true;
             if (read_keys_add(o, optarg) != 0)
                 return 2;
-            break;
-        case 'A':
-            o->any_signer = true;
-            break;
-        case 'J':
-            o->json = true;
-            break;
-        case 'l':
-            o->longlist = true;
-            break;
-        case 'C':
-            o->dir = optarg;
-            break;
-        case 'f':
-            o->force = true;
-            break;
-        case 'q':
-            o->quiet = true;
-            break;
-        case 'F':
-            o->format = optarg;
-            break;
-        case 'N':
-            o->no_pager = true;
-            break;
-        case 'S':
-            o->no_sync = true;
-            break;
-        case 'K':
-            o->quick = true;
-            break;
-        case 'M':
-            o->with_metadata = true;
-            break;
-        case 'k':
-            o->keep_going = true;
-            break;
-        case 'T':
-            o->text = true;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            fputc('\n', stdout);
-            fputs(help, stdout);
+        } else if (c == 'h') {
+            show_help();
             return -1;
-        case ':':
+        } else if (c == ':') {
             read_fail(NULL, "%s: option %s needs an argument", argv[0], argv[optind - 1]);
             return 2;
-        default:
+        } else if (c == '?') {
             if (optopt != 0)
                 read_fail(NULL, "%s: unknown option -%c", argv[0], optopt);
             else
                 read_fail(NULL, "%s: unknown option %s", argv[0], argv[optind - 1]);
             return 2;
+        } else {
+            unsigned bit = set_opt(o, c, optarg);
+            if (bit != 0 && (current->opts & bit) == 0)
+                return refuse_opt(c, li);
         }
+        li = -1;
     }
     return keys_given ? 0 : read_keys_load_dir(o);
 }
@@ -458,30 +466,26 @@ static int run(int argc, char **argv, read_opts *o)
         return 2;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        fputs(usage, stdout);
-        fputc('\n', stdout);
-        fputs(help, stdout);
+        show_help();
         return 0;
     }
     if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("quire-read %s (format %d)\n", QUIRE_VERSION_STRING, QUIRE_FORMAT_VERSION);
         return 0;
     }
-    cmd_fn fn = find_cmd(argv[1]);
-    if (fn == NULL) {
-        read_fail(NULL, "unknown command '%s'", argv[1]);
+    if ((current = find_cmd(argv[1])) == NULL)
         return 2;
-    }
+    cmd_fn fn = current->fn;
     int rc = parse_opts(o, argc - 1, argv + 1);
     if (rc != 0)
         return rc < 0 ? 0 : rc; /* -1: --help was shown */
     out_terminal = isatty(STDOUT_FILENO);
     json_errors = o->json;
     bool paged =
-        out_terminal && !o->no_pager && fn != cmd_extract && fn != cmd_export && pager_start();
+        out_terminal && !o->no_pager && (current->opts & OPT_NO_PAGER) != 0 && read_pager_start();
     rc = fn(o, argc - 1 - optind, argv + 1 + optind);
     if (paged)
-        pager_finish();
+        read_pager_finish();
     return rc;
 }
 

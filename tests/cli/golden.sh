@@ -73,7 +73,7 @@ meta_created "$T/epoch0.quire"
 [ "$created" = "1970-01-01T00:00:00Z" ] || fail "created is '$created', expected 1970-01-01T00:00:00Z"
 ok
 expect_exit 0 "$READ" info -p "$PUB" "$T/epoch0.quire"
-expect_stdout_contains "  created: 1970-01-01T00:00:00Z"
+expect_stdout_contains "  created: 1970-01-01 00:00:00 UTC"
 
 expect_exit 0 env SOURCE_DATE_EPOCH=1700000000 "$PACK" create -k "$KEY" \
     -o "$T/epoch1.quire" -m "$T/nocreated.json" fixtures/docs
