@@ -603,8 +603,13 @@ static int select_entries(const quire_index *idx, const char *bundle, int argc, 
         for (uint32_t i = 0; i < idx->entry_count; i++)
             if (matches(arg, n, glob, &idx->entries[i]))
                 sel[i] = hit = true;
-        if (!hit) {
-            read_fail(bundle, "no entry or directory '%s' in the bundle", argv[a]);
+        if (!hit && glob) {
+            read_fail(bundle, "no path in the bundle matches '%s' (see quire-read list)",
+                      argv[a]);
+            return 2;
+        }
+        if (!hit) { /* names the nearest paths, as show does */
+            read_no_entry(idx, bundle, argv[a]);
             return 2;
         }
     }

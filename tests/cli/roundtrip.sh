@@ -199,7 +199,7 @@ printf '%s\n' ./tree/ṣūra/āyah.txt >sel2.expected
 expect_true "extract of tree/ṣūra/ wrote $(tr '\n' ' ' <sel2.got)" cmp -s sel2.expected sel2.got
 # A prefix that is not a whole component selects nothing.
 expect_exit 2 "$READ" extract -p k.pub -C sel3 rt.quire tree/su
-expect_stderr_contains "quire-read: rt.quire: no entry or directory 'tree/su'"
+expect_stderr_contains "quire-read: rt.quire: no entry 'tree/su' in the bundle"
 [ -z "$(find sel3 -type f 2>/dev/null)" ] || fail "extract of an unknown path wrote files"
 ok
 
@@ -226,7 +226,11 @@ expect_same out/docs/000_7ca1ca3d8efec858.txt docs/000_7ca1ca3d8efec858.txt
 
 # Unknown paths: exit 2, nothing written.
 expect_exit 2 "$READ" extract -p k.pub -C none rt.quire docs/nothere.txt
-expect_stderr_contains "quire-read: rt.quire: no entry or directory 'docs/nothere.txt'"
+expect_stderr_contains "quire-read: rt.quire: no entry 'docs/nothere.txt' in the bundle"
+expect_exit 2 "$READ" extract -p k.pub -C none rt.quire tree/run.s
+expect_stderr_contains "no entry 'tree/run.s' in the bundle; did you mean 'tree/run.sh'?"
+expect_exit 2 "$READ" extract -p k.pub -C none rt.quire 'zz*'
+expect_stderr_contains "no path in the bundle matches 'zz*'"
 [ -z "$(find none -type f 2>/dev/null)" ] || fail "extract of an unknown path wrote files"
 ok
 expect_exit 2 "$READ" extract -p k.pub -C none rt.quire tree/run.sh docs/nothere.txt
