@@ -130,7 +130,8 @@ static void pager_end(void)
             snprintf(why, sizeof why, "was killed by signal %d", WTERMSIG(st));
         warn_pager(why);
         page.state = PAGE_DIRECT;
-        fwrite(page.buf, 1, page.len, page.real);
+        if (page.len > 0)
+            fwrite(page.buf, 1, page.len, page.real);
     } else if (page.state == PAGE_PAGER) {
         page.state = PAGE_GONE;
     }
@@ -147,7 +148,8 @@ static void release(void)
             warn_pager("could not be started");
     }
     if (page.state == PAGE_DIRECT) {
-        fwrite(page.buf, 1, page.len, page.real);
+        if (page.len > 0) /* nothing collected: buf may be NULL, which fwrite may not take */
+            fwrite(page.buf, 1, page.len, page.real);
         free(page.buf);
         page.buf = NULL;
         page.cap = 0;
