@@ -481,6 +481,7 @@ static int run(int argc, char **argv, read_opts *o)
         return rc < 0 ? 0 : rc; /* -1: --help was shown */
     out_terminal = isatty(STDOUT_FILENO);
     json_errors = o->json;
+    json_error_done = out_json_written = false; /* per run: a fuzzer calls run() many times */
     bool paged =
         out_terminal && !o->no_pager && (current->opts & OPT_NO_PAGER) != 0 && read_pager_start();
     rc = fn(o, argc - 1 - optind, argv + 1 + optind);

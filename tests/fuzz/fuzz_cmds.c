@@ -234,7 +234,9 @@ static void fz_run(const fz_cmd *c, int tty)
         fz_fail(c, why, out, nout, at);
     if (!tty && c->show != NULL && (nout != c->show->n || memcmp(out, c->show->p, nout) != 0))
         fz_fail(c, "show to a pipe changed the document", out, nout, 0);
-    json_t *j = c->json && rc != 2 ? json_loadb(out, nout, 0, NULL) : NULL;
+    json_t *j = c->json && rc != 2
+                    ? json_loadb(out, nout, JSON_ALLOW_NUL, NULL) /* \u0000 is valid JSON */
+                    : NULL;
     if (c->json && rc != 2 && j == NULL)
         fz_fail(c, "invalid JSON", out, nout, 0);
     json_decref(j);
@@ -262,6 +264,9 @@ static char *fz_passage(const fz_field *content, int need_word)
 #define OK0 (1u << 0)
 #define OK03 (OK0 | 1u << 3)
 #define OK013 (OK03 | 1u << 1)
+/* quote and search: the passage or query comes from the fuzzer, and an empty or over-long one
+ * is a usage error (exit 2) */
+#define OK0123 (OK013 | 1u << 2)
 
 static void fz_entry_cmds(const char *b, const char *path, const fz_field *content)
 {
@@ -275,8 +280,8 @@ static void fz_entry_cmds(const char *b, const char *path, const fz_field *conte
         FZ(OK0, 0, NULL, "cite", "-p", p, "--format", "bibtex", "--no-pager", "--", b, path),
         FZ(OK0, 1, NULL, "cite", "-p", p, "--format", "csl-json", "--no-pager", "--", b, path),
         FZ(OK0, 0, NULL, "cite", "--any-signer", "-p", u, "--no-pager", "--", b, path),
-        FZ(OK013, 0, NULL, "quote", "-p", p, "--no-pager", "--", b, path, pass),
-        FZ(OK013, 1, NULL, "quote", "-p", p, "--json", "--no-pager", "--", b, path, pass),
+        FZ(OK0123, 0, NULL, "quote", "-p", p, "--no-pager", "--", b, path, pass),
+        FZ(OK0123, 1, NULL, "quote", "-p", p, "--json", "--no-pager", "--", b, path, pass),
     };
     for (size_t k = 0; pass != NULL && k < sizeof cs / sizeof cs[0]; k++) {
         fz_run(&cs[k], 1);
@@ -298,8 +303,8 @@ static void fz_bundle_cmds(const char *b, const fz_field *content)
         FZ(OK0, 0, NULL, "list", "-p", p, "--no-pager", "--", b),
         FZ(OK0, 0, NULL, "list", "-p", p, "-l", "--no-pager", "--", b),
         FZ(OK0, 1, NULL, "list", "-p", p, "--json", "--no-pager", "--", b),
-        FZ(OK013, 0, NULL, "search", "-p", p, "--no-pager", "--", b, q),
-        FZ(OK013, 1, NULL, "search", "-p", p, "--json", "--no-pager", "--", b, q),
+        FZ(OK0123, 0, NULL, "search", "-p", p, "--no-pager", "--", b, q),
+        FZ(OK0123, 1, NULL, "search", "-p", p, "--json", "--no-pager", "--", b, q),
         FZ(OK03, 0, NULL, "diff", "-p", p, "--no-pager", "--", fz_old, b),
         FZ(OK03, 1, NULL, "diff", "-p", p, "--json", "--no-pager", "--", fz_old, b),
         FZ(OK03, 0, NULL, "diff", "-p", p, "--no-pager", "--", b, fz_old),
