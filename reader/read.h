@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -140,6 +141,11 @@ void read_pager_finish(void);
 bool read_pager_gone(void);
 
 /* ---- metadata for people (read_format.c) ---- */
+
+/* Parses the leading fields of "YYYY-MM-DDTHH:MM:SSZ" (a prefix ending after any field, e.g.
+ * "2016" or "2016-05-02", is accepted; missing fields are the first of their range) into tm.
+ * Returns how many fields were read, 0 if s is not of that form. */
+int read_parse_time(const char *s, struct tm *tm);
 
 /* n bytes as "512 bytes", or "1.2 MiB (1,234,567 bytes)". */
 void read_size_text(char *buf, size_t cap, uint64_t n);

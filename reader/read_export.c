@@ -234,14 +234,11 @@ static time_t created_time(const quire_index *idx)
                     ? json_loadb((const char *)idx->bundle_meta, idx->bundle_meta_len, 0, NULL)
                     : NULL;
     const char *c = json_string_value(json_object_get(m, "created"));
-    struct tm tm = {.tm_mon = 0, .tm_mday = 1};
-    int y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0;
-    int n = c != NULL ? sscanf(c, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) : 0;
+    struct tm tm;
+    int n = read_parse_time(c, &tm);
     json_decref(m);
-    if (n < 1 || y < 1970)
+    if (n < 1 || tm.tm_year < 70)
         return 0;
-    tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
-    tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
     time_t t = timegm(&tm);
     return t > 0 ? t : 0;
 }

@@ -181,13 +181,50 @@ static char *string_list(json_t *v)
     return out;
 }
 
+/* n decimal digits at s, or -1. */
+static int digits(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int read_parse_time(const char *s, struct tm *tm)
+{
+    static const struct {
+        size_t at, len;
+        char sep;
+    } f[6] = {{0, 4, '-'}, {5, 2, '-'}, {8, 2, 'T'}, {11, 2, ':'}, {14, 2, ':'}, {17, 2, 'Z'}};
+    int v[6] = {0, 1, 1, 0, 0, 0}, n = 0;
+    size_t len = s != NULL ? strlen(s) : 0;
+    for (; n < 6 && f[n].at + f[n].len <= len; n++) {
+        if ((v[n] = digits(s + f[n].at, f[n].len)) < 0)
+            return 0;
+        size_t sep = f[n].at + f[n].len;
+        if (sep < len && s[sep] != f[n].sep)
+            return 0;
+        if (sep + 1 >= len)
+            break;
+    }
+    *tm = (struct tm){.tm_year = v[0] - 1900,
+                      .tm_mon = v[1] - 1,
+                      .tm_mday = v[2],
+                      .tm_hour = v[3],
+                      .tm_min = v[4],
+                      .tm_sec = v[5]};
+    return n < 6 ? n + 1 : 6;
+}
+
 /* "2026-11-23T10:20:30Z" (what the packer writes for created) as "2026-11-23 10:20:30 UTC";
  * NULL for anything else. */
 static char *utc_time(const char *s)
 {
-    int y, mo, d, h, mi, se, n = 0;
-    if (s == NULL || strlen(s) != 20 ||
-        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 20)
+    struct tm tm;
+    if (s == NULL || strlen(s) != 20 || read_parse_time(s, &tm) != 6)
         return NULL;
     char *out = NULL;
     if (asprintf(&out, "%.10s %.8s UTC", s, s + 11) < 0)

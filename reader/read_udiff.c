@@ -29,8 +29,8 @@ static int split(const char *s, size_t len, text_lines *l)
     for (size_t i = 0; i < len; i++)
         n += s[i] == '\n';
     n += len > 0 && s[len - 1] != '\n';
-    l->p = malloc((n ? n : 1) * sizeof *l->p);
-    l->len = malloc((n ? n : 1) * sizeof *l->len);
+    l->p = calloc(n ? n : 1, sizeof *l->p);
+    l->len = calloc(n ? n : 1, sizeof *l->len);
     l->n = 0;
     if (l->p == NULL || l->len == NULL)
         return -1;
