@@ -85,6 +85,9 @@ int pack_open_input(const char *path);
  * pack_cleanup. */
 int pack_input_open(const pack_input *in, struct stat *st);
 
+/* Closes the root directory that pack_input_open keeps open (pack_open.c). */
+void pack_input_close(void);
+
 /* Removes what pack_collect unpacked and closes what pack_input_open kept open. */
 void pack_cleanup(void);
 void pack_inputs_free(pack_input *in, size_t count);
