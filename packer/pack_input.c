@@ -281,9 +281,12 @@ static int walk(const char *path, list *l)
         archive_read_disk_set_symlink_logical(a);
     else
         archive_read_disk_set_symlink_hybrid(a);
-    archive_read_disk_set_behavior(a, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
-                                          ARCHIVE_READDISK_NO_FFLAGS |
-                                          ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+    /* A link followed with -L goes where it points, on any file system (as tar -h does);
+     * without -L the walk stays on the file system of each INPUT. */
+    int behavior = ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL | ARCHIVE_READDISK_NO_FFLAGS;
+    if (!l->o->follow_links)
+        behavior |= ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS;
+    archive_read_disk_set_behavior(a, behavior);
     if (archive_read_disk_open(a, path) != ARCHIVE_OK) {
         pack_warn("%s: cannot read: %s", path, archive_error_string(a));
         rc = 2;

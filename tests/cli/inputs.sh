@@ -103,6 +103,16 @@ expect_exit 0 "$READ" show -p "$PUB" t.quire tree/abs-link
 expect_stdout_is "outside"
 expect_exit 0 "$READ" show -p "$PUB" t.quire tree/docs/readme-link
 expect_stdout_is "readme"
+# A link to a directory on another file system (tmpfs /dev/shm, where it is one) is followed.
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$T")" ]; then
+    shm=$(mktemp -d /dev/shm/quire-inputs.XXXXXX)
+    printf 'elsewhere\n' >"$shm/e.txt"
+    ln -s "$shm" tree/shm
+    expect_exit 0 pack shm.quire -L tree/
+    rm -rf "$shm" tree/shm
+    expect_exit 0 "$READ" show -p "$PUB" shm.quire tree/shm/e.txt
+    expect_stdout_is "elsewhere"
+fi
 expect_exit 0 pack t.quire --skip-links tree
 expect_stderr_is "quire-pack: skipped 3 symbolic links"
 expect_exit 0 "$READ" list -p "$PUB" t.quire
