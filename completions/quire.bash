@@ -83,7 +83,7 @@ _quire_pack()
     -m|--metadata|-s|--sources) _quire_files '*.json'; return ;;
     -o|--output|-a|--archive|--passphrase-file) _quire_files; return ;;
     -l|--level) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7 8 9" -- "$cur")); return ;;
-    -t|--comment|-j|--threads) return ;;
+    -t|--comment|-j|--threads|--exclude) return ;;
     esac
     case ${COMP_WORDS[1]} in
     keygen)
@@ -92,7 +92,7 @@ _quire_pack()
         fi ;;
     create)
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --supersedes --passphrase-file --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --supersedes -L --follow-symlinks --skip-links --exclude --passphrase-file --help" -- "$cur"))
         else
             _quire_files
         fi ;;

@@ -39,17 +39,28 @@ typedef struct pack_input {
     dev_t root_dev, dev;
     ino_t root_ino, ino;
     bool exec;
+    bool follow;   /* found with -L: opened following links, checked by identity alone */
     uint64_t size; /* as found by the walk, for the progress meter */
 } pack_input;
 
-/* Walks files and directories (through libarchive's disk reader, never following symlinks)
- * and unpacks archives (tar in any compression, zip, 7z: through libarchive, into a private
- * temporary directory) into one list sorted by bundle path. Refuses symlinks, hard links,
- * special files, bad names and duplicates with a message naming the file or archive entry.
- * The existing file at output (the bundle being replaced) is skipped, as tar skips itself.
- * Returns 0, or an exit code (2). */
+/* How pack_collect treats symbolic links, and what it leaves out. */
+typedef struct pack_collect_opts {
+    bool follow_links; /* -L: store what a link points to, as a regular file */
+    bool skip_links;   /* --skip-links: leave links out, with one summary line */
+    char **excludes;   /* --exclude PATTERN, fnmatch(3) on bundle paths */
+    size_t nexcludes;
+} pack_collect_opts;
+
+/* Walks files and directories (through libarchive's disk reader) and unpacks archives (tar in
+ * any compression, zip, 7z: through libarchive, into a private temporary directory) into one
+ * list sorted by bundle path, leaving out what opts->excludes matches. Symbolic links are
+ * followed with opts->follow_links (in an archive, only to another member of it), left out
+ * with opts->skip_links, else counted and refused, naming the option. A hard link is stored
+ * as its content under its own name. Refuses special files, bad names and duplicates with a
+ * message naming the file or archive entry. The existing file at output (the bundle being
+ * replaced) is skipped, as tar skips itself. Returns 0, or an exit code (2). */
 int pack_collect(char *const *inputs, int n, char *const *archives, int na, const char *output,
-                 pack_input **out, size_t *count);
+                 const pack_collect_opts *opts, pack_input **out, size_t *count);
 
 /* How messages name an input: its path, or for an archive member "ARCHIVE: entry NAME" (never
  * the private unpacking directory, which the user does not know). Returns buf or in->fs_path. */
@@ -67,10 +78,15 @@ int pack_open_input(const char *path);
 /* Opens an input for reading without following a symbolic link anywhere beneath its root
  * (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, else one directory descriptor per
  * component), and checks that root and file are still what the walk found (device, inode, a
- * regular file). Fills *st; returns the descriptor, or -1 after a message naming the file
+ * regular file). An input found with -L (in->follow) is opened following links, which may
+ * lead outside the root as the user asked, and is checked by device and inode alone. Fills *st;
+ * returns the descriptor, or -1 after a message naming the file
  * ("changed while packing" when it was replaced). Keeps the last root open until
  * pack_cleanup. */
 int pack_input_open(const pack_input *in, struct stat *st);
+
+/* Closes the root directory that pack_input_open keeps open (pack_open.c). */
+void pack_input_close(void);
 
 /* Removes what pack_collect unpacked and closes what pack_input_open kept open. */
 void pack_cleanup(void);

@@ -17,6 +17,7 @@
 #include "cli_cleanup.h"
 #include "cli_progress.h"
 #include "pack.h"
+#include "pack_links.h"
 
 #define SECKEY_FILE_MAX 4096
 
@@ -27,6 +28,7 @@ typedef struct create_opts {
     bool quiet, force;
     char **archives;
     int narchives;
+    pack_collect_opts collect; /* -L, --skip-links, --exclude */
 } create_opts;
 
 static cli_progress meter;
@@ -357,7 +359,7 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
     quire_seckey *sk = NULL;
     quire_reader *old = NULL;
     char *meta = NULL, old_hex[2 * QUIRE_FINGERPRINT_BYTES + 1];
-    int rc = pack_collect(inputs, ninputs, o->archives, o->narchives, o->out, &in, &n);
+    int rc = pack_collect(inputs, ninputs, o->archives, o->narchives, o->out, &o->collect, &in, &n);
 
     if (rc != 0) {
         pack_cleanup();
@@ -462,12 +464,15 @@ static int parse_create(int argc, char **argv, create_opts *o)
                                          {"archive", required_argument, NULL, 'a'},
                                          {"force", no_argument, NULL, 'F'},
                                          {"supersedes", required_argument, NULL, 'S'},
+                                         {"follow-symlinks", no_argument, NULL, 'L'},
+                                         {"skip-links", no_argument, NULL, 'K'},
+                                         {"exclude", required_argument, NULL, 'X'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:m:s:t:l:j:qa:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:o:m:s:t:l:j:qa:Lh", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
             o->key = optarg;
@@ -496,6 +501,24 @@ static int parse_create(int argc, char **argv, create_opts *o)
         case 'S':
             o->supersedes = optarg;
             break;
+        case 'L':
+            o->collect.follow_links = true;
+            break;
+        case 'K':
+            o->collect.skip_links = true;
+            break;
+        case 'X': {
+            if (pack_exclude_check(optarg) != 0)
+                return 2;
+            char **x = realloc(o->collect.excludes, (o->collect.nexcludes + 1) * sizeof *x);
+            if (x == NULL) {
+                pack_warn("out of memory");
+                return 2;
+            }
+            o->collect.excludes = x;
+            x[o->collect.nexcludes++] = optarg;
+            break;
+        }
         case 'a': {
             char **a = realloc(o->archives, (size_t)(o->narchives + 1) * sizeof *a);
             if (a == NULL) {
@@ -530,6 +553,11 @@ static int parse_create(int argc, char **argv, create_opts *o)
             (void)pack_bad_option("create", argv, c);
             return 2; /* stated here, so an analyzer of this file alone sees every path */
         }
+    }
+    if (o->collect.follow_links && o->collect.skip_links) {
+        pack_warn("create: -L and --skip-links cannot be used together");
+        pack_usage(stderr, false);
+        return 2;
     }
     if (o->key == NULL || o->out == NULL || (optind >= argc && o->narchives == 0)) {
         pack_warn("create: %s", o->key == NULL ? "-k KEY is required"
@@ -569,5 +597,6 @@ out:
     if (rc != 0)
         cli_cleanup_remove_all();
     free(o.archives);
+    free(o.collect.excludes);
     return rc;
 }

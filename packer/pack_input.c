@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/* pack_input.c: finding the files to pack, and opening them again to pack them. The one module
- * that talks to libarchive: it walks directories with archive_read_disk (never following
- * symlinks) and turns its status codes into messages here. The walk records each file's root,
- * path beneath it and identity; pack_input_open goes back to exactly that file, beneath the
- * root, without following a link, so a directory swapped for a symlink between the walk and
- * the open cannot bring in a file from elsewhere (issue 11, finding 7). */
+/* pack_input.c: finding the files to pack (pack_open.c opens them again to pack them). The one
+ * module that talks to libarchive: it walks directories with archive_read_disk (following symlinks
+ * only with -L) and turns its status codes into messages here. The walk records each file's
+ * root, path beneath it and identity; pack_input_open goes back to exactly that file, beneath
+ * the root, without following a link, so a directory swapped for a symlink between the walk and
+ * the open cannot bring in a file from elsewhere (issue 11, finding 7). With -L the user asked
+ * for links to be followed, wherever they lead (as tar -h does): the open follows them too, and
+ * the file opened must still be the one the walk found (device and inode). */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -14,14 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#ifdef SYS_openat2
-#include <linux/openat2.h>
-#endif
 
 #include "cli_cleanup.h"
 #include "pack.h"
+#include "pack_links.h"
 
 typedef struct list {
     pack_input *v;
@@ -29,46 +28,11 @@ typedef struct list {
     bool skip_set; /* the output bundle, which is never packed into itself */
     dev_t skip_dev;
     ino_t skip_ino;
+    const pack_collect_opts *o;
+    pack_link_tally tally; /* links in the current input, refused after its walk */
+    pack_link_table links; /* -L: the current archive's links, resolved after its last entry */
+    size_t skipped;        /* --skip-links: links left out, in all inputs */
 } list;
-
-int pack_check_readable(const char *path, bool dir_ok)
-{
-    struct stat st;
-    int fd = -1;
-
-    if (stat(path, &st) != 0)
-        goto fail;
-    if (S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        if (!dir_ok || faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) != 0)
-            goto fail;
-        return 0;
-    }
-    /* Only a regular file is opened here: opening a device may act on it, and other types
-     * are refused by name later. */
-    if (S_ISREG(st.st_mode) && (fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
-        goto fail;
-    if (fd >= 0)
-        close(fd);
-    return 0;
-fail:
-    pack_warn("%s: cannot read: %s", path, strerror(errno));
-    return 2;
-}
-
-int pack_open_input(const char *path)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-        errno = EISDIR;
-    else if (fd >= 0)
-        return fd;
-    pack_warn("%s: cannot read: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    return -1;
-}
 
 const char *pack_input_name(const pack_input *in, char *buf, size_t cap)
 {
@@ -150,8 +114,6 @@ static char *bundle_name(const char *root, const char *rest)
 static const char *type_name(mode_t t)
 {
     switch (t) {
-    case AE_IFLNK:
-        return "a symbolic link (pack its target instead)";
     case AE_IFIFO:
         return "a fifo";
     case AE_IFSOCK:
@@ -164,39 +126,82 @@ static const char *type_name(mode_t t)
     }
 }
 
-/* Keeps a regular file the walk found under root (whose identity it saw first, in *root). */
-static int take_file(struct archive_entry *ae, const pack_input *root, list *l)
+/* Keeps a regular file the walk found under root (whose identity it saw first, in *root), at
+ * rest beneath it, as name. */
+static int take_file(struct archive_entry *ae, const pack_input *root, const char *rest,
+                     const char *name, list *l)
 {
     const char *found = archive_entry_pathname(ae);
-    const char *rest = beneath(root->root, found);
     quire_error err;
 
-    if (rest == NULL) {
-        pack_warn("%s: found under %s, but its path does not begin with it", found, root->root);
-        return 2;
-    }
-    char *name = bundle_name(root->root, rest);
-    if (name == NULL) {
-        pack_warn("out of memory");
-        return 2;
-    }
     pack_input in = *root;
     in.fs_path = (char *)found;
     in.rel = (size_t)(rest - found);
     in.dev = archive_entry_dev(ae);
     in.ino = (ino_t)archive_entry_ino64(ae);
     in.exec = (archive_entry_perm(ae) & 0111) != 0;
+    in.follow = l->o->follow_links;
     in.size = (uint64_t)archive_entry_size(ae);
-    int rc = 0;
     if (quire_path_check(name, strlen(name), &err) != QUIRE_OK) {
         pack_warn("%s: refused: bundle path '%s': %s", found, name, err.msg);
-        rc = 2;
-    } else if (list_push(l, name, &in) != 0) {
-        pack_warn("out of memory");
-        rc = 2;
+        return 2;
     }
-    free(name);
-    return rc;
+    if (list_push(l, name, &in) != 0) {
+        pack_warn("out of memory");
+        return 2;
+    }
+    return 0;
+}
+
+/* A symbolic link the walk found: counted for the refusal, or skipped. With -L, libarchive
+ * hands over as a link only one it would not follow: one that leads nowhere, or back to a
+ * directory above it (it follows no loop); either is refused. */
+static int take_link(struct archive_entry *ae, list *l)
+{
+    const char *found = archive_entry_pathname(ae);
+    const char *target = archive_entry_symlink(ae);
+    struct stat st;
+
+    if (target == NULL)
+        target = "";
+    if (l->o->skip_links) {
+        l->skipped++;
+        return 0;
+    }
+    if (!l->o->follow_links) {
+        if (pack_tally_add(&l->tally, found, target) == 0)
+            return 0;
+        pack_warn("out of memory");
+        return 2;
+    }
+    if (stat(found, &st) != 0 && errno == ELOOP)
+        pack_warn("%s -> %s: refused: a loop of symbolic links", found, target);
+    else if (stat(found, &st) != 0)
+        pack_warn("%s -> %s: refused: it leads nowhere: %s", found, target, strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+        pack_warn("%s -> %s: refused: a loop: it leads back to a directory it is in", found,
+                  target);
+    else
+        pack_warn("%s -> %s: refused: it cannot be followed", found, target);
+    return 2;
+}
+
+/* Descends into a directory the walk found. */
+static int descend(struct archive *a, const char *found)
+{
+    if (!archive_read_disk_can_descend(a))
+        return 0;
+    /* libarchive reports a directory it cannot list only later, as "Couldn't visit
+     * directory" without the reason: ask the system first, and name it with its reason. */
+    if (faccessat(AT_FDCWD, found, R_OK | X_OK, AT_EACCESS) != 0) {
+        pack_warn("%s: cannot read: %s", found, strerror(errno));
+        return 2;
+    }
+    if (archive_read_disk_descend(a) != ARCHIVE_OK) {
+        pack_warn("%s: cannot read: %s", found, archive_error_string(a));
+        return 2;
+    }
+    return 0;
 }
 
 /* One entry from the disk walk: descend into directories, keep regular files. The first entry
@@ -205,37 +210,40 @@ static int take_entry(struct archive *a, struct archive_entry *ae, bool first, p
                       list *l)
 {
     const char *found = archive_entry_pathname(ae);
+    const char *rest = beneath(root->root, found);
     mode_t type = archive_entry_filetype(ae);
+    char *name = NULL;
+    int rc = 2;
 
     if (first) {
         root->root_dev = archive_entry_dev(ae);
         root->root_ino = (ino_t)archive_entry_ino64(ae);
     }
-    if (type == AE_IFDIR) {
-        if (!archive_read_disk_can_descend(a))
-            return 0;
-        /* libarchive reports a directory it cannot list only later, as "Couldn't visit
-         * directory" without the reason: ask the system first, and name it with its reason. */
-        if (faccessat(AT_FDCWD, found, R_OK | X_OK, AT_EACCESS) != 0) {
-            pack_warn("%s: cannot read: %s", found, strerror(errno));
-            return 2;
-        }
-        if (archive_read_disk_descend(a) != ARCHIVE_OK) {
-            pack_warn("%s: cannot read: %s", found, archive_error_string(a));
-            return 2;
-        }
-        return 0;
-    }
-    if (type != AE_IFREG) {
-        pack_warn("%s: refused: %s", found, type_name(type));
+    if (rest == NULL) {
+        pack_warn("%s: found under %s, but its path does not begin with it", found, root->root);
         return 2;
     }
-    if (l->skip_set && archive_entry_dev(ae) == l->skip_dev &&
-        (ino_t)archive_entry_ino64(ae) == l->skip_ino) {
-        pack_warn("%s: skipped: it is the output bundle", found);
-        return 0;
+    if ((name = bundle_name(root->root, rest)) == NULL) {
+        pack_warn("out of memory");
+        return 2;
     }
-    return take_file(ae, root, l);
+    /* A directory left out is not descended into: nothing beneath it is read or refused. */
+    if (pack_excluded(l->o, name, type == AE_IFDIR))
+        rc = 0;
+    else if (type == AE_IFDIR)
+        rc = descend(a, found);
+    else if (type == AE_IFLNK)
+        rc = take_link(ae, l);
+    else if (type != AE_IFREG)
+        pack_warn("%s: refused: %s", found, type_name(type));
+    else if (l->skip_set && archive_entry_dev(ae) == l->skip_dev &&
+             (ino_t)archive_entry_ino64(ae) == l->skip_ino) {
+        pack_warn("%s: skipped: it is the output bundle", found);
+        rc = 0;
+    } else
+        rc = take_file(ae, root, rest, name, l);
+    free(name);
+    return rc;
 }
 
 /* A failure of the disk walk, named by the file it was at when libarchive knows it, with the
@@ -268,11 +276,17 @@ static int walk(const char *path, list *l)
         rc = 2;
         goto out;
     }
-    /* Follow a symlink given as INPUT, never one found inside. */
-    archive_read_disk_set_symlink_hybrid(a);
-    archive_read_disk_set_behavior(a, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
-                                          ARCHIVE_READDISK_NO_FFLAGS |
-                                          ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+    /* Follow a symlink given as INPUT, one found inside only with -L. */
+    if (l->o->follow_links)
+        archive_read_disk_set_symlink_logical(a);
+    else
+        archive_read_disk_set_symlink_hybrid(a);
+    /* A link followed with -L goes where it points, on any file system (as tar -h does);
+     * without -L the walk stays on the file system of each INPUT. */
+    int behavior = ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL | ARCHIVE_READDISK_NO_FFLAGS;
+    if (!l->o->follow_links)
+        behavior |= ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS;
+    archive_read_disk_set_behavior(a, behavior);
     if (archive_read_disk_open(a, path) != ARCHIVE_OK) {
         pack_warn("%s: cannot read: %s", path, archive_error_string(a));
         rc = 2;
@@ -294,7 +308,10 @@ static int walk(const char *path, list *l)
 out:
     archive_entry_free(ae);
     archive_read_free(a);
-    return rc;
+    if (rc != 0)
+        l->tally.n = 0;
+    int r = pack_tally_report(&l->tally, path, false);
+    return rc != 0 ? rc : r;
 }
 
 /* ---- input archives: tar (any compression), zip, 7z, cpio, ... ---- */
@@ -359,13 +376,17 @@ static int archive_root(const char *arch, size_t k, pack_input *proto)
     return 0;
 }
 
-/* The archive's name for an entry without leading "./" (tar writes those). */
-static const char *entry_name(struct archive_entry *ae)
+/* A name in the archive without leading "./" (tar writes those). */
+static const char *strip_dot(const char *n)
 {
-    const char *n = archive_entry_pathname(ae);
     while (n != NULL && n[0] == '.' && n[1] == '/')
         n += 2;
     return n;
+}
+
+static const char *entry_name(struct archive_entry *ae)
+{
+    return strip_dot(archive_entry_pathname(ae));
 }
 
 /* Creates the parent directories of name under dir (name has passed SPEC 4, so it has no
@@ -500,6 +521,11 @@ static int unpack_entry(struct archive *a, struct archive_entry *ae, const pack_
     in.dev = st.st_dev;
     in.ino = st.st_ino;
     in.exec = (archive_entry_perm(ae) & 0111) != 0;
+    /* The mode says exec to a link made to this file later (link_member). */
+    if (in.exec && chmod(path, 0700) != 0) {
+        pack_warn("%s: cannot unpack: %s", what, strerror(errno));
+        goto out;
+    }
     rc = 0;
     if (list_push(l, name, &in) != 0) {
         pack_warn("out of memory");
@@ -511,6 +537,103 @@ out:
     return rc;
 }
 
+/* Stores the member final, already unpacked, under name too: a hard link in the private
+ * unpacking directory, so that both names are one file there. The bundle holds the content
+ * once per name (SPEC 5 has no shared data). Returns 0, 2 after a message, or -1 (nothing
+ * printed) when final is not an unpacked regular file. */
+static int link_member(const pack_input *proto, const char *name, const char *final,
+                       const char *what, list *l)
+{
+    char from[8192], to[8192];
+    struct stat st;
+    pack_input in = *proto;
+
+    snprintf(from, sizeof from, "%s/%s", proto->root, final);
+    snprintf(to, sizeof to, "%s/%s", proto->root, name);
+    if (*final == '\0' || lstat(from, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    if (make_parents(proto->root, name) != 0 || link(from, to) != 0) {
+        pack_warn("%s: %s", what,
+                  errno == EEXIST || errno == EISDIR || errno == ENOTDIR
+                      ? "refused: duplicate entry, or a file and a directory of the same name"
+                      : strerror(errno));
+        return 2;
+    }
+    in.fs_path = to;
+    in.rel = strlen(proto->root) + 1;
+    in.dev = st.st_dev;
+    in.ino = st.st_ino;
+    in.exec = (st.st_mode & 0100) != 0;
+    in.size = (uint64_t)st.st_size;
+    if (list_push(l, name, &in) != 0) {
+        pack_warn("out of memory");
+        return 2;
+    }
+    return 0;
+}
+
+/* A hard link entry whose data comes with it (cpio keeps a file's data with its last link):
+ * written into the file, which all its names share; their sizes for the meter follow. */
+static int hardlink_data(struct archive *a, struct archive_entry *ae, const char *what, list *l)
+{
+    pack_input *in = &l->v[l->n - 1];
+    int fd = open(in->fs_path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    uint64_t size = 0;
+    if (fd < 0) {
+        pack_warn("%s: cannot unpack: %s", what, strerror(errno));
+        return 2;
+    }
+    int rc = copy_data(a, ae, fd, what, &size);
+    close(fd);
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].dev == in->dev && l->v[i].ino == in->ino)
+            l->v[i].size = size;
+    return rc;
+}
+
+/* A hard link entry: the content of the earlier member it names, under its own name. */
+static int take_hardlink(struct archive *a, struct archive_entry *ae, const pack_input *proto,
+                         const char *name, list *l)
+{
+    const char *target = strip_dot(archive_entry_hardlink(ae));
+    char what[8192];
+    quire_error err;
+
+    snprintf(what, sizeof what, "%s: entry %s", proto->archive, name);
+    if (quire_path_check(target, strlen(target), &err) != QUIRE_OK) {
+        pack_warn("%s: refused: a hard link to '%s': %s", what, target, err.msg);
+        return 2;
+    }
+    int rc = link_member(proto, name, target, what, l);
+    if (rc == 0) /* tar gives a hard link the mode of the file it names; cpio, its own */
+        l->v[l->n - 1].exec = (archive_entry_perm(ae) & 0111) != 0;
+    if (rc < 0)
+        pack_warn("%s: refused: a hard link to %s, which %s", what, target,
+                  pack_excluded(l->o, target, false) ? "--exclude leaves out"
+                                                     : "is not an earlier file in the archive");
+    if (rc == 0 && archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0)
+        rc = hardlink_data(a, ae, what, l);
+    return rc != 0 ? 2 : 0;
+}
+
+/* A symbolic link entry: kept to be resolved at the end (-L), skipped or counted. */
+static int take_symlink(struct archive_entry *ae, const char *name, list *l)
+{
+    const char *target = archive_entry_symlink(ae);
+    int r = 0;
+    if (target == NULL)
+        target = "";
+    if (l->o->skip_links)
+        l->skipped++;
+    else if (l->o->follow_links)
+        r = pack_links_add(&l->links, name, target);
+    else
+        r = pack_tally_add(&l->tally, name, target);
+    if (r != 0)
+        pack_warn("out of memory");
+    return r != 0 ? 2 : 0;
+}
+
 static int take_archive_entry(struct archive *a, struct archive_entry *ae, const pack_input *proto,
                               list *l)
 {
@@ -519,25 +642,58 @@ static int take_archive_entry(struct archive *a, struct archive_entry *ae, const
     mode_t type = archive_entry_filetype(ae);
     quire_error err;
 
-    if (type == AE_IFDIR)
-        return 0; /* directories come into being with their files */
     if (name == NULL || *name == '\0') {
+        if (type == AE_IFDIR)
+            return 0;
         pack_warn("%s: an entry has no usable name", arch);
         return 2;
     }
-    if (archive_entry_hardlink(ae) != NULL) {
-        pack_warn("%s: entry %s: refused: a hard link (pack the file it links to)", arch, name);
-        return 2;
-    }
-    if (type != AE_IFREG) {
-        pack_warn("%s: entry %s: refused: %s", arch, name, type_name(type));
-        return 2;
-    }
+    if (pack_excluded(l->o, name, type == AE_IFDIR))
+        return 0;
+    if (type == AE_IFDIR)
+        return 0; /* directories come into being with their files */
     if (quire_path_check(name, strlen(name), &err) != QUIRE_OK) {
         pack_warn("%s: entry %s: refused: %s", arch, name, err.msg);
         return 2;
     }
+    if (archive_entry_hardlink(ae) != NULL)
+        return take_hardlink(a, ae, proto, name, l);
+    if (type == AE_IFLNK)
+        return take_symlink(ae, name, l);
+    if (type != AE_IFREG) {
+        pack_warn("%s: entry %s: refused: %s", arch, name, type_name(type));
+        return 2;
+    }
     return unpack_entry(a, ae, proto, name, l);
+}
+
+typedef struct link_ctx {
+    const pack_input *proto;
+    list *l;
+} link_ctx;
+
+/* pack_links_resolve's callback: the link name becomes a second name of the member final. */
+static int follow_link(void *ctx, const char *name, const char *target, const char *final)
+{
+    link_ctx *c = ctx;
+    char what[8192];
+    struct stat st;
+
+    snprintf(what, sizeof what, "%s: entry %s -> %s", c->proto->archive, name, target);
+    int rc = link_member(c->proto, name, final, what, c->l);
+    if (rc >= 0)
+        return rc;
+    char at[8192];
+    snprintf(at, sizeof at, "%s/%s", c->proto->root, final);
+    if (*final == '\0' || (lstat(at, &st) == 0 && S_ISDIR(st.st_mode)))
+        pack_warn("%s: refused: it leads to a directory (%s/); -L follows links to files in an "
+                  "archive",
+                  what, final);
+    else
+        pack_warn("%s: refused: it leads to %s, which %s", what, final,
+                  pack_excluded(c->l->o, final, false) ? "--exclude leaves out"
+                                                       : "is not in the archive");
+    return 2;
 }
 
 /* A libarchive failure on an archive: the system's reason when there is one (libarchive's text
@@ -590,148 +746,23 @@ static int read_archive(const char *arch, size_t k, list *l)
         if ((rc = take_archive_entry(a, ae, &proto, l)) != 0)
             break;
     }
+    if (rc == 0 && l->links.n > 0) {
+        link_ctx ctx = {&proto, l};
+        rc = pack_links_resolve(&l->links, arch, follow_link, &ctx);
+    }
 out:
     archive_read_free(a);
     close(fd);
-    return rc;
-}
-
-/* ---- opening inputs beneath their roots ---- */
-
-/* The root the last input was opened beneath, kept open for the next one. */
-static const char *root_path;
-static int root_fd = -1;
-
-/* Opens rel beneath dirfd one component at a time, each directory with O_NOFOLLOW: the
- * fallback where openat2 is missing (Linux before 5.6, or a seccomp filter refusing it). */
-static int open_by_components(int dirfd, const char *rel, int flags)
-{
-    char buf[8192];
-    size_t n = strlen(rel);
-    if (n >= sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(buf, rel, n + 1);
-    int cur = dirfd, fd;
-    char *p = buf, *slash;
-    while ((slash = strchr(p, '/')) != NULL) {
-        *slash = '\0';
-        if (strcmp(p, "..") == 0) {
-            fd = -1;
-            errno = EXDEV;
-        } else if (*p == '\0' || strcmp(p, ".") == 0) {
-            p = slash + 1;
-            continue;
-        } else {
-            fd = openat(cur, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        }
-        int e = errno;
-        if (cur != dirfd)
-            close(cur);
-        errno = e;
-        if (fd < 0)
-            return -1;
-        cur = fd;
-        p = slash + 1;
-    }
-    fd = strcmp(p, "..") == 0 ? (errno = EXDEV, -1) : openat(cur, p, flags | O_NOFOLLOW);
-    int e = errno;
-    if (cur != dirfd)
-        close(cur);
-    errno = e;
-    return fd;
-}
-
-/* Opens rel beneath dirfd without following a symbolic link in any component. */
-static int open_beneath(int dirfd, const char *rel, int flags)
-{
-#ifdef SYS_openat2
-    static bool no_openat2;
-    if (!no_openat2) {
-        struct open_how how = {.flags = (uint64_t)flags,
-                               .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS};
-        long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof how);
-        if (fd >= 0)
-            return (int)fd;
-        if (errno != ENOSYS && errno != EPERM && errno != EINVAL && errno != E2BIG)
-            return -1;
-        no_openat2 = true;
-    }
-#endif
-    return open_by_components(dirfd, rel, flags);
-}
-
-/* The root directory of in, opened as the user named it (a symlink given as INPUT is followed,
- * as the walk did) and checked to be the directory the walk went through. */
-static int open_root(const pack_input *in)
-{
-    struct stat st;
-    if (root_fd >= 0 && root_path == in->root)
-        return root_fd;
-    if (root_fd >= 0)
-        close(root_fd);
-    root_path = NULL;
-    char buf[8192];
-    const char *name = in->archive != NULL ? pack_input_name(in, buf, sizeof buf) : in->root;
-    root_fd = open(in->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (root_fd < 0 || fstat(root_fd, &st) != 0) {
-        pack_warn("%s: cannot open: %s", name, strerror(errno));
-    } else if (st.st_dev != in->root_dev || st.st_ino != in->root_ino) {
-        pack_warn("%s: changed while packing: it is no longer the directory that was read", name);
-    } else {
-        root_path = in->root;
-        return root_fd;
-    }
-    if (root_fd >= 0)
-        close(root_fd);
-    root_fd = -1;
-    return -1;
-}
-
-int pack_input_open(const pack_input *in, struct stat *st)
-{
-    const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-    const char *rel = in->fs_path + in->rel;
-    char buf[8192];
-    const char *name = pack_input_name(in, buf, sizeof buf);
-    int fd;
-
-    if (*rel == '\0') {
-        fd = open(in->root, flags); /* a file given as INPUT, followed as the walk did */
-    } else {
-        int dir = open_root(in);
-        if (dir < 0)
-            return -1;
-        fd = open_beneath(dir, rel, flags);
-    }
-    if (fd < 0) {
-        if (errno == ELOOP || errno == ENOTDIR || errno == EXDEV)
-            pack_warn("%s: changed while packing: a symbolic link or a file is now in its path",
-                      name);
-        else
-            pack_warn("%s: cannot read: %s", name, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, st) != 0) {
-        pack_warn("%s: cannot read: %s", name, strerror(errno));
-    } else if (!S_ISREG(st->st_mode)) {
-        pack_warn("%s: changed while packing: no longer a regular file", name);
-    } else if (st->st_dev != in->dev || st->st_ino != in->ino) {
-        pack_warn("%s: changed while packing: it is no longer the file that was found", name);
-    } else {
-        return fd;
-    }
-    close(fd);
-    return -1;
+    pack_links_free(&l->links);
+    if (rc != 0)
+        l->tally.n = 0;
+    int r = pack_tally_report(&l->tally, arch, true);
+    return rc != 0 ? rc : r;
 }
 
 void pack_cleanup(void)
 {
-    if (root_fd >= 0)
-        close(root_fd);
-    root_fd = -1;
-    root_path = NULL;
+    pack_input_close();
     cli_cleanup_remove(unpack_handle);
     unpack_handle = -1;
     unpack_dir[0] = '\0';
@@ -764,9 +795,9 @@ void pack_inputs_free(pack_input *in, size_t count)
 }
 
 int pack_collect(char *const *inputs, int n, char *const *archives, int na, const char *output,
-                 pack_input **out, size_t *count)
+                 const pack_collect_opts *opts, pack_input **out, size_t *count)
 {
-    list l = {0};
+    list l = {.o = opts};
     struct stat st;
     int rc = 0;
 
@@ -780,6 +811,8 @@ int pack_collect(char *const *inputs, int n, char *const *archives, int na, cons
         rc = walk(inputs[i], &l);
     for (int i = 0; i < na && rc == 0; i++)
         rc = read_archive(archives[i], (size_t)i, &l);
+    if (rc == 0 && l.skipped > 0)
+        pack_warn("skipped %zu symbolic link%s", l.skipped, l.skipped == 1 ? "" : "s");
     if (rc == 0 && l.n == 0) {
         pack_warn("no files found in the inputs");
         rc = 2;

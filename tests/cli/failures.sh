@@ -241,10 +241,10 @@ refused()
 mkdir links
 printf 'target\n' >links/real.txt
 ln -s real.txt links/link.txt
-refused "links/link.txt: refused: a symbolic link" links
+refused "links: 1 symbolic link (links/link.txt -> real.txt); use -L" links
 rm links/link.txt
 ln -s ../docs links/dirlink
-refused "links/dirlink: refused: a symbolic link" links
+refused "links: 1 symbolic link (links/dirlink -> ../docs); use -L" links
 rm links/dirlink
 # A fifo.
 mkdir fifos
