@@ -5,6 +5,23 @@
 
 #include "cli_escape.h"
 
+/* Code points that change or hide what is shown without showing themselves: general category
+ * Cf (format: bidirectional controls, zero-width joiners, tags, soft hyphen...), the rest of
+ * Default_Ignorable_Code_Point (variation selectors, Hangul fillers, U+034F) and the line and
+ * paragraph separators. U+202E turns "invoice\u202Efdp.exe" into "invoiceexe.pdf" on screen;
+ * tag characters and fillers make two different names look alike. From Unicode 14 (Python
+ * 3.11's unicodedata for Cf; PropList.txt for Other_Default_Ignorable_Code_Point and
+ * Variation_Selector). */
+static const struct {
+    unsigned long first, last;
+} invisible[] = {{0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},   {0x061C, 0x061C},
+                 {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},
+                 {0x115F, 0x1160},   {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x200B, 0x200F},
+                 {0x2028, 0x202E},   {0x2060, 0x206F},   {0x3164, 0x3164},   {0xFE00, 0xFE0F},
+                 {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFFB},   {0x110BD, 0x110BD},
+                 {0x110CD, 0x110CD}, {0x13430, 0x13438}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+                 {0xE0000, 0xE0FFF}};
+
 bool cli_escape_needed(unsigned long cp, unsigned flags)
 {
     if (cp == '\n')
@@ -13,10 +30,17 @@ bool cli_escape_needed(unsigned long cp, unsigned flags)
         return !(flags & CLI_ESC_KEEP_TAB);
     if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
         return true;
-    /* Bidirectional controls and invisible formatting: they reorder or hide what is shown
-     * (U+202E turns "invoice\u202Efdp.exe" into "invoiceexe.pdf" on screen). */
-    return cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-           (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF;
+    size_t lo = 0, hi = sizeof invisible / sizeof invisible[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < invisible[mid].first)
+            hi = mid;
+        else if (cp > invisible[mid].last)
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
 }
 
 /* Decodes one shortest-form UTF-8 sequence at s. Returns its length and sets *cp; 0 if the
@@ -58,7 +82,7 @@ static void put_cp(FILE *f, unsigned long cp)
     else if (cp < 0x80)
         fprintf(f, "\\x%02lx", cp);
     else
-        fprintf(f, "\\u%04lx", cp);
+        fprintf(f, cp > 0xFFFF ? "\\U%08lx" : "\\u%04lx", cp);
 }
 
 /* Writes the longest prefix of s that can be decided now; returns how many bytes it used. */

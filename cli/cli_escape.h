@@ -5,11 +5,13 @@
  *
  * Escaped: C0 controls (newline and tab only where the flags keep them), DEL, C1 controls
  * whether written as UTF-8 (U+0080..U+009F) or as raw 8-bit bytes (0x9B is CSI on some
- * terminals), the bidirectional and invisible formatting controls that reorder or hide text
- * (U+061C, U+200B..U+200F, U+202A..U+202E, U+2060..U+2069, U+FEFF, U+2028, U+2029), and every
+ * terminals), every code point that changes or hides what is shown without showing itself
+ * (general category Cf: bidirectional controls, zero-width characters, tags, the soft hyphen;
+ * the rest of Default_Ignorable_Code_Point: variation selectors, Hangul fillers; U+2028 and
+ * U+2029), and every
  * byte that is not part of valid, shortest-form UTF-8 (overlong forms, surrogates, code points
  * above U+10FFFF, truncated sequences). A code point is shown as \uXXXX (four lower-case hex
- * digits), a byte as \xNN, a newline (unless kept) as \n and a tab (unless kept) as \t. Everything
+ * digits; \UXXXXXXXX above U+FFFF), a byte as \xNN, a newline (unless kept) as \n and a tab (unless kept) as \t. Everything
  * else is written as it is, so ordinary text in any script reads as it should. */
 #ifndef CLI_ESCAPE_H
 #define CLI_ESCAPE_H

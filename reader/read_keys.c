@@ -170,7 +170,12 @@ int read_keys_load_dir(read_opts *o)
         return 0; /* no directory: authentication says that nothing is trusted */
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0 && errno == ENOENT && !from_env)
-        return 0; /* the default directory need not exist */
+        return 0;                   /* the default directory need not exist */
+    if (dfd < 0 && o->any_signer) { /* nothing needs to be trusted: say so and go on */
+        read_fail(dir, "warning: cannot open the trusted-keys directory%s: %s",
+                  from_env ? " (QUIRE_TRUSTED_KEYS)" : "", strerror(errno));
+        return 0;
+    }
     if (dfd < 0) {
         read_fail(dir, "cannot open the trusted-keys directory%s: %s",
                   from_env ? " (QUIRE_TRUSTED_KEYS)" : "", strerror(errno));

@@ -158,7 +158,8 @@ void read_json_collect(json_t *arr)
 static void json_error(const char *file, const char *msg)
 {
     const quire_error *e = pending_err;
-    json_t *o = json_pack("{s:s, s:s}", "file", file, "message", msg);
+    json_t *o = file != NULL ? json_pack("{s:s, s:s}", "file", file, "message", msg)
+                             : json_pack("{s:s, s:b}", "message", msg, "usage", 1);
     if (o == NULL)
         return;
     if (e != NULL && e->rule[0] != '\0')
@@ -191,8 +192,7 @@ __attribute__((format(printf, 3, 0))) static void vfail(const quire_error *e, co
     }
     cli_escape_str(stderr, text, strlen(text), 0);
     fputc('\n', stderr);
-    if (json_errors && !json_error_done && !out_json_written && file != NULL &&
-        strncmp(text, "warning:", 8) != 0) {
+    if (json_errors && !json_error_done && !out_json_written && strncmp(text, "warning:", 8) != 0) {
         pending_err = e;
         json_error(file, text);
         pending_err = NULL;
@@ -473,15 +473,20 @@ static int run(int argc, char **argv, read_opts *o)
         printf("quire-read %s (format %d)\n", QUIRE_VERSION_STRING, QUIRE_FORMAT_VERSION);
         return 0;
     }
+    /* --json is known before the options are parsed, so that a bad key file or a usage error
+     * is a JSON error object too ("a script reading stdout always gets JSON"). */
+    json_error_done = out_json_written = false; /* per run: a fuzzer calls run() many times */
+    json_errors = false;
     if ((current = find_cmd(argv[1])) == NULL)
         return 2;
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0 && (current->opts & OPT_JSON); i++)
+        json_errors |= strcmp(argv[i], "--json") == 0;
     cmd_fn fn = current->fn;
     int rc = parse_opts(o, argc - 1, argv + 1);
     if (rc != 0)
         return rc < 0 ? 0 : rc; /* -1: --help was shown */
     out_terminal = isatty(STDOUT_FILENO);
     json_errors = o->json;
-    json_error_done = out_json_written = false; /* per run: a fuzzer calls run() many times */
     bool paged =
         out_terminal && !o->no_pager && (current->opts & OPT_NO_PAGER) != 0 && read_pager_start();
     rc = fn(o, argc - 1 - optind, argv + 1 + optind);

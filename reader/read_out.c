@@ -55,7 +55,10 @@ int out_json(void *value)
         unsigned long cp = n == 1 ? *p : *p & (0x7F >> n);
         for (size_t k = 1; k < n; k++)
             cp = (cp << 6) | (p[k] & 0x3F);
-        if (cp >= 0x7F && cli_escape_needed(cp, 0))
+        if (cp > 0xFFFF && cli_escape_needed(cp, 0)) /* JSON writes it as a surrogate pair */
+            printf("\\u%04lx\\u%04lx", 0xD800 + ((cp - 0x10000) >> 10),
+                   0xDC00 + ((cp - 0x10000) & 0x3FF));
+        else if (cp >= 0x7F && cli_escape_needed(cp, 0))
             printf("\\u%04lx", cp);
         else
             fwrite(p, 1, n, stdout);

@@ -133,4 +133,16 @@ for p in sys.argv[1:]:
     assert e["rule"].startswith("SPEC "), (p, e)' js/*.json || fail "a fixture without a JSON error object naming its rule"
 ok
 
+# ... also when the failure is found while the options are read (review of the audit work)
+expect_exit 2 "$READ" verify --json -p "$T/nonexist.pub" base.quire
+expect_true "a bad -p key file with --json is a JSON error object" python3 -c '
+import json, sys; e = json.load(open(sys.argv[1]))["error"]; assert "cannot open" in e["message"], e' "$OUT"
+expect_exit 2 "$READ" verify --json
+expect_true "a usage error with --json is a JSON error object" python3 -c '
+import json, sys; e = json.load(open(sys.argv[1]))["error"]; assert e["usage"] is True, e' "$OUT"
+# --any-signer needs no trusted key, so a missing key directory is only a warning.
+expect_exit 0 env QUIRE_TRUSTED_KEYS="$T/nonexist" "$READ" verify -q --any-signer base.quire
+expect_stderr_contains "warning: cannot open the trusted-keys directory"
+expect_exit 2 env QUIRE_TRUSTED_KEYS="$T/nonexist" "$READ" verify -q base.quire
+
 done_ok

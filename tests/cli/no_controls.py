@@ -7,8 +7,15 @@ invalid UTF-8 (raw 8-bit C1 bytes among it), a C1 control, or a bidirectional or
 formatting control. The rule of cli/cli_escape.h."""
 import sys
 
-BAD = set(range(0x00, 0x20)) - {0x09, 0x0A} | set(range(0x7F, 0xA0)) | {0x061C, 0xFEFF}
-BAD |= set(range(0x200B, 0x2010)) | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x206A))
+import unicodedata
+
+BAD = set(range(0x00, 0x20)) - {0x09, 0x0A} | set(range(0x7F, 0xA0))
+# Format characters and the rest of Default_Ignorable_Code_Point, as cli_escape.c lists them.
+BAD |= {cp for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"}
+for a, b in [(0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+             (0x2028, 0x2029), (0x2065, 0x2065), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+             (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF)]:
+    BAD |= set(range(a, b + 1))
 
 def check(path):
     data = open(path, "rb").read().replace(b"\r\n", b"\n")

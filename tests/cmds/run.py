@@ -34,9 +34,15 @@ import sys
 import tempfile
 import termios
 import time
+import unicodedata
 
 BIDI = {0x061C, 0x200E, 0x200F} | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
-INVISIBLE = {0x200B, 0x200C, 0x200D, 0x2028, 0x2029, 0xFEFF} | set(range(0x2060, 0x2066))
+# Format characters (Cf) and the rest of Default_Ignorable_Code_Point, as cli/cli_escape.c.
+INVISIBLE = {cp for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"} - BIDI
+for _a, _b in [(0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+               (0x2028, 0x2029), (0x2065, 0x2065), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+               (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF)]:
+    INVISIBLE |= set(range(_a, _b + 1))
 TIMEOUT = 60
 SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer", b"runtime error:",
                    b"ERROR: UndefinedBehaviorSanitizer")

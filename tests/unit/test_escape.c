@@ -55,6 +55,17 @@ START_TEST(bidi_and_invisible_controls_are_escaped)
     ESC_EQ("\xe2\x81\xa6x\xe2\x81\xa9", 0, "\\u2066x\\u2069");
     ESC_EQ("\xe2\x80\x8b\xef\xbb\xbf\xd8\x9c", 0, "\\u200b\\ufeff\\u061c");
     ESC_EQ("\xe2\x80\xa8", CLI_ESC_KEEP_NEWLINE, "\\u2028");
+    /* Look-alikes made with invisible characters: soft hyphen, Hangul filler, variation
+     * selector, combining grapheme joiner, a tag character and U+206A. */
+    ESC_EQ("a\xc2\xad"
+           "b\xe3\x85\xa4"
+           "c\xef\xb8\x8f"
+           "d\xcd\x8f"
+           "e\xf3\xa0\x80\xa0"
+           "f\xe2\x81\xaa",
+           0, "a\\u00adb\\u3164c\\ufe0fd\\u034fe\\U000e0020f\\u206a");
+    ESC_EQ("\xc3\xa9\xe2\x82\xac\xf0\x9f\x93\x84", 0,
+           "\xc3\xa9\xe2\x82\xac\xf0\x9f\x93\x84"); /* visible: kept */
 }
 END_TEST
 
