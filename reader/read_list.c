@@ -19,15 +19,16 @@ typedef struct list_run {
     json_t *arr;  /* --json: the entries of every bundle */
 } list_run;
 
-/* A pattern matches a path (fnmatch, '*' crossing '/' as in tar) or one of its directories. */
+/* A pattern matches a path or one of its directories (fnmatch with FNM_PATHNAME: '*' and '?'
+ * do not cross a '/'), the rule extract uses, so that list shows what extract would write. */
 static bool pattern_match(const char *pat, const char *path)
 {
-    if (fnmatch(pat, path, 0) == 0)
+    if (fnmatch(pat, path, FNM_PATHNAME) == 0)
         return true;
     bool hit = false;
     for (const char *s = strchr(path, '/'); s != NULL && !hit; s = strchr(s + 1, '/')) {
         char *dir = strndup(path, (size_t)(s - path));
-        hit = dir != NULL && fnmatch(pat, dir, 0) == 0;
+        hit = dir != NULL && fnmatch(pat, dir, FNM_PATHNAME) == 0;
         free(dir);
     }
     return hit;
@@ -196,7 +197,7 @@ static int list_unmatched(const list_run *l, const quire_index *idx, const char 
         if (idx != NULL && strpbrk(l->raw[k], "*?[\\") == NULL)
             read_no_entry(idx, bundle, l->raw[k]);
         else
-            read_fail(l->raw[k], "matches no entry in %s", bundle);
+            read_fail(bundle, "no path in the bundle matches '%s'", l->raw[k]);
     }
     return code;
 }

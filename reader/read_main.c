@@ -50,13 +50,15 @@ static const command commands[] = {
     {"extract", cmd_extract, OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
      "[-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going] BUNDLE [PATTERN...]"},
     {"cite", cmd_cite, OPT_FORMAT | OPT_NO_PAGER,
-     "[-p PUB]... [--format text|bibtex|csl-json] BUNDLE PATH"},
-    {"quote", cmd_quote, OPT_JSON | OPT_NO_PAGER, "[-p PUB]... [--json] BUNDLE PATH \"TEXT\""},
-    {"search", cmd_search, OPT_JSON | OPT_NO_PAGER, "[-p PUB]... [--json] BUNDLE QUERY"},
+     "[-p PUB]... [--any-signer] [--format text|bibtex|csl-json] BUNDLE PATH"},
+    {"quote", cmd_quote, OPT_JSON | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [--json] BUNDLE PATH \"TEXT\""},
+    {"search", cmd_search, OPT_JSON | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [--json] BUNDLE QUERY"},
     {"diff", cmd_diff, OPT_JSON | OPT_TEXT | OPT_NO_PAGER,
-     "[-p PUB]... [--json] [--text] OLD.quire NEW.quire"},
+     "[-p PUB]... [--any-signer] [--json] [--text] OLD.quire NEW.quire"},
     {"export", cmd_export, OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET,
-     "[-p PUB]... [--format FMT] [--with-metadata] [-f] [-q] BUNDLE OUT"},
+     "[-p PUB]... [--any-signer] [--format FMT] [--with-metadata] [-f] [-q] BUNDLE OUT"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -92,18 +92,19 @@ site/pages/web.html
 site/post.txt"
 
 # ---- list: patterns (fnmatch, or a directory) and several bundles ----
-expect_exit 0 "$READ" list -p "$PUB" r.quire 'site/*.html'
+expect_exit 0 "$READ" list -p "$PUB" r.quire 'site/*/*.html'
 expect_stdout_is "site/pages/web.html"
+expect_exit 2 "$READ" list -p "$PUB" r.quire 'site/*.html' # '*' does not cross '/', as in extract
 expect_exit 0 "$READ" list -p "$PUB" r.quire site/pages/ ./site/notes.txt
 expect_stdout_is "site/notes.txt
 site/pages/web.html"
-expect_exit 0 "$READ" list -l -p "$PUB" r.quire '*.txt'
+expect_exit 0 "$READ" list -l -p "$PUB" r.quire '*/*.txt'
 expect_line "$OUT" "total: 2 documents, 29 bytes; 2 text/plain"
 expect_exit 2 "$READ" list -p "$PUB" r.quire site/post.tx
 expect_stderr_is "quire-read: r.quire: no entry 'site/post.tx' in the bundle; did you mean 'site/post.txt'?"
 expect_stdout_empty
 expect_exit 2 "$READ" list -p "$PUB" r.quire 'nothing*'
-expect_stderr_is "quire-read: nothing*: matches no entry in r.quire"
+expect_stderr_is "quire-read: r.quire: no path in the bundle matches 'nothing*'"
 expect_exit 0 "$READ" list -p "$PUB" r.quire dossier.quire '*/p*'
 expect_stdout_is "r.quire:site/pages/web.html
 r.quire:site/post.txt"
