@@ -133,6 +133,13 @@ for p in sys.argv[1:]:
     assert e["rule"].startswith("SPEC "), (p, e)' js/*.json || fail "a fixture without a JSON error object naming its rule"
 ok
 
+# diff does not call a document "unchanged" when its stored bytes are damaged (review).
+cp base.quire dmg.quire
+printf 'X' | dd of=dmg.quire bs=1 seek=40 conv=notrunc 2>/dev/null
+expect_exit 1 "$READ" diff -p "$PUB" base.quire dmg.quire
+expect_stderr_contains "stored bytes do not match their BLAKE2b-256 (SPEC 9 step 10)"
+expect_stdout_empty
+
 # ... also when the failure is found while the options are read (review of the audit work)
 expect_exit 2 "$READ" verify --json -p "$T/nonexist.pub" base.quire
 expect_true "a bad -p key file with --json is a JSON error object" python3 -c '
