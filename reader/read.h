@@ -173,6 +173,11 @@ void read_print_meta(json_t *meta, const char *const *first);
  * drive or disguise the terminal. */
 void out_safe(FILE *f, const char *s, size_t len);
 
+/* Text meant to be copied elsewhere (a citation): escaped as out_safe_text on a terminal; to
+ * a file or pipe as it is, less every character cli_escape would escape (controls but newline
+ * and tab, DEL, C1, bidirectional and invisible format characters), invalid UTF-8 as U+FFFD. */
+void out_text(FILE *f, const char *s, size_t len);
+
 /* As out_safe, but newlines are written as they are. */
 void out_safe_text(FILE *f, const char *s, size_t len);
 

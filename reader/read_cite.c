@@ -45,7 +45,7 @@ static void cite_text(const cite *c)
     fprintf(f, " Archived as %s in quire bundle %s, SHA-256 %s, %s.\n", c->path, c->fp, c->sha,
             c->signer);
     fclose(f);
-    out_safe_text(stdout, text, len);
+    out_text(stdout, text, len);
 out:
     free(text), free(au), free(issued), free(accessed);
 }
@@ -212,7 +212,7 @@ static void cite_bibtex(const cite *c)
     bib_field(f, "note", note != NULL ? note : "", false);
     fputs("}\n", f);
     fclose(f);
-    out_safe_text(stdout, text, len);
+    out_text(stdout, text, len);
 out:
     free(text), free(note), free(au), free(issued), free(accessed);
 }

@@ -14,6 +14,36 @@ void out_safe(FILE *f, const char *s, size_t len)
     cli_escape_str(f, s, len, 0);
 }
 
+void out_text(FILE *f, const char *s, size_t len)
+{
+    if (out_terminal) {
+        cli_escape_str(f, s, len, CLI_ESC_KEEP_NEWLINE);
+        return;
+    }
+    /* To a file or a pipe the text is written as it is (an escape such as \u200e would break
+     * the BibTeX or the prose it lands in), less what no citation can mean and what could
+     * disguise it where it is pasted: the characters cli_escape would escape (controls but
+     * newline and tab, DEL, C1, bidirectional and invisible format characters) are left out,
+     * and bytes that are not UTF-8 become U+FFFD. */
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        size_t n = p[i] < 0x80 ? 1 : p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2;
+        if (p[i] >= 0x80 && (n > len - i || !quire_text_is_clean(p + i, n))) {
+            bool c1 = p[i] == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F;
+            if (!c1)
+                fputs("\xef\xbf\xbd", f);
+            i += c1 ? 2 : 1;
+            continue;
+        }
+        unsigned long cp = n == 1 ? p[i] : p[i] & (0x7F >> n);
+        for (size_t k = 1; k < n; k++)
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        if (!cli_escape_needed(cp, CLI_ESC_KEEP_NEWLINE | CLI_ESC_KEEP_TAB))
+            fwrite(p + i, 1, n, f);
+        i += n;
+    }
+}
+
 void out_safe_text(FILE *f, const char *s, size_t len)
 {
     cli_escape_str(f, s, len, CLI_ESC_KEEP_NEWLINE);

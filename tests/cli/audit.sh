@@ -133,6 +133,15 @@ for p in sys.argv[1:]:
     assert e["rule"].startswith("SPEC "), (p, e)' js/*.json || fail "a fixture without a JSON error object naming its rule"
 ok
 
+# A citation written to a file is not escaped (an escape like \u200e would break the BibTeX):
+# controls and invisible format characters are left out. On a terminal it is escaped (review).
+"$M" -k "$KEY" -i base.quire -o title.quire entry-meta 0 \
+    '{"title":"Caf\u00e9 \u200ereport\u0007 a\\b"}'
+expect_exit 0 "$READ" cite --format bibtex -p "$PUB" title.quire docs/a.txt
+expect_stdout_contains "$(printf 'Caf\303\251 report a\\textbackslash{}b')"
+expect_exit 0 $PTY cite.tty -- "$READ" cite --no-pager --format bibtex -p "$PUB" title.quire docs/a.txt
+expect_true "cite on a terminal escapes the LRM" grep -qF "$(printf 'Caf\303\251 \\u200ereport')" cite.tty
+
 # diff does not call a document "unchanged" when its stored bytes are damaged (review).
 cp base.quire dmg.quire
 printf 'X' | dd of=dmg.quire bs=1 seek=40 conv=notrunc 2>/dev/null
