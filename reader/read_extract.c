@@ -531,7 +531,10 @@ static int commit(extract_ctx *x, quire_error *err)
             rc = name_taken(x, k, dir, leaf, other, err);
         } else {
             cli_cleanup_done(x->staged[k].handle); /* released: its temporary name is gone */
-            x->staged[k].handle = -1;
+            /* Until every file is in place, a placed file is still this run's to take back: a
+             * later failure or a signal removes it, so the directory is left as it was. Not
+             * with --force, where it may have replaced a file that cannot be restored. */
+            x->staged[k].handle = x->force ? -1 : cli_cleanup_add(x->root, path, CLI_TMP_FILE);
             x->done++;
             bool last = k + 1 == x->nstaged ||
                         !same_dir(path, x->idx->entries[x->staged[k + 1].entry].path);
@@ -604,8 +607,7 @@ static int select_entries(const quire_index *idx, const char *bundle, int argc, 
             if (matches(arg, n, glob, &idx->entries[i]))
                 sel[i] = hit = true;
         if (!hit && glob) {
-            read_fail(bundle, "no path in the bundle matches '%s' (see quire-read list)",
-                      argv[a]);
+            read_fail(bundle, "no path in the bundle matches '%s' (see quire-read list)", argv[a]);
             return 2;
         }
         if (!hit) { /* names the nearest paths, as show does */
