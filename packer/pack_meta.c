@@ -100,8 +100,8 @@ static const char *const bundle_keys[] = {"title",   "description", "creator",
 #define N_BUNDLE_KEYS (sizeof bundle_keys / sizeof *bundle_keys)
 
 /* SPEC 5.5 and 10: the quire- members of a CSL-JSON item. */
-static const char *const item_keys[] = {"quire-files", "quire-original", "quire-unknown",
-                                        "quire-media-type", "quire-title-guessed"};
+static const char *const item_keys[] = {"quire-files",      "quire-original",      "quire-unknown",
+                                        "quire-media-type", "quire-title-guessed", "quire-capture"};
 #define N_ITEM_KEYS (sizeof item_keys / sizeof *item_keys)
 
 /* Unknown members are packed (readers ignore what they do not know, SPEC 5.5), but a typo such
@@ -697,14 +697,20 @@ char *pack_entry_meta(json_t *item, const char *path, const uint8_t *head, size_
     bool text;
     json_t *j = item != NULL ? json_deep_copy(item) : json_object();
     const char *media = guess_media(path, head, n, &text);
-    if (json_object_get(j, "quire-media-type") == NULL)
+    const char *given = json_string_value(json_object_get(j, "quire-media-type"));
+    /* An item that says its title is guessed but has none (a web capture's) asks for one. */
+    bool guess = item == NULL || (json_is_true(json_object_get(j, "quire-title-guessed")) &&
+                                  json_object_get(j, "title") == NULL);
+    if (given == NULL)
         json_object_set_new(j, "quire-media-type", json_string(media));
-    if (item == NULL && text) {
-        json_t *title = guess_title(path, media, head, n);
-        if (title != NULL) {
-            json_object_set_new(j, "title", title);
-            json_object_set_new(j, "quire-title-guessed", json_true());
-        }
+    else
+        media = given;
+    json_t *title = guess && text ? guess_title(path, media, head, n) : NULL;
+    if (title != NULL) {
+        json_object_set_new(j, "title", title);
+        json_object_set_new(j, "quire-title-guessed", json_true());
+    } else if (guess) {
+        json_object_del(j, "quire-title-guessed");
     }
     char *out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
