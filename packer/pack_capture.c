@@ -895,6 +895,22 @@ static json_t *doc_item(const cdoc *d)
     return j;
 }
 
+/* Links document i to its record o, which becomes an original, unless the sources gave the
+ * document an original of their own. */
+static int link_record(const cdoc *d, size_t i, size_t o, pack_provenance *pv)
+{
+    if (pv->links[i] != QUIRE_LINK_NONE || pv->original[i])
+        return 0;
+    if (pv->items[o] != NULL && !pv->original[o]) {
+        pack_warn("%s: described by the sources, but it is the record of %s (--keep-records)",
+                  d->rec_path, d->path);
+        return 2;
+    }
+    pv->links[i] = (uint32_t)o;
+    pv->original[o] = true;
+    return 0;
+}
+
 int pack_capture_provenance(const pack_input *in, size_t n, pack_provenance *pv)
 {
     for (size_t k = 0; k < cap.n; k++) {
@@ -903,26 +919,21 @@ int pack_capture_provenance(const pack_input *in, size_t n, pack_provenance *pv)
         size_t o = d->rec_path != NULL ? find(in, n, d->rec_path) : SIZE_MAX;
         if (i == SIZE_MAX)
             continue;
-        if (pv->items[i] == NULL && (pv->items[i] = doc_item(d)) == NULL) {
-            pack_warn("out of memory");
-            return 2;
-        }
-        if (o == SIZE_MAX || pv->links[i] != QUIRE_LINK_NONE || pv->original[i])
+        if (pv->items[i] == NULL && (pv->items[i] = doc_item(d)) == NULL)
+            goto nomem;
+        if (o == SIZE_MAX)
             continue;
-        if (pv->items[o] != NULL && !pv->original[o]) {
-            pack_warn("%s: described by the sources, but it is the record of %s (--keep-records)",
-                      d->rec_path, d->path);
+        if (link_record(d, i, o, pv) != 0)
             return 2;
-        }
-        pv->links[i] = (uint32_t)o;
-        pv->original[o] = true;
-        if (pv->items[o] == NULL &&
-            (pv->items[o] = json_pack("{s:s}", "quire-media-type", "application/warc")) == NULL) {
-            pack_warn("out of memory");
-            return 2;
-        }
+        /* a record is described by its media type (also when -s links to it) */
+        if (pv->original[o] && pv->items[o] == NULL &&
+            (pv->items[o] = json_pack("{s:s}", "quire-media-type", "application/warc")) == NULL)
+            goto nomem;
     }
     return 0;
+nomem:
+    pack_warn("out of memory");
+    return 2;
 }
 
 const char *pack_capture_url(const char *bundle_path)
