@@ -895,6 +895,21 @@ static json_t *doc_item(const cdoc *d)
     return j;
 }
 
+/* An item from the sources (a Zotero item matched by URL) keeps its fields and gains those
+ * of the capture it lacks: URL, accessed, quire-capture, quire-media-type. */
+static int complete_item(json_t *item, const cdoc *d)
+{
+    static const char *const keys[] = {"URL", "accessed", "quire-capture", "quire-media-type"};
+    json_t *c = doc_item(d);
+    if (c == NULL)
+        return -1;
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+        if (json_object_get(item, keys[k]) == NULL && json_object_get(c, keys[k]) != NULL)
+            json_object_set(item, keys[k], json_object_get(c, keys[k]));
+    json_decref(c);
+    return 0;
+}
+
 /* Links document i to its record o, which becomes an original, unless the sources gave the
  * document an original of their own. */
 static int link_record(const cdoc *d, size_t i, size_t o, pack_provenance *pv)
@@ -919,7 +934,8 @@ int pack_capture_provenance(const pack_input *in, size_t n, pack_provenance *pv)
         size_t o = d->rec_path != NULL ? find(in, n, d->rec_path) : SIZE_MAX;
         if (i == SIZE_MAX)
             continue;
-        if (pv->items[i] == NULL && (pv->items[i] = doc_item(d)) == NULL)
+        if (pv->items[i] == NULL ? (pv->items[i] = doc_item(d)) == NULL
+                                 : complete_item(pv->items[i], d) != 0)
             goto nomem;
         if (o == SIZE_MAX)
             continue;

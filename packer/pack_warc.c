@@ -326,9 +326,11 @@ static int copy_record(rd *r, const header *h, const pack_warc_record *rec, cons
         goto out;
     }
     rc = rd_copy(r, fd, rec->block_len, r->name);
-    if (rc == 1)
+    if (rc == 1) {
+        rc = 2;
         pack_warn("%s: record %llu: refused: the file ends within its block of %llu bytes", r->name,
                   (unsigned long long)rec->number, (unsigned long long)rec->block_len);
+    }
     if (rc != 0)
         goto out;
     rc = 2;
