@@ -92,7 +92,7 @@ _quire_pack()
         fi ;;
     create)
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --supersedes -L --follow-symlinks --skip-links --exclude --passphrase-file --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "-k --key -o --output -m --metadata -s --sources -a --archive -t --comment -l --level -j --threads -q --quiet --force --supersedes --keep-records -L --follow-symlinks --skip-links --exclude --passphrase-file --help" -- "$cur"))
         else
             _quire_files
         fi ;;
@@ -130,7 +130,7 @@ _quire_read()
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources --help" -- "$cur"))
         return
     fi
     # The positional words before this one (the bundle first), and the -p keys given.

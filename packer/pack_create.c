@@ -18,6 +18,7 @@
 #include "cli_progress.h"
 #include "pack.h"
 #include "pack_links.h"
+#include "pack_capture.h"
 
 #define SECKEY_FILE_MAX 4096
 
@@ -363,6 +364,7 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
 
     if (rc != 0) {
         pack_cleanup();
+        pack_capture_free();
         return rc;
     }
     if (o->supersedes != NULL && (rc = old_open(o->supersedes, &old, old_hex)) != 0)
@@ -373,6 +375,8 @@ static int create_run(const create_opts *o, char *const *inputs, int ninputs)
     else if ((meta = pack_bundle_meta(o->meta, old != NULL ? old_hex : NULL)) == NULL)
         ;
     else if (o->sources != NULL && pack_sources_load(o->sources, in, n, &pv) != 0)
+        ;
+    else if (pack_capture_provenance(in, n, &pv) != 0)
         ;
     else if ((sk = load_seckey(o->key, o->pwfile, o->quiet)) == NULL)
         ;
@@ -385,6 +389,7 @@ out:
     free(meta);
     pack_inputs_free(in, n);
     pack_cleanup();
+    pack_capture_free();
     return rc;
 }
 
@@ -467,6 +472,7 @@ static int parse_create(int argc, char **argv, create_opts *o)
                                          {"follow-symlinks", no_argument, NULL, 'L'},
                                          {"skip-links", no_argument, NULL, 'K'},
                                          {"exclude", required_argument, NULL, 'X'},
+                                         {"keep-records", no_argument, NULL, 'R'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c;
@@ -519,6 +525,9 @@ static int parse_create(int argc, char **argv, create_opts *o)
             x[o->collect.nexcludes++] = optarg;
             break;
         }
+        case 'R':
+            pack_capture_keep_records = true;
+            break;
         case 'a': {
             char **a = realloc(o->archives, (size_t)(o->narchives + 1) * sizeof *a);
             if (a == NULL) {

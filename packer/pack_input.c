@@ -21,6 +21,7 @@
 #include "cli_cleanup.h"
 #include "pack.h"
 #include "pack_links.h"
+#include "pack_capture.h"
 
 typedef struct list {
     pack_input *v;
@@ -709,6 +710,11 @@ static void archive_fail(struct archive *a, const char *arch, const char *what)
         pack_warn("%s: %s%s", arch, what, archive_error_string(a));
 }
 
+static int push_capture(void *ctx, const char *bundle_path, const pack_input *in)
+{
+    return list_push(ctx, bundle_path, in);
+}
+
 /* Reads archive number k through libarchive (format and compression detected from its bytes)
  * and unpacks its regular files, each checked like a file found on disk. The archive is
  * opened here, so that a missing or unreadable one is reported with the system's reason. */
@@ -723,6 +729,10 @@ static int read_archive(const char *arch, size_t k, list *l)
         return 2;
     if (unpack_root() != 0 || archive_root(arch, k, &proto) != 0)
         goto out;
+    if (pack_capture_is(arch, fd)) { /* WARC, WARC.gz, WACZ: pack_capture.c */
+        rc = pack_capture_unpack(arch, fd, &proto, push_capture, l);
+        goto out;
+    }
     if ((a = archive_read_new()) == NULL) {
         pack_warn("out of memory");
         goto out;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pack.h"
+#include "pack_match.h"
 #include "quire_text.h"
 
 #define TITLE_MAX 200
@@ -100,8 +101,8 @@ static const char *const bundle_keys[] = {"title",   "description", "creator",
 #define N_BUNDLE_KEYS (sizeof bundle_keys / sizeof *bundle_keys)
 
 /* SPEC 5.5 and 10: the quire- members of a CSL-JSON item. */
-static const char *const item_keys[] = {"quire-files", "quire-original", "quire-unknown",
-                                        "quire-media-type", "quire-title-guessed"};
+static const char *const item_keys[] = {"quire-files",      "quire-original",      "quire-unknown",
+                                        "quire-media-type", "quire-title-guessed", "quire-capture"};
 #define N_ITEM_KEYS (sizeof item_keys / sizeof *item_keys)
 
 /* Unknown members are packed (readers ignore what they do not know, SPEC 5.5), but a typo such
@@ -376,11 +377,66 @@ static int attach_item(const char *src, size_t k, json_t *item, const pack_input
     return 0;
 }
 
-int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_provenance *pv)
+/* An item without "quire-files" (a Zotero export): matched to documents (pack_match.c), then
+ * attached as if it had named them; its "file" field, a path on the exporter's disk, is not
+ * packed. Returns 0 (a match or not: *matched says), or 2. */
+static int match_item(const char *src, size_t k, json_t *item, const pack_input *in, size_t n,
+                      pack_provenance *pv, bool *matched)
+{
+    json_t *files = pack_match_item(item, in, n, pv);
+    json_t *copy = json_deep_copy(item);
+    int rc = 2;
+    *matched = false;
+    if (files == NULL || copy == NULL) {
+        pack_warn("out of memory");
+    } else if (json_array_size(files) == 0) {
+        const char *t = json_string_value(json_object_get(item, "title"));
+        pack_warn("%s: item %zu%s%s%s: matched no document by file name, URL or title", src, k,
+                  t != NULL ? " (\"" : "", t != NULL ? t : "", t != NULL ? "\")" : "");
+        rc = 0;
+    } else {
+        json_object_set(copy, "quire-files", files);
+        json_object_del(copy, "file");
+        rc = attach_item(src, k, copy, in, n, pv);
+        *matched = rc == 0;
+    }
+    json_decref(files);
+    json_decref(copy);
+    return rc;
+}
+
+/* Items that name their files first, so that a match never takes a file named elsewhere. */
+static int attach_all(const char *path, json_t *j, const pack_input *in, size_t n,
+                      pack_provenance *pv, bool *matching)
 {
     size_t k;
     json_t *item;
+    for (int pass = 0; pass < 2; pass++) {
+        json_array_foreach(j, k, item)
+        {
+            bool named = json_object_get(item, "quire-files") != NULL, matched;
+            int rc = 0;
+            if (!json_is_object(item)) {
+                if (pass == 0)
+                    pack_warn("%s: item %zu: not a JSON object", path, k);
+                rc = pass == 0 ? 2 : 0;
+            } else if (named && pass == 0) {
+                rc = attach_item(path, k, item, in, n, pv);
+            } else if (!named && pass == 1) {
+                *matching = true;
+                rc = match_item(path, k, item, in, n, pv, &matched);
+            }
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_provenance *pv)
+{
     json_t *j = load_json(path, "sources");
+    bool matching = false;
     int rc = 0;
     if (j == NULL)
         return 2;
@@ -388,17 +444,8 @@ int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_pro
         pack_warn("%s: sources must be a CSL-JSON array of items", path);
         rc = 2;
     }
-    json_array_foreach(j, k, item)
-    {
-        if (rc != 0)
-            break;
-        if (!json_is_object(item)) {
-            pack_warn("%s: item %zu: not a JSON object", path, k);
-            rc = 2;
-        } else {
-            rc = attach_item(path, k, item, in, n, pv);
-        }
-    }
+    if (rc == 0)
+        rc = attach_all(path, j, in, n, pv, &matching);
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (pv->original[i] && pv->items[i] != NULL) {
             pack_warn("%s: %s is both a described document and an original", path,
@@ -406,6 +453,8 @@ int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_pro
             rc = 2;
         }
     }
+    if (rc == 0 && matching)
+        pack_match_report(path, in, n, pv);
     json_decref(j);
     return rc;
 }
@@ -697,14 +746,20 @@ char *pack_entry_meta(json_t *item, const char *path, const uint8_t *head, size_
     bool text;
     json_t *j = item != NULL ? json_deep_copy(item) : json_object();
     const char *media = guess_media(path, head, n, &text);
-    if (json_object_get(j, "quire-media-type") == NULL)
+    const char *given = json_string_value(json_object_get(j, "quire-media-type"));
+    /* An item that says its title is guessed but has none (a web capture's) asks for one. */
+    bool guess = item == NULL || (json_is_true(json_object_get(j, "quire-title-guessed")) &&
+                                  json_object_get(j, "title") == NULL);
+    if (given == NULL)
         json_object_set_new(j, "quire-media-type", json_string(media));
-    if (item == NULL && text) {
-        json_t *title = guess_title(path, media, head, n);
-        if (title != NULL) {
-            json_object_set_new(j, "title", title);
-            json_object_set_new(j, "quire-title-guessed", json_true());
-        }
+    else
+        media = given;
+    json_t *title = guess && text ? guess_title(path, media, head, n) : NULL;
+    if (title != NULL) {
+        json_object_set_new(j, "title", title);
+        json_object_set_new(j, "quire-title-guessed", json_true());
+    } else if (guess) {
+        json_object_del(j, "quire-title-guessed");
     }
     char *out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);

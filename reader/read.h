@@ -33,6 +33,7 @@ typedef struct read_opts {
     bool quick;
     bool keep_going; /* extract: write what verifies, name what does not */
     bool text;       /* diff: unified diffs of changed text documents */
+    bool sources;    /* info: the provenance as a sources file (CSL-JSON) */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */

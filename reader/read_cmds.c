@@ -464,17 +464,72 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     }
 }
 
+/* ---- info --sources: the provenance as a sources file (-s) that rebuilds the bundle ---- */
+
+/* Adds document i's metadata to the items: documents with the same metadata and original
+ * share one item, whose "quire-files" lists them in bundle order (groups: the item's compact
+ * JSON -> the item). */
+static int source_item(quire_reader *r, const char *bundle, uint32_t i, json_t *arr, json_t *groups)
+{
+    const quire_index *idx = quire_reader_index(r);
+    const quire_entry *e = &idx->entries[i];
+    json_t *m;
+    int code = read_entry_meta(r, bundle, i, &m);
+    if (code != 0 || json_object_size(m) == 0) {
+        json_decref(m);
+        return code;
+    }
+    if (e->link != QUIRE_LINK_NONE)
+        json_object_set_new(m, "quire-original", json_string(idx->entries[e->link].path));
+    char *key = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *item = key != NULL ? json_object_get(groups, key) : NULL;
+    if (key != NULL && item == NULL) {
+        item = m;
+        json_object_set_new(item, "quire-files", json_array());
+        json_array_append(arr, item);
+        json_object_set(groups, key, item);
+    }
+    json_array_append_new(json_object_get(item, "quire-files"), json_string(e->path));
+    json_decref(m);
+    free(key);
+    return key != NULL ? 0 : 2;
+}
+
+/* The CSL-JSON array of every document's metadata with "quire-files" (and "quire-original"):
+ * given to quire-pack create -s with the same inputs, it gives the same entry metadata, so
+ * the same bundle. Originals are named by the items that link to them. */
+static int info_sources(quire_reader *r, const char *bundle)
+{
+    const quire_index *idx = quire_reader_index(r);
+    json_t *arr = json_array(), *groups = json_object();
+    int code = arr != NULL && groups != NULL ? 0 : 2;
+    for (uint32_t i = 0; code == 0 && i < idx->entry_count; i++)
+        if (idx->entries[i].role != QUIRE_ROLE_ORIGINAL)
+            code = source_item(r, bundle, i, arr, groups);
+    json_decref(groups);
+    if (code == 0)
+        return out_json(arr);
+    json_decref(arr);
+    return code;
+}
+
 int cmd_info(const read_opts *o, int argc, char **argv)
 {
     int code = 0;
     uint32_t i;
-    if (argc != 1 && argc != 2) {
-        read_fail(NULL, "info: expected BUNDLE [PATH]");
+    if (argc != 1 && (argc != 2 || o->sources)) {
+        read_fail(NULL, o->sources ? "info: expected BUNDLE (--sources describes every document)"
+                                   : "info: expected BUNDLE [PATH]");
         return 2;
     }
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
+    if (o->sources) {
+        code = info_sources(r, argv[0]);
+        quire_reader_close(r);
+        return code;
+    }
     if (argc == 2 && (code = read_find(r, argv[0], argv[1], &i)) != 0) {
         quire_reader_close(r);
         return code;

@@ -30,6 +30,7 @@ enum {
     OPT_QUICK = 1 << 9,
     OPT_KEEP_GOING = 1 << 10,
     OPT_TEXT = 1 << 11,
+    OPT_SOURCES = 1 << 12,
 };
 
 typedef struct command {
@@ -42,8 +43,8 @@ typedef struct command {
 static const command commands[] = {
     {"verify", cmd_verify, OPT_JSON | OPT_QUIET | OPT_QUICK | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] [-q] [--quick] BUNDLE..."},
-    {"info", cmd_info, OPT_JSON | OPT_NO_PAGER,
-     "[-p PUB]... [--any-signer] [--json] BUNDLE [PATH]"},
+    {"info", cmd_info, OPT_JSON | OPT_NO_PAGER | OPT_SOURCES,
+     "[-p PUB]... [--any-signer] [--json] BUNDLE [PATH] | --sources BUNDLE"},
     {"list", cmd_list, OPT_LONG | OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [-l] [--json] BUNDLE... [PATTERN...]"},
     {"show", cmd_show, OPT_NO_PAGER, "[-p PUB]... [--any-signer] BUNDLE PATH"},
@@ -87,7 +88,8 @@ static const char help[] =
     "           document; exit 0 only if all is intact (--quick: stored hashes only);\n"
     "           with several bundles, one line each and the worst exit status\n"
     "  info     the collection metadata, signer, trusted comment and fingerprint, or one\n"
-    "           document's provenance\n"
+    "           document's provenance; --sources: every document's provenance as a\n"
+    "           CSL-JSON sources file that rebuilds the bundle (quire-pack create -s)\n"
     "  list     the documents (those matching a PATTERN or under a directory), one per\n"
     "           line, prefixed with BUNDLE: when there are several bundles (every argument\n"
     "           ending in .quire is one); -l: role, media type, size, P if it has\n"
@@ -122,6 +124,7 @@ static const char help[] =
     "  --keep-going             extract: write every document that verifies, name each\n"
     "                           one that does not, and exit 1 if any did not\n"
     "  --text                   diff: a unified diff of each changed text document\n"
+    "  --sources                info: the provenance as a sources file (CSL-JSON)\n"
     "  --no-sync                extract: do not wait for the data to reach the disk before\n"
     "                           renaming (faster; after a power failure a file may be empty)\n"
     "  -q, --quiet              verify, extract, export: no report and no progress\n"
@@ -358,6 +361,7 @@ static const struct option long_opts[] = {{"pubkey", required_argument, NULL, 'p
                                           {"quick", no_argument, NULL, 'K'},
                                           {"keep-going", no_argument, NULL, 'k'},
                                           {"text", no_argument, NULL, 'T'},
+                                          {"sources", no_argument, NULL, 'O'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
 
@@ -401,6 +405,9 @@ static unsigned set_opt(read_opts *o, int c, const char *arg)
     case 'T':
         o->text = true;
         return OPT_TEXT;
+    case 'O':
+        o->sources = true;
+        return OPT_SOURCES;
     default: /* 'M' */
         o->with_metadata = true;
         return OPT_META;

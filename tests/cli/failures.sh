@@ -311,8 +311,11 @@ printf '"docs/one.txt"\n' >s-string.json
 refused "s-string.json: sources" -s s-string.json docs
 printf '[1]\n' >s-number-item.json
 refused "s-number-item.json: item 0: not a JSON object" -s s-number-item.json docs
+# An item without quire-files is matched by file, URL or title (a Zotero export, issue 14);
+# one that matches nothing is listed and packing goes on.
 printf '[{"id": "a"}]\n' >s-no-files.json
-refused "s-no-files.json: item 0: field quire-files" -s s-no-files.json docs
+expect_exit 0 "$PACK" create -q -k "$KEY" -o nf.quire -s s-no-files.json docs
+expect_stderr_contains "s-no-files.json: item 0: matched no document by file name, URL or title"
 printf '[{"id": "a", "quire-files": []}]\n' >s-empty-files.json
 refused "s-empty-files.json: item 0: field quire-files" -s s-empty-files.json docs
 refused "s-absent.json" -s s-absent.json docs
