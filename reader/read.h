@@ -32,6 +32,8 @@ typedef struct read_opts {
     bool quick;
     bool keep_going; /* extract: write what verifies, name what does not */
     bool text;       /* diff: unified diffs of changed text documents */
+    bool words;      /* search: whole words only */
+    const char *path_prefix; /* search: only documents whose path starts with it */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
@@ -94,6 +96,11 @@ json_t *read_entry_json(quire_reader *r, const char *bundle, uint32_t i, int *co
 /* Walks the one entry i (SPEC 9 steps 10-12) with ops (may be NULL). Returns a QUIRE code. */
 int read_walk_one(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
                   quire_error *err);
+
+/* The text module (read_textmod.c), loaded on first use, or NULL; then, with bundle not NULL,
+ * after "BUNDLE: WHAT: the text module cannot be loaded (every place tried)". */
+struct quire_text_api_v1;
+const struct quire_text_api_v1 *read_text_module(const char *bundle, const char *what);
 
 /* ---- trusted keys (read_keys.c) ---- */
 
