@@ -58,6 +58,10 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code);
  * read_no_entry's message and returns 2. */
 int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i);
 
+/* Looks up PATH in another Unicode normalisation form (NFC or NFD) than typed, loading the text
+ * module to make them; true with *i set if one is in the bundle. */
+bool read_find_form(const quire_index *idx, const char *path, uint32_t *i);
+
 /* PATH without leading "./" and trailing "/", repeated slashes made one (malloc'd; NULL when
  * out of memory). */
 char *read_path_clean(const char *path);

@@ -14,6 +14,9 @@
 #include "text_internal.h"
 
 #define HTML_MAX_DEPTH 4096 /* libxml2 keeps a stack of open elements: bound it */
+/* libxml2's push parser holds text back until the next '<' or '&' has arrived, so a document
+ * without tags would be held whole: past this much text with no markup the parse stops. */
+#define HTML_MAX_BACKLOG_BYTES (4u << 20)
 
 struct text_html {
     htmlParserCtxtPtr ctxt;
@@ -205,6 +208,14 @@ int text_html_update(quire_text_source *src, const char *p, size_t n)
         h->fed += (uint64_t)k;
         htmlParseChunk(h->ctxt, p, k, 0);
         p += k, n -= (size_t)k;
+        quire_text_pos at = here(h);
+        if (!h->stopped && h->fed - at.off > HTML_MAX_BACKLOG_BYTES) {
+            snprintf(src->note, sizeof src->note,
+                     "HTML text after line %llu not read: more than %u MiB without markup",
+                     (unsigned long long)at.line, HTML_MAX_BACKLOG_BYTES >> 20);
+            h->stopped = true;
+            xmlStopParser(h->ctxt);
+        }
     }
     return h->nomem ? -1 : 0;
 }
