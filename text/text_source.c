@@ -54,7 +54,15 @@ quire_text_kind quire_text_kind_of(const char *media_type, const char *path)
      * the content decides, as grep decides (a NUL byte). */
     if (mt[0] == '\0' || strncmp(mt, "application/octet-stream", 24) == 0 || textual(mt))
         return QUIRE_TEXT_PLAIN;
-    return QUIRE_TEXT_BINARY;
+    /* Binary only when the type says so: a media type that is not one (the packer's user may
+     * type anything) leaves it to the content too. */
+    static const char *const binary_tops[] = {"application/", "image/", "audio/",
+                                              "video/",       "font/",  "model/"};
+    for (size_t i = 0; i < sizeof binary_tops / sizeof *binary_tops; i++)
+        if (strncmp(mt, binary_tops[i], strlen(binary_tops[i])) == 0 &&
+            mt[strlen(binary_tops[i])] != '\0')
+            return QUIRE_TEXT_BINARY;
+    return QUIRE_TEXT_PLAIN;
 }
 
 /* ---- plain text, and what every source shares ---- */

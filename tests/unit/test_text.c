@@ -294,6 +294,12 @@ START_TEST(extractor_hook)
     ck_assert_int_eq(quire_text_kind_of("image/png", "a.png"), QUIRE_TEXT_BINARY);
     ck_assert_int_eq(quire_text_kind_of("application/json", "a"), QUIRE_TEXT_PLAIN);
     ck_assert_int_eq(quire_text_kind_of("", "a.htm"), QUIRE_TEXT_HTML);
+    /* not a media type (cli_cmds_random): the content decides */
+    ck_assert_int_eq(quire_text_kind_of("\xc2\x9b"
+                                        "2J&",
+                                        "a.txt"),
+                     QUIRE_TEXT_PLAIN);
+    ck_assert_int_eq(quire_text_kind_of("application/", "a"), QUIRE_TEXT_PLAIN);
     const char *docs[] = {"%PDF-1.5 ...", "none", NULL};
     const char *notes[] = {NULL, "PDF text not read: the PDF has no text layer",
                            "PDF text not read: the document is larger than 0 MiB"};
