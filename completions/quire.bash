@@ -103,7 +103,7 @@ _quire_pack()
 _quire_read_takes_arg()
 {
     case $1 in
-    -p|--pubkey|-C|--directory|--format) return 0 ;;
+    -p|--pubkey|-C|--directory|--format|--path) return 0 ;;
     esac
     return 1
 }
@@ -121,6 +121,7 @@ _quire_read()
     case $prev in
     -p|--pubkey) _quire_files '*.pub'; return ;;
     -C|--directory) _quire_dirs; return ;;
+    --path) return ;; # a path prefix inside the bundle
     --format)
         if [ "$cmd" = export ]; then
             COMPREPLY=($(compgen -W "tar tar.gz tar.zst tar.xz zip" -- "$cur"))
@@ -130,7 +131,7 @@ _quire_read()
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path --help" -- "$cur"))
         return
     fi
     # The positional words before this one (the bundle first), and the -p keys given.

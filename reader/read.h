@@ -31,9 +31,11 @@ typedef struct read_opts {
     bool no_sync;
     bool with_metadata;
     bool quick;
-    bool keep_going; /* extract: write what verifies, name what does not */
-    bool text;       /* diff: unified diffs of changed text documents */
-    bool sources;    /* info: the provenance as a sources file (CSL-JSON) */
+    bool keep_going;         /* extract: write what verifies, name what does not */
+    bool text;               /* diff: unified diffs of changed text documents */
+    bool sources;            /* info: the provenance as a sources file (CSL-JSON) */
+    bool words;              /* search: whole words only */
+    const char *path_prefix; /* search: only documents whose path starts with it */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
@@ -57,6 +59,10 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code);
  * read_path_clean makes it ("./x" and "x/" are x). Returns 0 with *i set; when absent prints
  * read_no_entry's message and returns 2. */
 int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i);
+
+/* Looks up PATH in another Unicode normalisation form (NFC or NFD) than typed, loading the text
+ * module to make them; true with *i set if one is in the bundle. */
+bool read_find_form(const quire_index *idx, const char *path, uint32_t *i);
 
 /* PATH without leading "./" and trailing "/", repeated slashes made one (malloc'd; NULL when
  * out of memory). */
@@ -96,6 +102,11 @@ json_t *read_entry_json(quire_reader *r, const char *bundle, uint32_t i, int *co
 /* Walks the one entry i (SPEC 9 steps 10-12) with ops (may be NULL). Returns a QUIRE code. */
 int read_walk_one(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
                   quire_error *err);
+
+/* The text module (read_textmod.c), loaded on first use, or NULL; then, with bundle not NULL,
+ * after "BUNDLE: WHAT: the text module cannot be loaded (every place tried)". */
+struct quire_text_api_v1;
+const struct quire_text_api_v1 *read_text_module(const char *bundle, const char *what);
 
 /* ---- trusted keys (read_keys.c) ---- */
 

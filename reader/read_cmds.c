@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "cli_progress.h"
+#include "quire_text_api.h"
 #include "read.h"
 
 static json_t *hex_json(const uint8_t *p, size_t n)
@@ -416,13 +417,32 @@ void read_no_entry(const quire_index *idx, const char *bundle, const char *path)
     free(clean);
 }
 
+/* path typed in another Unicode normalisation form than the bundle's (NFC against a name made
+ * on macOS in NFD, or the reverse): the text module makes the forms, so it is loaded only
+ * then; without it only the path as typed is found. */
+bool read_find_form(const quire_index *idx, const char *path, uint32_t *i)
+{
+    const unsigned char *p = (const unsigned char *)path;
+    while (*p != '\0' && *p < 0x80)
+        p++;
+    const quire_text_api_v1 *t = *p != '\0' ? read_text_module(NULL, NULL) : NULL;
+    bool found = false;
+    for (int nfd = 0; t != NULL && !found && nfd < 2; nfd++) {
+        char *form = t->path_form(path, nfd);
+        found = form != NULL && quire_index_find(idx, form, i) == QUIRE_OK;
+        free(form);
+    }
+    return found;
+}
+
 int read_find(const quire_reader *r, const char *bundle, const char *path, uint32_t *i)
 {
     const quire_index *idx = quire_reader_index(r);
     if (quire_index_find(idx, path, i) == QUIRE_OK)
         return 0;
     char *clean = read_path_clean(path);
-    int found = clean != NULL && quire_index_find(idx, clean, i) == QUIRE_OK;
+    int found = clean != NULL &&
+                (quire_index_find(idx, clean, i) == QUIRE_OK || read_find_form(idx, clean, i));
     free(clean);
     if (found)
         return 0;

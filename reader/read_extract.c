@@ -606,6 +606,9 @@ static int select_entries(const quire_index *idx, const char *bundle, int argc, 
         for (uint32_t i = 0; i < idx->entry_count; i++)
             if (matches(arg, n, glob, &idx->entries[i]))
                 sel[i] = hit = true;
+        uint32_t k;
+        if (!hit && !glob && read_find_form(idx, arg, &k)) /* typed in NFC, stored in NFD */
+            sel[k] = hit = true;
         if (!hit && glob) {
             read_fail(bundle, "no path in the bundle matches '%s' (see quire-read list)", argv[a]);
             return 2;

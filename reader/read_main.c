@@ -31,6 +31,8 @@ enum {
     OPT_KEEP_GOING = 1 << 10,
     OPT_TEXT = 1 << 11,
     OPT_SOURCES = 1 << 12,
+    OPT_WORDS = 1 << 13,
+    OPT_PATH = 1 << 14,
 };
 
 typedef struct command {
@@ -54,8 +56,8 @@ static const command commands[] = {
      "[-p PUB]... [--any-signer] [--format text|bibtex|csl-json] BUNDLE PATH"},
     {"quote", cmd_quote, OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] BUNDLE PATH \"TEXT\""},
-    {"search", cmd_search, OPT_JSON | OPT_NO_PAGER,
-     "[-p PUB]... [--any-signer] [--json] BUNDLE QUERY"},
+    {"search", cmd_search, OPT_JSON | OPT_WORDS | OPT_PATH | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [--json] [-w] [--path PREFIX] BUNDLE QUERY"},
     {"diff", cmd_diff, OPT_JSON | OPT_TEXT | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] [--text] OLD.quire NEW.quire"},
     {"export", cmd_export, OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET,
@@ -98,10 +100,12 @@ static const char help[] =
     "  extract  write documents (all, or the PATHs and directories named) under DIR\n"
     "  cite     a citation of a verified document: source URL, retrieval date, SHA-256 of\n"
     "           its content, bundle fingerprint and signer\n"
-    "  quote    check that a passage is in a document (white space, typographic quotes and\n"
-    "           dashes do not matter; case and words do); exit 3 and the closest passage if\n"
-    "           not; HTML documents are matched on their text\n"
-    "  search   find QUERY in every document, ignoring case (Unicode aware); exit 3 if none\n"
+    "  quote    check that a passage is in a document (white space, Unicode form, typographic\n"
+    "           quotes, dashes, \"--\", pilcrows and zero-width characters do not matter; case\n"
+    "           and words do); exit 3, the closest passage and its first differing word if\n"
+    "           not; HTML is matched on the text a reader sees (no navigation or scripts)\n"
+    "  search   find QUERY in every document's text, ignoring case and Unicode form (\"STRASSE\"\n"
+    "           finds \"straße\"); a binary document that matches is named; exit 3 if none\n"
     "  diff     documents added, removed and changed between two snapshots, and whether NEW\n"
     "           declares that it supersedes OLD\n"
     "  export   write the verified documents into an archive OUT, its format from the\n"
@@ -125,6 +129,8 @@ static const char help[] =
     "                           one that does not, and exit 1 if any did not\n"
     "  --text                   diff: a unified diff of each changed text document\n"
     "  --sources                info: the provenance as a sources file (CSL-JSON)\n"
+    "  -w, --words              search: whole words only\n"
+    "  --path PREFIX            search: only documents whose path starts with PREFIX\n"
     "  --no-sync                extract: do not wait for the data to reach the disk before\n"
     "                           renaming (faster; after a power failure a file may be empty)\n"
     "  -q, --quiet              verify, extract, export: no report and no progress\n"
@@ -362,6 +368,8 @@ static const struct option long_opts[] = {{"pubkey", required_argument, NULL, 'p
                                           {"keep-going", no_argument, NULL, 'k'},
                                           {"text", no_argument, NULL, 'T'},
                                           {"sources", no_argument, NULL, 'O'},
+                                          {"words", no_argument, NULL, 'w'},
+                                          {"path", required_argument, NULL, 'P'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
 
@@ -408,6 +416,12 @@ static unsigned set_opt(read_opts *o, int c, const char *arg)
     case 'O':
         o->sources = true;
         return OPT_SOURCES;
+    case 'w':
+        o->words = true;
+        return OPT_WORDS;
+    case 'P':
+        o->path_prefix = arg;
+        return OPT_PATH;
     default: /* 'M' */
         o->with_metadata = true;
         return OPT_META;
@@ -431,7 +445,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
     bool keys_given = false;
     int c, li = -1;
     opterr = 0; /* errors are reported below, in the program's own words */
-    while ((c = getopt_long(argc, argv, ":p:lC:fqh", long_opts, &li)) != -1) {
+    while ((c = getopt_long(argc, argv, ":p:lC:fqwh", long_opts, &li)) != -1) {
         if (c == 'p') {
             keys_given = true;
             if (read_keys_add(o, optarg) != 0)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /* read_text.c: quire-read quote and search. Both stream a document through the verified walk
- * (quire_reader_walk releases only bytes whose unit hash matched) into the text pipeline of
- * quire_text.h: text layer, normalisation, exact matching. Time is linear in the document and
- * memory does not depend on its size: a window of RING_BYTES of text for the contexts, at most
- * HITS_MAX matches kept per document, and state proportional to the query. What was found is
- * printed only from the walk's end callback, after the document's SHA-256 matched. */
+ * (quire_reader_walk releases only bytes whose unit hash matched) into the text pipeline of the
+ * text module (text/quire_text.h, loaded by read_textmod.c): text layer, normalisation, exact
+ * matching. Time is linear in the document and memory does not depend on its size: a window of
+ * RING_BYTES of text for the contexts, at most HITS_MAX matches kept per document, and state
+ * proportional to the query. What was found is printed only from the walk's end callback,
+ * after the document's SHA-256 matched. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 #include <jansson.h>
 
 #include "cli_escape.h"
-#include "quire_text.h"
+#include "quire_text_api.h"
 #include "read.h"
 
 #define CONTEXT_BYTES 70            /* of text either side of a match */
@@ -21,6 +22,9 @@
 #define HITS_MAX 1000               /* matches (quote) or matching lines (search) per document */
 #define QUERY_MAX_BYTES (64u << 10) /* normalised */
 #define NEAR_MAX_WORDS 64
+#define SHOW_WORD_BYTES 60 /* of a differing word, shown */
+
+static const quire_text_api_v1 *T; /* the text module */
 
 typedef struct hit {
     quire_text_pos at; /* first byte of the match */
@@ -41,14 +45,24 @@ typedef struct near {
     quire_text_pos wstart, last, starts[NEAR_MAX_WORDS];
     uint64_t i; /* document words completed */
     size_t best;
-    uint64_t best_end; /* word index the aligned passage ends at */
+    uint64_t best_first, best_end; /* word indexes the aligned passage starts and ends at */
     bool end_known;
+    char *wring; /* the last NEAR_MAX_WORDS document words, wcap + 1 bytes each at most */
+    size_t wring_len[NEAR_MAX_WORDS];
+    bool diff_known; /* the first passage word the aligned document text differs at */
+    size_t diff_k;
+    char diff_doc[SHOW_WORD_BYTES + 1];
 } near;
 
 typedef struct scan {
     quire_reader *r;
     const quire_index *idx;
-    bool json, quote;
+    bool json, quote, words;
+    const char *prefix; /* search --path */
+    bool skip;          /* this document is not searched (a binary media type) */
+    bool binary;        /* this document was found binary (grep's "binary file matches") */
+    bool unreadable;    /* quote: the document has no readable text (its media type) */
+    char mt[128];       /* its media type */
     char *ring;
     uint64_t tlen; /* text bytes seen */
     hit *hits;
@@ -57,17 +71,18 @@ typedef struct scan {
     uint64_t found; /* search: matching lines in all documents */
     uint64_t last_tline;
     bool nomem;
-    quire_text_source src;
-    quire_text_norm norm;
-    quire_text_matcher exact;
+    quire_text_source *src;
+    quire_text_norm *norm;
+    quire_text_matcher *exact;
     /* quote only: the near match, while nothing is found */
     bool near_on, fold_found, near_have, near_to_known;
-    quire_text_norm fnorm;
-    quire_text_matcher fold;
+    quire_text_norm *fnorm;
+    quire_text_matcher *fold;
     near nr;
     hit near_hit;
     json_t *out; /* --json: quote's report, search's matches */
     json_t *truncated;
+    json_t *binaries; /* search --json: binary documents that match */
     const char *bundle;
 } scan;
 
@@ -86,7 +101,7 @@ static bool add_part(const scan *s, uint64_t a, uint64_t b, char **buf, size_t *
         return false;
     for (uint64_t i = a; i < b; i++)
         part.s[i - a] = s->ring[i % RING_BYTES];
-    int rc = quire_text_normalize(&part, QUIRE_NORM_SPACE, &norm);
+    int rc = T->normalize(&part, QUIRE_NORM_SPACE, &norm);
     free(part.s);
     if (rc != 0)
         return false;
@@ -95,8 +110,30 @@ static bool add_part(const scan *s, uint64_t a, uint64_t b, char **buf, size_t *
         memcpy(nb + *len, norm.s, norm.len + 1);
         *buf = nb, *len += norm.len;
     }
-    quire_text_free(&norm);
+    T->text_free(&norm);
     return nb != NULL;
+}
+
+static bool space_at(const scan *s, uint64_t i)
+{
+    char c = s->ring[i % RING_BYTES];
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+/* A context starts and ends on a word: its first word is not cut, nor its last, when there is
+ * white space between them and the match. */
+static void on_words(const scan *s, const hit *h, bool cut, uint64_t *a, uint64_t *b)
+{
+    uint64_t p = *a;
+    while (cut && p < h->from && !space_at(s, p - 1))
+        p++;
+    if (cut && p < h->from)
+        *a = p;
+    uint64_t q = *b;
+    while (q > h->to && q < s->tlen && !space_at(s, q))
+        q--;
+    if (q > h->to)
+        *b = q;
 }
 
 /* The context of h: CONTEXT_BYTES either side, whole characters; a longer one keeps its two
@@ -113,6 +150,7 @@ static void build(scan *s, hit *h)
     for (int k = 0; k < 3 && b < s->tlen && cont(s, b); k++)
         b++;
     b = b < a ? a : b;
+    on_words(s, h, a > lo, &a, &b);
     char *buf = calloc(1, 1);
     size_t len = 0;
     bool ok = buf != NULL;
@@ -172,26 +210,57 @@ static void near_target(scan *s, const quire_text_pos *start, bool end_known,
     s->near_to_known = end_known;
 }
 
+/* The first passage word the aligned document words differ at; called once the aligned
+ * passage's last word is in (or the document ended). */
+static void near_diff(near *nr)
+{
+    nr->diff_known = true;
+    for (size_t k = 0; k < nr->nq; k++) {
+        uint64_t d = nr->best_first + k;
+        const char *w = d < nr->i ? nr->wring + (d % NEAR_MAX_WORDS) * (nr->wcap + 1) : NULL;
+        size_t wl = d < nr->i ? nr->wring_len[d % NEAR_MAX_WORDS] : 0;
+        if (w != NULL && wl == nr->ql[k] && memcmp(w, nr->q + nr->qs[k], wl) == 0)
+            continue;
+        nr->diff_k = k;
+        size_t show = wl < SHOW_WORD_BYTES ? wl : SHOW_WORD_BYTES;
+        while (show < wl && show > 0 && ((unsigned char)w[show] & 0xC0) == 0x80)
+            show--; /* whole characters */
+        if (w != NULL)
+            memcpy(nr->diff_doc, w, show);
+        nr->diff_doc[show] = '\0';
+        if (w == NULL)
+            snprintf(nr->diff_doc, sizeof nr->diff_doc, "%s", "");
+        return;
+    }
+    nr->diff_k = nr->nq; /* no word differs: the passage is longer than NEAR_MAX_WORDS */
+}
+
 static void word_done(scan *s, const quire_text_pos *end)
 {
     near *nr = &s->nr;
-    nr->starts[nr->i % NEAR_MAX_WORDS] = nr->wstart;
+    size_t slot = nr->i % NEAR_MAX_WORDS;
+    nr->starts[slot] = nr->wstart;
+    nr->wring_len[slot] = nr->wlen <= nr->wcap ? nr->wlen : nr->wcap + 1;
+    memcpy(nr->wring + slot * (nr->wcap + 1), nr->word, nr->wring_len[slot]);
     for (size_t j = 1; j <= nr->nq; j++) {
         bool eq =
             nr->wlen == nr->ql[j - 1] && memcmp(nr->word, nr->q + nr->qs[j - 1], nr->wlen) == 0;
         nr->run[j] = eq ? nr->prev[j - 1] + 1 : 0;
         if (nr->run[j] > nr->best) { /* the aligned passage starts j - 1 words back */
             nr->best = nr->run[j];
-            uint64_t first = nr->i + 1 >= j ? nr->i + 1 - j : 0;
-            nr->best_end = first + nr->nq - 1;
-            near_target(s, &nr->starts[first % NEAR_MAX_WORDS], false, NULL);
+            nr->best_first = nr->i + 1 >= j ? nr->i + 1 - j : 0;
+            nr->best_end = nr->best_first + nr->nq - 1;
+            nr->diff_known = false;
+            near_target(s, &nr->starts[nr->best_first % NEAR_MAX_WORDS], false, NULL);
         }
     }
     size_t *tmp = nr->prev;
     nr->prev = nr->run, nr->run = tmp;
-    if (s->near_have && !s->near_to_known && !s->fold_found && nr->best_end == nr->i)
-        near_target(s, &s->near_hit.at, true, end);
     nr->i++;
+    if (s->near_have && !s->near_to_known && !s->fold_found && nr->best_end + 1 == nr->i) {
+        near_target(s, &s->near_hit.at, true, end);
+        near_diff(nr);
+    }
     nr->open = false;
     nr->wlen = 0;
 }
@@ -230,7 +299,7 @@ static void on_fold(void *ctx, const quire_text_pos *first, const quire_text_pos
 static void fold_text(void *ctx, const char *p, size_t n, const quire_text_pos *pos)
 {
     scan *s = ctx;
-    quire_text_matcher_feed(&s->fold, p, n, pos);
+    T->matcher_feed(s->fold, p, n, pos);
     near_feed(s, p, n, pos);
 }
 
@@ -239,37 +308,50 @@ static void near_final(scan *s)
     near *nr = &s->nr;
     if (nr->open && !s->fold_found)
         word_done(s, &nr->last);
-    if (s->near_have && !s->near_to_known) /* the passage would run past the end */
+    if (s->near_have && !s->near_to_known) { /* the passage would run past the end */
         near_target(s, &s->near_hit.at, true, &nr->last);
+        near_diff(nr);
+    }
+}
+
+/* Forgets the last document's words. */
+static void near_reset(near *nr)
+{
+    nr->i = nr->best = nr->best_first = nr->best_end = 0;
+    nr->wlen = 0;
+    nr->open = nr->diff_known = false;
+    memset(nr->run, 0, (nr->nq + 1) * sizeof *nr->run);
+    memset(nr->prev, 0, (nr->nq + 1) * sizeof *nr->prev);
 }
 
 static int near_init(near *nr, const char *passage)
 {
     quire_text raw = {0}, qf = {0};
     unsigned fl = QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT | QUIRE_NORM_CASE;
-    if (quire_text_from_plain(passage, strlen(passage), &raw) != 0 ||
-        quire_text_normalize(&raw, fl, &qf) != 0)
+    if (T->from_plain(passage, strlen(passage), &raw) != 0 || T->normalize(&raw, fl, &qf) != 0)
         goto fail;
-    quire_text_free(&raw);
+    T->text_free(&raw);
     nr->q = qf.s, free(qf.map);
-    nr->nq_all = quire_text_words(qf.s, qf.len, &nr->qs, &nr->ql);
+    nr->nq_all = T->words(qf.s, qf.len, &nr->qs, &nr->ql);
     if (nr->nq_all == SIZE_MAX)
         return -1;
     nr->nq = nr->nq_all < NEAR_MAX_WORDS ? nr->nq_all : NEAR_MAX_WORDS;
     for (size_t j = 0; j < nr->nq; j++)
         nr->wcap = nr->ql[j] > nr->wcap ? nr->ql[j] : nr->wcap;
     nr->word = malloc(nr->wcap + 1);
+    nr->wring = malloc(NEAR_MAX_WORDS * (nr->wcap + 1));
     nr->run = calloc(nr->nq + 1, sizeof *nr->run);
     nr->prev = calloc(nr->nq + 1, sizeof *nr->prev);
-    return nr->word && nr->run && nr->prev ? 0 : -1;
+    return nr->word && nr->wring && nr->run && nr->prev ? 0 : -1;
 fail:
-    quire_text_free(&raw), quire_text_free(&qf);
+    T->text_free(&raw), T->text_free(&qf);
     return -1;
 }
 
 static void near_free(near *nr)
 {
     free((char *)nr->q), free(nr->qs), free(nr->ql), free(nr->word), free(nr->run), free(nr->prev);
+    free(nr->wring);
 }
 
 /* ---- the scan of one document ---- */
@@ -294,9 +376,9 @@ static void on_text(void *ctx, const char *p, size_t n, const quire_text_pos *po
     for (size_t k = 0; k < n; k++)
         s->ring[s->tlen++ % RING_BYTES] = p[k];
     build_ready(s, false);
-    quire_text_norm_feed(&s->norm, p, n, pos);
+    T->norm_feed(s->norm, p, n, pos);
     if (s->near_on)
-        quire_text_norm_feed(&s->fnorm, p, n, pos);
+        T->norm_feed(s->fnorm, p, n, pos);
 }
 
 static void clear_hits(scan *s)
@@ -327,18 +409,22 @@ static int scan_begin(void *ctx, uint32_t i, quire_error *err)
 {
     scan *s = ctx;
     const quire_entry *e = &s->idx->entries[i];
-    char mt[64];
-    (void)err;
     clear_hits(s);
     s->tlen = s->total = 0;
-    quire_text_source_init(&s->src, quire_text_is_html(media_type(s->r, i, mt, sizeof mt), e->path),
-                           on_text, s);
-    unsigned fl = QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT | (s->quote ? 0 : QUIRE_NORM_CASE);
-    quire_text_norm_init(&s->norm, fl, quire_text_matcher_feed, &s->exact);
-    quire_text_matcher_reset(&s->exact);
+    s->binary = s->unreadable = false;
+    T->source_free(s->src);
+    quire_text_kind kind = T->kind_of(media_type(s->r, i, s->mt, sizeof s->mt), e->path);
+    /* A media type that is not text (an image, an archive, a PDF without the PDF extractor):
+     * its bytes are no text in any encoding, so search skips it and quote says so. */
+    s->skip = kind == QUIRE_TEXT_BINARY;
+    s->unreadable = s->quote && s->skip;
+    s->src = T->source_new(kind, s->mt, e->path, on_text, s);
+    if (s->src == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    T->matcher_reset(s->exact);
     if (s->quote) {
-        quire_text_matcher_reset(&s->fold);
-        quire_text_norm_init(&s->fnorm, fl | QUIRE_NORM_CASE, fold_text, s);
+        T->matcher_reset(s->fold);
+        near_reset(&s->nr);
         s->near_on = true;
         s->fold_found = s->near_have = s->near_to_known = false;
     }
@@ -349,48 +435,61 @@ static int scan_data(void *ctx, uint32_t i, const uint8_t *p, size_t n, quire_er
 {
     scan *s = ctx;
     (void)i;
-    quire_text_source_update(&s->src, (const char *)p, n);
+    if (!s->skip && T->source_update(s->src, (const char *)p, n) != 0)
+        s->nomem = true;
     return s->nomem ? quire_error_set(err, QUIRE_E_NOMEM, "out of memory") : QUIRE_OK;
 }
 
 /* The end of a document: everything still held passes through, then the contexts. */
 static int scan_finish(scan *s, quire_error *err)
 {
-    quire_text_source_final(&s->src);
-    quire_text_norm_final(&s->norm);
+    if (!s->skip && T->source_final(s->src) != 0)
+        s->nomem = true;
+    T->norm_final(s->norm);
+    T->matcher_final(s->exact);
     if (s->near_on) {
-        quire_text_norm_final(&s->fnorm);
+        T->norm_final(s->fnorm);
+        T->matcher_final(s->fold);
         near_final(s);
+    } else if (s->quote) {
+        T->norm_final(s->fnorm); /* it was left mid-document: forget what it holds */
     }
+    s->binary = T->source_binary(s->src);
     build_ready(s, true);
     return s->nomem ? quire_error_set(err, QUIRE_E_NOMEM, "out of memory") : QUIRE_OK;
 }
 
+/* The query normalised as the documents are; 1 if empty, 2 if too long, -1 out of memory. */
+static int query_norm(const char *query, unsigned fl, quire_text *out)
+{
+    quire_text raw = {0};
+    int rc = T->from_plain(query, strlen(query), &raw) != 0 || T->normalize(&raw, fl, out) != 0;
+    T->text_free(&raw);
+    if (rc != 0)
+        return -1;
+    return out->len == 0 ? 1 : out->len > QUERY_MAX_BYTES ? 2 : 0;
+}
+
 static int scan_init(scan *s, const char *query, bool quote)
 {
-    quire_text raw = {0}, qn = {0};
+    quire_text qn = {0}, fq = {0};
     unsigned fl = QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT | (quote ? 0 : QUIRE_NORM_CASE);
-    int rc = -1;
+    unsigned mo = (quote ? QUIRE_MATCH_OVERLAP : 0) | (s->words ? QUIRE_MATCH_WORDS : 0);
     s->quote = quote;
     s->ring = malloc(RING_BYTES);
     s->hits = calloc(HITS_MAX, sizeof *s->hits);
-    if (s->ring == NULL || s->hits == NULL ||
-        quire_text_from_plain(query, strlen(query), &raw) != 0 ||
-        quire_text_normalize(&raw, fl, &qn) != 0)
-        goto out;
-    rc = qn.len == 0 ? 1 : qn.len > QUERY_MAX_BYTES ? 2 : 0;
-    if (rc == 0 && quire_text_matcher_init(&s->exact, qn.s, qn.len, quote, on_exact, s) != 0)
+    int rc = s->ring == NULL || s->hits == NULL ? -1 : query_norm(query, fl, &qn);
+    if (rc == 0 && ((s->exact = T->matcher_new(qn.s, qn.len, mo, on_exact, s)) == NULL ||
+                    (s->norm = T->norm_new(fl, T->matcher_feed, s->exact)) == NULL))
         rc = -1;
     if (rc == 0 && quote) {
-        quire_text fq = {0};
-        if (quire_text_normalize(&raw, fl | QUIRE_NORM_CASE, &fq) != 0 || fq.len == 0 ||
-            quire_text_matcher_init(&s->fold, fq.s, fq.len, false, on_fold, s) != 0 ||
+        if (query_norm(query, fl | QUIRE_NORM_CASE, &fq) != 0 ||
+            (s->fold = T->matcher_new(fq.s, fq.len, 0, on_fold, s)) == NULL ||
+            (s->fnorm = T->norm_new(fl | QUIRE_NORM_CASE, fold_text, s)) == NULL ||
             near_init(&s->nr, query) != 0)
             rc = -1;
-        quire_text_free(&fq);
     }
-out:
-    quire_text_free(&raw), quire_text_free(&qn);
+    T->text_free(&qn), T->text_free(&fq);
     return rc;
 }
 
@@ -398,9 +497,13 @@ static void scan_free(scan *s)
 {
     clear_hits(s);
     free(s->hits), free(s->ring);
-    quire_text_matcher_free(&s->exact), quire_text_matcher_free(&s->fold);
-    near_free(&s->nr);
-    json_decref(s->out), json_decref(s->truncated);
+    if (T != NULL) {
+        T->source_free(s->src);
+        T->norm_free(s->norm), T->norm_free(s->fnorm);
+        T->matcher_free(s->exact), T->matcher_free(s->fold);
+        near_free(&s->nr);
+    }
+    json_decref(s->out), json_decref(s->truncated), json_decref(s->binaries);
 }
 
 /* Explains scan_init's failure; returns the exit code. */
@@ -421,7 +524,7 @@ static int init_fail(const char *bundle, const char *what, int rc)
 static json_t *jstr(const char *p, size_t n)
 {
     size_t len;
-    char *v = quire_text_utf8_repair(p != NULL ? p : "", p != NULL ? n : 0, &len);
+    char *v = T->utf8_repair(p != NULL ? p : "", p != NULL ? n : 0, &len);
     json_t *j = v != NULL ? json_stringn(v, len) : NULL;
     free(v);
     return j;
@@ -438,13 +541,18 @@ static json_t *jhit(const hit *h, const char *path, const char *ctx_key)
     return j;
 }
 
+/* "PATH: what", on stderr, the path escaped with the rest (read_fail escapes the message). */
+static void note_doc(const scan *s, const char *path, const char *what)
+{
+    read_fail(s->bundle, "%s: %s", path, what);
+}
+
 /* "N matches, the first HITS_MAX shown", on stderr with the path escaped. */
 static void note_truncated(const scan *s, const char *path, const char *what)
 {
-    char *p = cli_escape_dup(path, strlen(path), 0);
-    read_fail(s->bundle, "%s: %" PRIu64 " %s, the first %d shown", p != NULL ? p : "?", s->total,
-              what, HITS_MAX);
-    free(p);
+    char msg[96];
+    snprintf(msg, sizeof msg, "%" PRIu64 " %s, the first %d shown", s->total, what, HITS_MAX);
+    note_doc(s, path, msg);
 }
 
 /* ---- quote ---- */
@@ -465,7 +573,35 @@ static void quote_matches(scan *s, const char *path)
         note_truncated(s, path, "matches");
 }
 
-/* Not found: the passage ignoring case, else the longest run of shared words. */
+/* Where the closest passage differs: "word K: the passage has 'X', the document 'Y'". */
+static void quote_diff(const scan *s, json_t *j)
+{
+    const near *nr = &s->nr;
+    if (s->fold_found || !nr->diff_known || nr->diff_k >= nr->nq)
+        return;
+    const char *pw = nr->q + nr->qs[nr->diff_k];
+    int pl = (int)(nr->ql[nr->diff_k] < SHOW_WORD_BYTES ? nr->ql[nr->diff_k] : SHOW_WORD_BYTES);
+    bool end = nr->best_first + nr->diff_k >= nr->i;
+    if (j != NULL) {
+        json_object_set_new(j, "differs_at_word", json_integer((json_int_t)nr->diff_k + 1));
+        json_object_set_new(j, "passage_word", jstr(pw, (size_t)pl));
+        json_object_set_new(j, "document_word",
+                            end ? json_null() : jstr(nr->diff_doc, strlen(nr->diff_doc)));
+        return;
+    }
+    char *line = NULL;
+    if (asprintf(&line, "differs at word %zu: the passage has '%.*s', the document %s%s%s",
+                 nr->diff_k + 1, pl, pw, end ? "ends there" : "'", end ? "" : nr->diff_doc,
+                 end ? "" : "'") < 0)
+        return;
+    fputs("  ", stdout);
+    out_safe(stdout, line, strlen(line));
+    fputc('\n', stdout);
+    free(line);
+}
+
+/* Not found: the passage ignoring case, else the longest run of shared words and where the
+ * passage differs from the document there. */
 static void quote_near(scan *s)
 {
     char msg[96];
@@ -481,85 +617,126 @@ static void quote_near(scan *s)
     if (s->json) {
         json_t *j = jhit(h, NULL, "context");
         json_object_set_new(j, "reason", json_string(msg));
+        quote_diff(s, j);
         json_object_set_new(s->out, "near_match", j);
     } else {
         printf("not found; %s, line %" PRIu64 ", column %" PRIu64 ": ", msg, h->at.line, h->at.col);
         out_safe(stdout, h->ctx, h->ctx_len);
         fputc('\n', stdout);
+        quote_diff(s, NULL);
     }
 }
 
 static int quote_end(void *ctx, uint32_t i, quire_error *err)
 {
     scan *s = ctx;
+    const char *path = s->idx->entries[i].path;
     int rc = scan_finish(s, err);
     if (rc != QUIRE_OK)
         return rc;
+    const char *note = T->source_note(s->src);
+    if (s->unreadable)
+        return QUIRE_OK; /* cmd_quote says so */
+    if (note != NULL)
+        note_doc(s, path, note);
     if (s->json) {
         json_object_set_new(s->out, "found", json_boolean(s->total > 0));
         json_object_set_new(s->out, "match_count", json_integer((json_int_t)s->total));
         json_object_set_new(s->out, "truncated", json_boolean(s->total > s->nhits));
+        if (note != NULL)
+            json_object_set_new(s->out, "note", jstr(note, strlen(note)));
     }
     if (s->total > 0)
-        quote_matches(s, s->idx->entries[i].path);
+        quote_matches(s, path);
     else
         quote_near(s);
     return QUIRE_OK;
 }
 
-int cmd_quote(const read_opts *o, int argc, char **argv)
+/* Opens the bundle and finds the document; 0 or an exit code. */
+static int quote_open(scan *s, const read_opts *o, char **argv, uint32_t *i)
 {
     int code = 0;
+    s->r = read_open(argv[0], o, &code);
+    if (s->r == NULL || (code = read_find(s->r, argv[0], argv[1], i)) != 0)
+        return code;
+    s->idx = quire_reader_index(s->r);
+    if (o->json) {
+        s->out = json_object();
+        json_object_set_new(s->out, "path", jstr(argv[1], strlen(argv[1])));
+        json_object_set_new(s->out, "passage", jstr(argv[2], strlen(argv[2])));
+        json_object_set_new(s->out, "matches", json_array());
+    }
+    return 0;
+}
+
+int cmd_quote(const read_opts *o, int argc, char **argv)
+{
     uint32_t i;
     quire_error err;
     if (argc != 3 || argv[2][0] == '\0') {
         read_fail(NULL, "quote: expected BUNDLE PATH \"TEXT\"");
         return 2;
     }
+    if ((T = read_text_module(argv[0], "quote")) == NULL)
+        return 2;
     scan s = {.json = o->json, .bundle = argv[0]};
     int irc = scan_init(&s, argv[2], true);
     if (irc != 0) {
         scan_free(&s);
         return init_fail(argv[0], "quote", irc);
     }
-    quire_reader *r = read_open(argv[0], o, &code);
-    if (r == NULL || (code = read_find(r, argv[0], argv[1], &i)) != 0)
+    int code = quote_open(&s, o, argv, &i);
+    if (code != 0)
         goto out;
-    s.r = r;
-    s.idx = quire_reader_index(r);
     quire_walk_ops ops = {scan_begin, scan_data, quote_end};
-    if (o->json) {
-        s.out = json_object();
-        json_object_set_new(s.out, "path", jstr(argv[1], strlen(argv[1])));
-        json_object_set_new(s.out, "passage", jstr(argv[2], strlen(argv[2])));
-        json_object_set_new(s.out, "matches", json_array());
-    }
-    int rc = read_walk_one(r, i, &ops, &s, &err);
+    int rc = read_walk_one(s.r, i, &ops, &s, &err);
     if (rc != QUIRE_OK) {
         read_error(argv[0], &err);
         code = quire_exit_code(rc);
-        goto out;
+    } else if (s.unreadable) { /* verified, but there is no text to look in */
+        read_fail(argv[0], "%s: cannot quote from a binary document (%s): it has no text to read",
+                  argv[1], s.mt[0] != '\0' ? s.mt : "no media type");
+        code = 2;
+    } else {
+        if (o->json)
+            out_json(s.out), s.out = NULL;
+        if (s.total == 0)
+            read_fail(argv[0], "%s: passage not found", argv[1]);
+        code = s.total > 0 ? 0 : 3; /* 3: verified, and not there */
     }
-    if (o->json)
-        out_json(s.out), s.out = NULL;
-    if (s.total == 0)
-        read_fail(argv[0], "%s: passage not found", argv[1]);
-    code = s.total > 0 ? 0 : 3; /* 3: verified, and not there */
 out:
     scan_free(&s);
-    quire_reader_close(r);
+    quire_reader_close(s.r);
     return code;
 }
 
 /* ---- search ---- */
+
+/* A binary document that matches is named, not shown (as grep does). */
+static void search_binary(scan *s, const quire_entry *e)
+{
+    if (s->json)
+        json_array_append_new(s->binaries, jstr(e->path, e->path_len));
+    else
+        note_doc(s, e->path, "binary document matches");
+}
 
 static int search_end(void *ctx, uint32_t i, quire_error *err)
 {
     scan *s = ctx;
     const quire_entry *e = &s->idx->entries[i];
     int rc = scan_finish(s, err);
-    if (rc != QUIRE_OK)
+    if (rc != QUIRE_OK || s->skip)
         return rc;
+    const char *note = T->source_note(s->src);
+    if (note != NULL && !s->json)
+        note_doc(s, e->path, note);
+    s->found += s->total;
+    if (s->binary && s->total > 0) {
+        search_binary(s, e);
+        return QUIRE_OK;
+    }
     for (size_t k = 0; k < s->nhits; k++) {
         const hit *h = &s->hits[k];
         if (s->json) {
@@ -577,46 +754,85 @@ static int search_end(void *ctx, uint32_t i, quire_error *err)
                                         "matching_lines", (json_int_t)s->total));
     else if (s->total > s->nhits)
         note_truncated(s, e->path, "matching lines");
-    s->found += s->total;
     return QUIRE_OK;
+}
+
+/* search --path PREFIX: the documents whose path starts with PREFIX ("./" and repeated
+ * slashes as read_path_clean takes them). NULL selects all; *none is set when none is left. */
+static bool *search_select(const scan *s, bool *none)
+{
+    *none = false;
+    if (s->prefix == NULL)
+        return NULL;
+    char *p = read_path_clean(s->prefix);
+    bool *sel = calloc(s->idx->entry_count + 1, sizeof *sel);
+    size_t n = p != NULL ? strlen(p) : 0;
+    *none = true;
+    for (uint32_t k = 0; sel != NULL && p != NULL && k < s->idx->entry_count; k++) {
+        sel[k] = strncmp(s->idx->entries[k].path, p, n) == 0;
+        *none = *none && !sel[k];
+    }
+    if (p == NULL)
+        free(sel), sel = NULL;
+    free(p);
+    return sel;
+}
+
+static int search_walk(scan *s, const read_opts *o, char **argv)
+{
+    quire_error err;
+    bool none;
+    bool *sel = search_select(s, &none);
+    if (s->prefix != NULL && sel == NULL) {
+        read_fail(argv[0], "search: out of memory");
+        return 2;
+    }
+    if (none) {
+        read_fail(argv[0], "search: no document's path starts with '%s'", s->prefix);
+        free(sel);
+        return 2;
+    }
+    quire_walk_ops ops = {scan_begin, scan_data, search_end};
+    int rc = quire_reader_walk(s->r, sel, &ops, s, &err);
+    free(sel);
+    if (rc != QUIRE_OK) {
+        read_error(argv[0], &err);
+        return quire_exit_code(rc);
+    }
+    if (o->json) {
+        out_json(json_pack("{s:o, s:o, s:o, s:o}", "query", jstr(argv[1], strlen(argv[1])),
+                           "matches", s->out, "truncated", s->truncated, "binary_matches",
+                           s->binaries));
+        s->out = s->truncated = s->binaries = NULL;
+    }
+    return s->found > 0 ? 0 : 3; /* 3: verified, and nothing matched */
 }
 
 int cmd_search(const read_opts *o, int argc, char **argv)
 {
     int code = 0;
-    quire_error err;
     if (argc != 2 || argv[1][0] == '\0') {
         read_fail(NULL, "search: expected BUNDLE QUERY");
         return 2;
     }
-    scan s = {.json = o->json, .bundle = argv[0]};
+    if ((T = read_text_module(argv[0], "search")) == NULL)
+        return 2;
+    scan s = {.json = o->json, .bundle = argv[0], .words = o->words, .prefix = o->path_prefix};
     int irc = scan_init(&s, argv[1], false);
     if (irc != 0) {
         scan_free(&s);
         return init_fail(argv[0], "search", irc);
     }
-    quire_reader *r = read_open(argv[0], o, &code);
-    if (r == NULL)
+    s.r = read_open(argv[0], o, &code);
+    if (s.r == NULL)
         goto out;
-    s.r = r;
-    s.idx = quire_reader_index(r);
+    s.idx = quire_reader_index(s.r);
     s.out = o->json ? json_array() : NULL;
     s.truncated = o->json ? json_array() : NULL;
-    quire_walk_ops ops = {scan_begin, scan_data, search_end};
-    int rc = quire_reader_walk(r, NULL, &ops, &s, &err);
-    if (rc != QUIRE_OK) {
-        read_error(argv[0], &err);
-        code = quire_exit_code(rc);
-        goto out;
-    }
-    if (o->json) {
-        out_json(json_pack("{s:o, s:o, s:o}", "query", jstr(argv[1], strlen(argv[1])), "matches",
-                           s.out, "truncated", s.truncated));
-        s.out = s.truncated = NULL;
-    }
-    code = s.found > 0 ? 0 : 3; /* 3: verified, and nothing matched */
+    s.binaries = o->json ? json_array() : NULL;
+    code = search_walk(&s, o, argv);
 out:
     scan_free(&s);
-    quire_reader_close(r);
+    quire_reader_close(s.r);
     return code;
 }

@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Issue 14, text: quote and search read text the way people read it, on material nobody here
+# wrote (Debian's python3.11-doc HTML) and on small documents made here: Unicode folding and
+# forms (utf8proc), HTML entities and structure (libxml2), dashes, pilcrows and zero-width
+# characters, the first differing word, search -w and --path, snippets on words, binary
+# documents, a path typed in another normalisation form, and the text module loaded only by
+# the commands that need it (exit 2 naming what was tried when it cannot be).
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+
+PYDOC=/usr/share/doc/python3.11/html/tutorial
+[ -f "$PYDOC/classes.html" ] || fail "python3.11-doc is not installed (scripts/install-deps.sh)"
+cp -R "$PYDOC" tutorial
+expect_exit 0 "$PACK" create -q -k "$KEY" -o py.quire tutorial
+
+# A heading copied from a browser (no pilcrow, the section number as shown) is found in the
+# body, at the line and column of its text; a phrase only in the sidebar is not page text.
+expect_exit 0 "$READ" quote -p "$PUB" py.quire tutorial/classes.html "9.3.2. Class Objects"
+expect_stdout_contains "line 394, column 69: "
+expect_exit 0 "$READ" quote -p "$PUB" py.quire tutorial/classes.html "Class Objects¶"
+expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html "Previous topic"
+expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html \
+    "9.3.2. Class Objects Class objects support three kinds"
+expect_stdout_contains "line 394, column 69: " # the closest passage: the body's heading
+expect_stdout_contains "Class objects support two kinds"
+expect_exit 3 "$READ" search -p "$PUB" py.quire "previous topic"
+expect_stdout_empty
+# Not found: where the closest passage differs, word by word.
+expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html \
+    "Class objects support three kinds of operations: attribute references and instantiation."
+expect_stdout_contains "closest passage shares"
+expect_stdout_contains "differs at word 4: the passage has 'three', the document 'two'"
+expect_exit 3 "$READ" quote --json -p "$PUB" py.quire tutorial/classes.html \
+    "Class objects support three kinds of operations: attribute references and instantiation."
+expect_true "quote --json names the first differing word" python3 -c '
+import json, sys
+n = json.load(open(sys.argv[1]))["near_match"]
+assert n["differs_at_word"] == 4 and n["passage_word"] == "three" and n["document_word"] == "two", n
+' "$OUT"
+
+# Unicode: full case folding, NFKC, NFC against NFD; entities beyond HTML's first twenty.
+mkdir docs sub
+python3 -c '
+import unicodedata
+open("docs/de.txt", "w").write("Der Fußballer wohnt in der Hauptstraße.\n")
+open("docs/nfc.txt", "w").write("un caf\u00e9 noir\n")
+open("docs/lig.txt", "w").write("the \ufb01nal version, a\u2014b and \u201cquoted\u201d zero\u200bwidth\n")
+open("docs/page.html", "w").write("<p>na&iuml;ve price: 5&euro; &hellip; &rarr; &NotANamedOne;</p>\n")
+open("docs/words.txt", "w").write("concatenate the cat; " + "x" * 100 + " long lead-in words before the cat at the end\n")
+open("sub/cat.txt", "w").write("a cat in sub\n")
+open("docs/bin.dat", "wb").write(b"header\0\1\2 the needle in binary\0")
+open("docs/" + unicodedata.normalize("NFD", "r\u00e9sum\u00e9.txt"), "w").write("resume\n")
+'
+printf '\211PNG\r\n\032\n\0\0\0\rIHDR needle' >docs/img.png
+expect_exit 0 "$PACK" create -q -k "$KEY" -o t.quire docs sub
+expect_exit 0 "$READ" search -p "$PUB" t.quire "fussballer"
+expect_stdout_contains "docs/de.txt:1: Der Fußballer wohnt"
+expect_exit 0 "$READ" search -p "$PUB" t.quire "HAUPTSTRASSE"
+expect_stdout_contains "docs/de.txt:1:"
+expect_exit 0 "$READ" search -p "$PUB" t.quire "$(printf 'cafe\314\201')" # NFD query
+expect_stdout_contains "docs/nfc.txt:1: un café noir"
+expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/nfc.txt "$(printf 'un cafe\314\201')"
+expect_exit 0 "$READ" search -p "$PUB" t.quire "ﬁnal"
+expect_stdout_contains "docs/lig.txt:1:"
+expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/lig.txt "the final version, a -- b and \"quoted\" zerowidth"
+expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/lig.txt "a---b"
+expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/page.html "naïve price: 5€ … →"
+expect_exit 3 "$READ" quote -p "$PUB" t.quire docs/page.html "Naïve price"
+expect_stdout_contains "matches only if letter case is ignored"
+
+# search -w, --path, snippets that start and end on a word.
+expect_exit 0 "$READ" search -p "$PUB" t.quire "cat"
+expect_stdout_contains "docs/words.txt:1: concatenate"
+expect_exit 0 "$READ" search -w -p "$PUB" t.quire "cat"
+expect_stdout_contains "docs/words.txt:1: concatenate the cat;"
+expect_stdout_contains "sub/cat.txt:1: a cat in sub"
+expect_exit 3 "$READ" search -w -p "$PUB" t.quire "concat"
+expect_exit 0 "$READ" search --path sub -p "$PUB" t.quire "cat"
+expect_stdout_is "sub/cat.txt:1: a cat in sub"
+expect_exit 0 "$READ" search --path ./docs/ -p "$PUB" t.quire "cat"
+expect_true "--path docs/ leaves sub/ out" sh -c "! grep -q '^sub/' '$OUT'"
+expect_exit 2 "$READ" search --path nowhere -p "$PUB" t.quire "cat"
+expect_stderr_contains "no document's path starts with 'nowhere'"
+expect_exit 0 "$READ" search -w -p "$PUB" t.quire "at the end"
+expect_stdout_is "docs/words.txt:1: long lead-in words before the cat at the end"
+expect_exit 2 "$READ" quote -w -p "$PUB" t.quire docs/de.txt "x"
+expect_stderr_contains "option -w is not supported by quote"
+
+# Binary documents: one with NUL bytes is named, not shown (as grep); a PNG is not searched.
+expect_exit 0 "$READ" search -p "$PUB" t.quire "needle"
+expect_stderr_contains "t.quire: docs/bin.dat: binary document matches"
+expect_true "no binary bytes on stdout" sh -c "! grep -q 'bin.dat\|img.png' '$OUT'"
+expect_exit 0 "$READ" search --json -p "$PUB" t.quire "needle"
+expect_true "search --json lists the binary match" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["binary_matches"] == ["docs/bin.dat"] and s["matches"] == [], s
+' "$OUT"
+expect_exit 2 "$READ" quote -p "$PUB" t.quire docs/img.png "needle"
+expect_stderr_contains "docs/img.png: cannot quote from a binary document (image/png)"
+
+# HTML is parsed in bounded memory: libxml2 holds text until the next tag, so a page with no
+# markup for more than 4 MiB is read up to there, and says so.
+mkdir h
+python3 -c '
+open("h/flat.html", "w").write("<p>start</p>" + ("plain words " * 100 + "\n") * 24000 + "needle")'
+expect_exit 0 "$PACK" create -q -k "$KEY" -o h.quire h
+expect_exit 0 /usr/bin/time -f "%M" -o mem "$READ" search -p "$PUB" h.quire "start"
+expect_stderr_contains "h/flat.html: HTML text after line 1 not read: more than 4 MiB without markup"
+expect_true "search of 29 MB of untagged HTML stays under 24 MiB" sh -c "test \$(cat mem) -lt 24576"
+
+# A path typed in NFC finds the document stored in NFD, for show and extract.
+NFC=$(printf 'docs/r\303\251sum\303\251.txt')
+expect_exit 0 "$READ" show -p "$PUB" t.quire "$NFC"
+expect_stdout_is "resume"
+expect_exit 0 "$READ" extract -q -p "$PUB" -C out t.quire "$NFC"
+expect_true "extract wrote the NFD name" sh -c "ls out/docs | grep -q 'sum'"
+
+# The text module: quote and search need it and say what was tried; the other commands do
+# not load it (a reader without it still verifies and shows).
+mkdir alone
+cp "$READ" alone/quire-read
+QUIRE_TEXT_MODULE=$T/none.so expect_exit 2 alone/quire-read search -p "$PUB" t.quire "cat"
+expect_stderr_contains "search: the text module cannot be loaded ($T/none.so: no such file"
+expect_stderr_contains "alone/quire-text.so: no such file"
+expect_stdout_empty
+QUIRE_TEXT_MODULE=$T/none.so expect_exit 2 alone/quire-read quote -p "$PUB" t.quire docs/de.txt x
+expect_stderr_contains "quote: the text module cannot be loaded"
+QUIRE_TEXT_MODULE=$T/none.so expect_exit 0 alone/quire-read verify -q -p "$PUB" t.quire
+QUIRE_TEXT_MODULE=$T/none.so expect_exit 0 alone/quire-read show -p "$PUB" t.quire docs/de.txt
+QUIRE_TEXT_MODULE=$(dirname "$READ")/quire-text.so expect_exit 0 \
+    alone/quire-read search -p "$PUB" t.quire "fussballer"
+expect_true "quire-read links neither utf8proc nor libxml2" sh -c \
+    "! readelf -d '$READ' | grep -q -e utf8proc -e libxml2"
+
+done_ok

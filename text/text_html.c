@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: ISC */
+/* text_html.c: the text of an HTML document through libxml2's HTML parser, pushed a piece at a
+ * time with SAX callbacks and no tree, so that memory does not grow with the document. What a
+ * reader does not see as the page's text is left out: the head, scripts, styles, templates,
+ * navigation (<nav>, role="navigation", Sphinx's sidebar), hidden elements (hidden,
+ * aria-hidden="true", display:none) and Sphinx's "¶" heading anchors (a.headerlink). Block
+ * elements end lines. No network: HTML_PARSE_NONET. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+
+#include "text_internal.h"
+
+#define HTML_MAX_DEPTH 4096 /* libxml2 keeps a stack of open elements: bound it */
+/* libxml2's push parser holds text back until the next '<' or '&' has arrived, so a document
+ * without tags would be held whole: past this much text with no markup the parse stops. */
+#define HTML_MAX_BACKLOG_BYTES (4u << 20)
+
+struct text_html {
+    htmlParserCtxtPtr ctxt;
+    unsigned depth, skip_depth; /* open elements; the depth of the one left out, 0 if none */
+    quire_text_pos last;        /* where the last event ended */
+    uint64_t fed;               /* document bytes given to the parser */
+    bool stopped, nomem;
+};
+
+/* The parser's position: offset, line and column of its next character. */
+static quire_text_pos here(const text_html *h)
+{
+    const xmlParserInputPtr in = h->ctxt->input;
+    quire_text_pos p = h->last;
+    if (in == NULL || in->cur == NULL || in->base == NULL)
+        return p;
+    p.off = (uint64_t)in->consumed + (uint64_t)(in->cur - in->base);
+    p.off = p.off < h->fed ? p.off : h->fed; /* text converted from another encoding */
+    p.line = in->line > 0 ? (uint64_t)in->line : 1;
+    p.col = in->col > 0 ? (uint64_t)in->col : 1;
+    return p;
+}
+
+static bool has_token(const char *list, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *p = list; (p = strstr(p, token)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n') &&
+            (p[n] == '\0' || p[n] == ' ' || p[n] == '\t' || p[n] == '\n'))
+            return true;
+    return false;
+}
+
+/* display:none in a style attribute, spaces ignored. */
+static bool display_none(const char *style)
+{
+    char buf[256];
+    size_t o = 0;
+    for (const char *p = style; *p != '\0' && o + 1 < sizeof buf; p++)
+        if (*p != ' ' && *p != '\t')
+            buf[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    buf[o] = '\0';
+    return strstr(buf, "display:none") != NULL;
+}
+
+/* Whether an element and all it contains is left out of the text. */
+static bool left_out(const char *name, const xmlChar **atts)
+{
+    static const char *const names[] = {"head", "script", "style", "template", "nav", "noscript"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    for (size_t i = 0; atts != NULL && atts[i] != NULL; i += 2) {
+        const char *k = (const char *)atts[i], *v = atts[i + 1] ? (const char *)atts[i + 1] : "";
+        if (strcmp(k, "hidden") == 0 || (strcmp(k, "aria-hidden") == 0 && strcmp(v, "true") == 0) ||
+            (strcmp(k, "role") == 0 && strcmp(v, "navigation") == 0) ||
+            (strcmp(k, "style") == 0 && display_none(v)) ||
+            (strcmp(k, "class") == 0 && has_token(v, "sphinxsidebar")) ||
+            (strcmp(k, "class") == 0 && strcmp(name, "a") == 0 && has_token(v, "headerlink")))
+            return true;
+    }
+    return false;
+}
+
+static bool block(const char *name)
+{
+    static const char *const blocks[] = {
+        "p",       "br",      "div",     "li",      "tr",         "td",     "th",         "h1",
+        "h2",      "h3",      "h4",      "h5",      "h6",         "ul",     "ol",         "dl",
+        "table",   "section", "article", "header",  "footer",     "hr",     "dd",         "dt",
+        "pre",     "title",   "body",    "main",    "blockquote", "figure", "figcaption", "aside",
+        "caption", "details", "summary", "address", "form"};
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
+        if (strcmp(name, blocks[i]) == 0)
+            return true;
+    return false;
+}
+
+static void on_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+{
+    quire_text_source *src = ctx;
+    text_html *h = src->html;
+    const char *name = (const char *)xname;
+    quire_text_pos p = here(h);
+    if (++h->depth > HTML_MAX_DEPTH && !h->stopped) {
+        snprintf(src->note, sizeof src->note,
+                 "HTML text after line %llu not read: elements nested more than %d deep",
+                 (unsigned long long)p.line, HTML_MAX_DEPTH);
+        h->stopped = true;
+        xmlStopParser(h->ctxt);
+    }
+    if (h->skip_depth == 0 && left_out(name, atts))
+        h->skip_depth = h->depth;
+    if (h->skip_depth == 0 && block(name))
+        text_emit(src, "\n", 1, &p);
+    h->last = p;
+}
+
+static void on_end(void *ctx, const xmlChar *xname)
+{
+    quire_text_source *src = ctx;
+    text_html *h = src->html;
+    quire_text_pos p = here(h);
+    if (h->skip_depth == 0 && block((const char *)xname))
+        text_emit(src, "\n", 1, &p);
+    if (h->skip_depth == h->depth)
+        h->skip_depth = 0;
+    h->depth -= h->depth > 0;
+    h->last = p;
+}
+
+/* Text the parser delivers. A run that is a copy of the document bytes just before the
+ * parser's position has exact positions, counted back from there; a decoded reference (or text
+ * converted from another encoding) is placed where the last event ended, one character at a
+ * time so that the normaliser does not count its bytes as document bytes. */
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+    quire_text_source *src = ctx;
+    text_html *h = src->html;
+    const xmlParserInputPtr in = h->ctxt->input;
+    quire_text_pos end = here(h), at = h->last;
+    size_t n = len > 0 ? (size_t)len : 0;
+    h->last = end;
+    if (h->skip_depth != 0 || n == 0)
+        return;
+    bool copy = in != NULL && in->cur != NULL && in->base != NULL &&
+                (size_t)(in->cur - in->base) >= n && memcmp(in->cur - n, ch, n) == 0;
+    if (!copy) {
+        for (size_t i = 0, l; i < n; i += l) {
+            l = ch[i] < 0xC0 ? 1 : ch[i] < 0xE0 ? 2 : ch[i] < 0xF0 ? 3 : 4;
+            l = l > n - i ? n - i : l;
+            text_emit(src, (const char *)ch + i, l, &at);
+        }
+        return;
+    }
+    size_t nl = 0, chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        nl += ch[i] == '\n';
+        chars = ch[i] == '\n' ? 0 : chars + ((ch[i] & 0xC0) != 0x80);
+    }
+    quire_text_pos start = end;
+    start.off = end.off - n;
+    start.line = end.line > nl ? end.line - nl : 1;
+    start.col = nl == 0 && end.col > chars ? end.col - chars : 1;
+    if (nl > 0 && at.line == start.line && at.off <= start.off) /* text after a tag */
+        start.col = at.col + (start.off - at.off);
+    text_emit_copy(src, (const char *)ch, n, &start);
+}
+
+static void silent(void *ctx, const char *msg, ...)
+{
+    (void)ctx, (void)msg;
+}
+
+int text_html_init(quire_text_source *src)
+{
+    static htmlSAXHandler sax;
+    if (sax.startElement == NULL) { /* the same values every time: no race that matters */
+        sax.startElement = on_start;
+        sax.endElement = on_end;
+        sax.characters = on_text;
+        sax.ignorableWhitespace = on_text;
+        sax.cdataBlock = on_text;
+        sax.warning = silent;
+        sax.error = silent;
+    }
+    text_html *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return -1;
+    h->last = (quire_text_pos){.line = 1, .col = 1};
+    h->ctxt = htmlCreatePushParserCtxt(&sax, src, NULL, 0, NULL, XML_CHAR_ENCODING_NONE);
+    if (h->ctxt == NULL) {
+        free(h);
+        return -1;
+    }
+    htmlCtxtUseOptions(h->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                                    HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED);
+    h->ctxt->sax->error = silent; /* NOERROR leaves some messages to the generic handler */
+    h->ctxt->sax->warning = silent;
+    src->html = h;
+    return 0;
+}
+
+int text_html_update(quire_text_source *src, const char *p, size_t n)
+{
+    text_html *h = src->html;
+    while (n > 0 && !h->stopped) {
+        int k = n > (1u << 20) ? 1 << 20 : (int)n;
+        h->fed += (uint64_t)k;
+        htmlParseChunk(h->ctxt, p, k, 0);
+        p += k, n -= (size_t)k;
+        quire_text_pos at = here(h);
+        if (!h->stopped && h->fed - at.off > HTML_MAX_BACKLOG_BYTES) {
+            snprintf(src->note, sizeof src->note,
+                     "HTML text after line %llu not read: more than %u MiB without markup",
+                     (unsigned long long)at.line, HTML_MAX_BACKLOG_BYTES >> 20);
+            h->stopped = true;
+            xmlStopParser(h->ctxt);
+        }
+    }
+    return h->nomem ? -1 : 0;
+}
+
+int text_html_final(quire_text_source *src)
+{
+    text_html *h = src->html;
+    if (!h->stopped)
+        htmlParseChunk(h->ctxt, NULL, 0, 1);
+    return h->nomem ? -1 : 0;
+}
+
+void text_html_free(quire_text_source *src)
+{
+    if (src->html == NULL)
+        return;
+    htmlFreeParserCtxt(src->html->ctxt);
+    free(src->html);
+    src->html = NULL;
+}
