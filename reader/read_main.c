@@ -46,7 +46,7 @@ static const command commands[] = {
      "[-p PUB]... [--any-signer] [--json] BUNDLE [PATH]"},
     {"list", cmd_list, OPT_LONG | OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [-l] [--json] BUNDLE... [PATTERN...]"},
-    {"show", cmd_show, OPT_NO_PAGER, "[-p PUB]... [--any-signer] BUNDLE PATH"},
+    {"show", cmd_show, OPT_TEXT | OPT_NO_PAGER, "[-p PUB]... [--any-signer] [--text] BUNDLE PATH"},
     {"extract", cmd_extract, OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
      "[-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going] BUNDLE [PATTERN...]"},
     {"cite", cmd_cite, OPT_FORMAT | OPT_NO_PAGER,
@@ -90,7 +90,8 @@ static const char help[] =
     "           line, prefixed with BUNDLE: when there are several bundles (every argument\n"
     "           ending in .quire is one); -l: role, media type, size, P if it has\n"
     "           provenance, path and title, then a total\n"
-    "  show     write one document to stdout (escaped when stdout is a terminal)\n"
+    "  show     write one document to stdout (escaped when stdout is a terminal; a binary\n"
+    "           document is not written to a terminal); --text: the text of a PDF\n"
     "  extract  write documents (all, or the PATHs and directories named) under DIR\n"
     "  cite     a citation of a verified document: source URL, retrieval date, SHA-256 of\n"
     "           its content, bundle fingerprint and signer\n"
@@ -119,7 +120,8 @@ static const char help[] =
     "  -f, --force              extract, export: replace existing files\n"
     "  --keep-going             extract: write every document that verifies, name each\n"
     "                           one that does not, and exit 1 if any did not\n"
-    "  --text                   diff: a unified diff of each changed text document\n"
+    "  --text                   diff: a unified diff of each changed text document;\n"
+    "                           show: the text of a PDF, once it has verified\n"
     "  --no-sync                extract: do not wait for the data to reach the disk before\n"
     "                           renaming (faster; after a power failure a file may be empty)\n"
     "  -q, --quiet              verify, extract, export: no report and no progress\n"

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # Installs quire's build and test dependencies from Debian when any is missing (libacl1-dev,
-# libzstd-dev and liblz4-dev for the static libarchive.a of make static).
+# libzstd-dev and liblz4-dev for the static libarchive.a of make static; libpoppler-glib-dev for
+# PDF text; qpdf and shared-mime-info, whose specification is the Debian PDF the tests read).
 set -eu
-pkgs="build-essential binutils cmake pkg-config clang clang-tidy libclang-rt-14-dev python3 zlib1g-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip strace time libacl1-dev libzstd-dev liblz4-dev file"
+pkgs="build-essential binutils cmake pkg-config clang clang-tidy libclang-rt-14-dev python3 zlib1g-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip strace time libacl1-dev libzstd-dev liblz4-dev file libpoppler-glib-dev qpdf shared-mime-info"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
