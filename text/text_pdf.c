@@ -29,15 +29,6 @@ static int pdf_fail(char *err, size_t errcap, int code, const char *fmt, ...)
     return code;
 }
 
-bool quire_pdf_sniff(const uint8_t *p, size_t n)
-{
-    size_t lim = n < 1024 ? n : 1024;
-    for (size_t i = 0; i + 5 <= lim; i++)
-        if (memcmp(p + i, "%PDF-", 5) == 0)
-            return true;
-    return false;
-}
-
 /* Poppler reports syntax errors through g_log (domain "Poppler", level info) quoting bytes of
  * the document; with G_MESSAGES_DEBUG set GLib would print them raw on stderr. They are
  * dropped: the caller reports the outcome in its own, escaped words. */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The largest PDF read, 256 MiB: poppler holds the whole document in memory, and its parse
  * (cross-reference table, page tree, fonts of one page at a time) takes a few times that, so
@@ -34,8 +35,16 @@ enum {
 };
 
 /* Whether the first n bytes of a document start a PDF: "%PDF-" within the first 1024 bytes,
- * where PDF readers look for it (ISO 32000-1, 7.5.2, and Acrobat's implementation note). */
-bool quire_pdf_sniff(const uint8_t *p, size_t n);
+ * where PDF readers look for it (ISO 32000-1, 7.5.2, and Acrobat's implementation note).
+ * Inline: quire-read sniffs documents without loading the text module. */
+static inline bool quire_pdf_sniff(const uint8_t *p, size_t n)
+{
+    size_t lim = n < 1024 ? n : 1024;
+    for (size_t i = 0; i + 5 <= lim; i++)
+        if (memcmp(p + i, "%PDF-", 5) == 0)
+            return true;
+    return false;
+}
 
 /* Extracts the visible text of the PDF pdf[0..len) as UTF-8: each page's text in reading order
  * (poppler's) ending with a newline, pages separated by a form feed ("\f", as pdftotext does).
