@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: ISC */
 /* text_pdf.c: a PDF's visible text through poppler's GLib API (see text_pdf.h). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +14,17 @@ typedef struct pdf_buf {
     size_t len, cap;
 } pdf_buf;
 
-static int pdf_fail(char *err, size_t errcap, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int pdf_fail(char *err, size_t errcap, int code, const char *fmt, ...)
+/* Writes the reason msg into err (when it has room) and returns code. */
+static int pdf_fail(char *err, size_t errcap, int code, const char *msg)
 {
-    if (errcap > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errcap, fmt, ap);
-        va_end(ap);
-    }
+    if (errcap > 0)
+        snprintf(err, errcap, "%s", msg);
     return code;
 }
+
+/* The messages name the bounds. */
+_Static_assert(QUIRE_PDF_MAX_BYTES == (size_t)256 << 20, "the message says 256 MiB");
+_Static_assert(QUIRE_PDF_MAX_TEXT == (size_t)256 << 20, "the message says 256 MiB");
 
 /* Poppler reports syntax errors through g_log (domain "Poppler", level info) quoting bytes of
  * the document; with G_MESSAGES_DEBUG set GLib would print them raw on stderr. They are
@@ -126,8 +123,7 @@ static int pdf_pages(PopplerDocument *doc, pdf_buf *b, char *err, size_t errcap)
     case QUIRE_PDF_OK:
         break;
     case QUIRE_PDF_E_TOOBIG:
-        return pdf_fail(err, errcap, rc, "the text of this PDF is over %zu MiB",
-                        QUIRE_PDF_MAX_TEXT >> 20);
+        return pdf_fail(err, errcap, rc, "the text of this PDF is over 256 MiB");
     case QUIRE_PDF_E_NOMEM:
         return pdf_fail(err, errcap, rc, "out of memory");
     default:
@@ -152,10 +148,9 @@ int quire_pdf_text(const uint8_t *pdf, size_t len, char **text, size_t *text_len
         err[0] = '\0';
     if (len > QUIRE_PDF_MAX_BYTES)
         return pdf_fail(err, errcap, QUIRE_PDF_E_TOOBIG,
-                        "this PDF is over %zu MiB, the most whose text is read",
-                        QUIRE_PDF_MAX_BYTES >> 20);
+                        "this PDF is over 256 MiB, the most whose text is read");
     if (!quire_pdf_sniff(pdf, len))
-        return pdf_fail(err, errcap, QUIRE_PDF_E_NOTPDF, "not a PDF (no %%PDF- header)");
+        return pdf_fail(err, errcap, QUIRE_PDF_E_NOTPDF, "not a PDF (no %PDF- header)");
     pdf_quiet();
     PopplerDocument *doc = pdf_open(pdf, len, &rc, err, errcap);
     if (doc == NULL)
