@@ -41,6 +41,10 @@ typedef struct read_opts {
 /* Prints "quire-read: FILE: message" on stderr. */
 void read_fail(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* As read_fail, for a note that is not a failure (a capped count, a document whose text could
+ * not be read): never the --json error object. */
+void read_note(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* read_fail for a library error: its message, and with --json an error object on stdout that
  * carries its fields (rule, entry, unit, signature). */
 void read_error(const char *file, const quire_error *err);

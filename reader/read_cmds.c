@@ -9,6 +9,7 @@
 #include "cli_progress.h"
 #include "quire_text_api.h"
 #include "read.h"
+#include "read_show.h"
 
 static json_t *hex_json(const uint8_t *p, size_t n)
 {
@@ -580,21 +581,6 @@ int cmd_info(const read_opts *o, int argc, char **argv)
     return code;
 }
 
-typedef struct show_ctx {
-    cli_escape state;
-} show_ctx;
-
-static int show_data(void *ctx, uint32_t entry, const uint8_t *p, size_t n, quire_error *err)
-{
-    show_ctx *s = ctx;
-    (void)entry;
-    if (read_pager_gone()) /* the user quit the pager: nothing more to show */
-        return quire_error_set(err, QUIRE_E_IO, "the pager was quit");
-    if (out_content(stdout, p, n, &s->state) != 0)
-        return quire_error_set(err, QUIRE_E_IO, "cannot write to stdout");
-    return QUIRE_OK;
-}
-
 int cmd_show(const read_opts *o, int argc, char **argv)
 {
     int code = 0;
@@ -611,17 +597,23 @@ int cmd_show(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return code;
     }
+    /* a binary document is not written to a terminal, and --text of a PDF is extracted only
+     * once the whole document has verified (read_show.c) */
     show_ctx ctx;
-    cli_escape_init(&ctx.state, CLI_ESC_KEEP_NEWLINE | CLI_ESC_KEEP_TAB);
-    quire_walk_ops ops = {.data = show_data};
-    int rc = read_walk_one(r, i, &ops, &ctx, &err);
+    quire_walk_ops ops = {.data = read_show_data};
+    int rc = QUIRE_OK;
+    if ((code = read_show_init(&ctx, r, argv[0], i, o->text)) == 0)
+        rc = read_walk_one(r, i, &ops, &ctx, &err);
     out_content(stdout, NULL, 0, &ctx.state);
+    if (code == 0 && rc == QUIRE_OK)
+        code = read_show_end(&ctx, argv[0]);
     if (rc == QUIRE_OK && fflush(stdout) != 0)
         rc = quire_error_set(&err, QUIRE_E_IO, "cannot write to stdout");
     if (rc != QUIRE_OK && !read_pager_gone()) {
         read_error(argv[0], &err);
         code = quire_exit_code(rc);
     }
+    read_show_free(&ctx);
     quire_reader_close(r);
     return code;
 }

@@ -49,7 +49,7 @@ static const command commands[] = {
      "[-p PUB]... [--any-signer] [--json] BUNDLE [PATH] | --sources BUNDLE"},
     {"list", cmd_list, OPT_LONG | OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [-l] [--json] BUNDLE... [PATTERN...]"},
-    {"show", cmd_show, OPT_NO_PAGER, "[-p PUB]... [--any-signer] BUNDLE PATH"},
+    {"show", cmd_show, OPT_TEXT | OPT_NO_PAGER, "[-p PUB]... [--any-signer] [--text] BUNDLE PATH"},
     {"extract", cmd_extract, OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
      "[-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going] BUNDLE [PATTERN...]"},
     {"cite", cmd_cite, OPT_FORMAT | OPT_NO_PAGER,
@@ -96,7 +96,8 @@ static const char help[] =
     "           line, prefixed with BUNDLE: when there are several bundles (every argument\n"
     "           ending in .quire is one); -l: role, media type, size, P if it has\n"
     "           provenance, path and title, then a total\n"
-    "  show     write one document to stdout (escaped when stdout is a terminal)\n"
+    "  show     write one document to stdout (escaped when stdout is a terminal; a binary\n"
+    "           document is not written to a terminal); --text: the text of a PDF\n"
     "  extract  write documents (all, or the PATHs and directories named) under DIR\n"
     "  cite     a citation of a verified document: source URL, retrieval date, SHA-256 of\n"
     "           its content, bundle fingerprint and signer\n"
@@ -127,7 +128,8 @@ static const char help[] =
     "  -f, --force              extract, export: replace existing files\n"
     "  --keep-going             extract: write every document that verifies, name each\n"
     "                           one that does not, and exit 1 if any did not\n"
-    "  --text                   diff: a unified diff of each changed text document\n"
+    "  --text                   diff: a unified diff of each changed text document;\n"
+    "                           show: the text of a PDF, once it has verified\n"
     "  --sources                info: the provenance as a sources file (CSL-JSON)\n"
     "  -w, --words              search: whole words only\n"
     "  --path PREFIX            search: only documents whose path starts with PREFIX\n"
@@ -157,6 +159,7 @@ static const char help[] =
 /* With --json, the first failure is also written to stdout as {"error": {...}}, so that a
  * script reading stdout gets a JSON document whatever happens. */
 static bool json_errors, json_error_done;
+static bool noting; /* read_note: a note is not a failure and never the JSON error object */
 static const quire_error *pending_err;
 static json_t *json_collected; /* several bundles: their errors become members of this array */
 
@@ -203,7 +206,8 @@ __attribute__((format(printf, 3, 0))) static void vfail(const quire_error *e, co
     }
     cli_escape_str(stderr, text, strlen(text), 0);
     fputc('\n', stderr);
-    if (json_errors && !json_error_done && !out_json_written && strncmp(text, "warning:", 8) != 0) {
+    if (json_errors && !json_error_done && !out_json_written && !noting &&
+        strncmp(text, "warning:", 8) != 0) {
         pending_err = e;
         json_error(file, text);
         pending_err = NULL;
@@ -213,6 +217,16 @@ __attribute__((format(printf, 3, 0))) static void vfail(const quire_error *e, co
         put_synopsis(stderr, current, "usage:");
     else if (file == NULL)
         put_usage(stderr);
+}
+
+void read_note(const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    noting = true;
+    vfail(NULL, file, fmt, ap);
+    noting = false;
+    va_end(ap);
 }
 
 void read_fail(const char *file, const char *fmt, ...)

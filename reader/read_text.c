@@ -544,7 +544,7 @@ static json_t *jhit(const hit *h, const char *path, const char *ctx_key)
 /* "PATH: what", on stderr, the path escaped with the rest (read_fail escapes the message). */
 static void note_doc(const scan *s, const char *path, const char *what)
 {
-    read_fail(s->bundle, "%s: %s", path, what);
+    read_note(s->bundle, "%s: %s", path, what);
 }
 
 /* "N matches, the first HITS_MAX shown", on stderr with the path escaped. */

@@ -41,6 +41,10 @@ typedef struct quire_text_api_v1 {
     size_t (*words)(const char *s, size_t n, size_t **start, size_t **len);
     char *(*utf8_repair)(const char *s, size_t n, size_t *out_len);
     char *(*path_form)(const char *path, bool nfd);
+    /* show --text: the text of a verified PDF (text/text_pdf.h's quire_pdf_text), or NULL in a
+     * module built without poppler. */
+    int (*pdf_text)(const uint8_t *pdf, size_t len, char **text, size_t *text_len, char *err,
+                    size_t errcap);
 } quire_text_api_v1;
 
 /* The module's one exported function: the table for version, or NULL if the module does not

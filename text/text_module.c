@@ -17,6 +17,10 @@ static const char *library_versions(void)
     return buf;
 }
 
+/* Defined by text_pdf.c when the module is built with poppler. */
+extern int quire_pdf_text(const uint8_t *pdf, size_t len, char **text, size_t *text_len, char *err,
+                          size_t errcap) __attribute__((weak));
+
 static const quire_text_api_v1 api_v1 = {
     .version = QUIRE_TEXT_API_VERSION,
     .size = sizeof(quire_text_api_v1),
@@ -43,6 +47,7 @@ static const quire_text_api_v1 api_v1 = {
     .words = quire_text_words,
     .utf8_repair = quire_text_utf8_repair,
     .path_form = quire_text_path_form,
+    .pdf_text = quire_pdf_text,
 };
 
 __attribute__((visibility("default"))) const void *quire_text_api(unsigned version);

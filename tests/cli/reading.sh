@@ -191,7 +191,7 @@ expect_exit 2 "$READ" shwo r.quire
 expect_stderr_first_line_starts "quire-read: unknown command 'shwo': did you mean 'show'?"
 expect_exit 2 "$READ" show -p "$PUB" r.quire
 expect_stderr_is "quire-read: show: expected BUNDLE PATH
-usage: quire-read show    [-p PUB]... [--any-signer] BUNDLE PATH"
+usage: quire-read show    [-p PUB]... [--any-signer] [--text] BUNDLE PATH"
 expect_exit 2 "$READ" frobnicate
 expect_stderr_lines 12
 

@@ -6,7 +6,8 @@
 # pipes and once on pseudo-terminals, and fails on:
 #   - a crash (a signal) or a sanitizer report, or an exit status outside {0, 1, 2, 3};
 #   - an exit status the command must not give for a valid bundle signed by a trusted key
-#     (verify, info, list, show, cite: 0; diff: 0 or 3; quote, search: 0, 1 or 3);
+#     (verify, info, list, show, cite: 0; diff: 0 or 3; quote, search: 0, 1 or 3; show on a
+#     terminal may also refuse a binary document: exit 2 with that said and nothing on stdout);
 #   - invalid JSON from a --json command or cite --format csl-json;
 #   - show to a pipe that does not write exactly the document's bytes;
 #   - any raw control in stdout or stderr (stdout of show to a pipe excepted, which is the
@@ -227,6 +228,9 @@ def check(c, tty, rc, out, err):
         fails.append(("crash", "killed by signal %s" % signal.Signals(-rc).name))
     elif rc not in (0, 1, 2, 3):
         fails.append(("bad exit status", "exit %d" % rc))
+    elif c.sha is not None and tty and rc == 2 and b"is a binary document" in err:
+        if out.strip():
+            fails.append(("binary document shown", "stdout: %r" % out[:120]))
     elif rc not in c.expect:
         fails.append(("unexpected exit status", "exit %d (expected %s): %s" % (
             rc, sorted(c.expect), err.decode("utf-8", "replace").strip()[:300])))
