@@ -629,7 +629,8 @@ static int read_wacz(run *r, int fd)
     }
     if (rc == 0)
         rc = wacz_check(r, &w);
-    qsort(w.v, w.n, sizeof *w.v, by_wfile_name);
+    if (w.n > 1) /* qsort may not be given NULL, even for no elements */
+        qsort(w.v, w.n, sizeof *w.v, by_wfile_name);
     for (size_t i = 0; i < w.n; i++) {
         char name[8192];
         snprintf(name, sizeof name, "%s: entry %s", r->arch, w.v[i].name);

@@ -452,7 +452,7 @@ static bool parse_hex(const char *s, uint64_t *out)
 /* The next chunk's size line (after the CRLF that ends the previous chunk). */
 static bool next_chunk(body *b, bool first)
 {
-    char line[1024];
+    char line[1024] = ""; /* src_line terminates it; initialised for the analyzer */
     if (!first && (!src_line(&b->s, line, sizeof line) || line[0] != '\0')) {
         b->err = "a chunk is not followed by CRLF";
         return false;

@@ -672,7 +672,7 @@ static int quote_open(scan *s, const read_opts *o, char **argv, uint32_t *i)
 
 int cmd_quote(const read_opts *o, int argc, char **argv)
 {
-    uint32_t i;
+    uint32_t i = 0;
     quire_error err;
     if (argc != 3 || argv[2][0] == '\0') {
         read_fail(NULL, "quote: expected BUNDLE PATH \"TEXT\"");
