@@ -70,7 +70,13 @@ static int from_source(quire_text_kind kind, const char *s, size_t len, quire_te
         rc = quire_text_source_final(src);
     quire_text_source_free(src);
     b.failed = b.failed || rc != 0;
-    return finish(&b, out);
+    rc = finish(&b, out);
+    /* A character the HTML parser makes at the very end (an entity or a tag it closes) is
+     * placed at the offset just past the input; every offset names a byte of the input. */
+    for (size_t i = 0; rc == 0 && len > 0 && i < out->len; i++)
+        if (out->map[i] >= len)
+            out->map[i] = len - 1;
+    return rc;
 }
 
 int quire_text_from_plain(const char *s, size_t len, quire_text *out)
