@@ -11,8 +11,9 @@
  * U+2029), and every
  * byte that is not part of valid, shortest-form UTF-8 (overlong forms, surrogates, code points
  * above U+10FFFF, truncated sequences). A code point is shown as \uXXXX (four lower-case hex
- * digits; \UXXXXXXXX above U+FFFF), a byte as \xNN, a newline (unless kept) as \n and a tab (unless kept) as \t. Everything
- * else is written as it is, so ordinary text in any script reads as it should. */
+ * digits; \UXXXXXXXX above U+FFFF), a byte as \xNN, a newline (unless kept) as \n and a tab (unless
+ * kept) as \t. Everything else is written as it is, so ordinary text in any script reads as it
+ * should. */
 #ifndef CLI_ESCAPE_H
 #define CLI_ESCAPE_H
 

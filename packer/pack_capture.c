@@ -177,38 +177,21 @@ static void report_skips(const run *r)
                   r->skips[i].count == 1 ? "" : "s", r->skips[i].reason, r->skips[i].first);
 }
 
-typedef struct sbuf {
-    char s[8192];
-    size_t n;
-    bool over;
-} sbuf;
-
-static void put(sbuf *b, const char *p, size_t n)
-{
-    if (b->n + n >= sizeof b->s) {
-        b->over = true;
-        return;
-    }
-    memcpy(b->s + b->n, p, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
 /* ---- unique paths ---- */
 
 /* p with "~N" before the extension of its last component (or at the end with whole). */
-static void numbered(const char *p, size_t n, unsigned k, bool whole, sbuf *out)
+static void numbered(const char *p, size_t n, unsigned k, bool whole, pack_sbuf *out)
 {
     const char *slash = memrchr(p, '/', n);
     const char *base = slash != NULL ? slash + 1 : p;
     const char *dot = whole ? NULL : memrchr(base, '.', n - (size_t)(base - p));
     size_t cut = dot != NULL && dot > base ? (size_t)(dot - p) : n;
     char num[16];
-    *out = (sbuf){0};
-    put(out, p, cut);
+    *out = (pack_sbuf){0};
+    pack_sbuf_put(out, p, cut);
     snprintf(num, sizeof num, "~%u", k);
-    put(out, num, strlen(num));
-    put(out, p + cut, n - cut);
+    pack_sbuf_put(out, num, strlen(num));
+    pack_sbuf_put(out, p + cut, n - cut);
 }
 
 static int take_path(const char *p)
@@ -231,11 +214,11 @@ static int take_path(const char *p)
 /* Makes want unique among the captures' paths: a directory that is already a file becomes
  * DIR~N, a file that is already a file or a directory NAME~N.EXT, with the smallest N from 2.
  * Returns the path (in out) or false when it breaks SPEC 4. */
-static bool unique_path(const char *want, sbuf *out)
+static bool unique_path(const char *want, pack_sbuf *out)
 {
-    sbuf p = {0}, t = {0};
+    pack_sbuf p = {0}, t = {0};
     quire_error err;
-    put(&p, want, strlen(want));
+    pack_sbuf_put(&p, want, strlen(want));
     for (size_t i = 0; i < p.n && !p.over; i++) {
         if (p.s[i] != '/')
             continue;
@@ -247,7 +230,7 @@ static bool unique_path(const char *want, sbuf *out)
             clash = smap_get(&cap.files, t.s) != NULL;
             if (!clash) {
                 size_t add = t.n - i;
-                put(&t, p.s + i, p.n - i);
+                pack_sbuf_put(&t, p.s + i, p.n - i);
                 p = t;
                 i += add;
             }
@@ -293,12 +276,12 @@ static void cdoc_free(cdoc *d)
  * path + ".warc". */
 static int keep_record(run *r, cdoc *d, const char *rec_tmp)
 {
-    sbuf want = {0}, got;
+    pack_sbuf want = {0}, got;
     char name[32];
     if (!pack_capture_keep_records)
         return 0;
-    put(&want, d->path, strlen(d->path));
-    put(&want, ".warc", 5);
+    pack_sbuf_put(&want, d->path, strlen(d->path));
+    pack_sbuf_put(&want, ".warc", 5);
     snprintf(name, sizeof name, "r%zu", ++r->files);
     if (!unique_path(want.s, &got) || take_path(got.s) != 0 ||
         (d->rec_path = strdup(got.s)) == NULL || (d->rec_fs = join(r->proto->root, name)) == NULL) {
@@ -316,7 +299,7 @@ static int keep_record(run *r, cdoc *d, const char *rec_tmp)
 /* Names a new document after its URL and records it. d->fs, url, id, date, media are set. */
 static int name_doc(run *r, cdoc *d, const char *rec_tmp)
 {
-    sbuf got;
+    pack_sbuf got;
     char want[8192];
     if (!pack_url_path(d->url, want, sizeof want) || !unique_path(want, &got)) {
         skipped(r, d->url, "its URL gives no usable bundle path");

@@ -9,13 +9,7 @@
 #include "pack_url.h"
 #include "quire.h"
 
-typedef struct sbuf {
-    char s[8192];
-    size_t n;
-    bool over;
-} sbuf;
-
-static void put(sbuf *b, const char *p, size_t n)
+void pack_sbuf_put(pack_sbuf *b, const char *p, size_t n)
 {
     if (b->n + n >= sizeof b->s) {
         b->over = true;
@@ -34,16 +28,16 @@ static bool safe_byte(unsigned char c)
            strchr("-._~!$&'()*+,;=@%", c) != NULL;
 }
 
-static void put_encoded(sbuf *b, const char *p, size_t n)
+static void put_encoded(pack_sbuf *b, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         char hex[4];
         if (c != '\0' && safe_byte(c)) {
-            put(b, p + i, 1);
+            pack_sbuf_put(b, p + i, 1);
         } else {
             snprintf(hex, sizeof hex, "%%%02X", c);
-            put(b, hex, 3);
+            pack_sbuf_put(b, hex, 3);
         }
     }
 }
@@ -73,7 +67,7 @@ static size_t pct_decode(const char *seg, size_t n, char *out)
 
 /* One path segment as a component: decoded when that gives a printable UTF-8 name that is a
  * valid component (SPEC 4: no '/', '\', control, "." or ".."), else percent-encoded. */
-static void put_segment(sbuf *b, const char *seg, size_t n)
+static void put_segment(pack_sbuf *b, const char *seg, size_t n)
 {
     char dec[8192];
     quire_error err;
@@ -85,14 +79,14 @@ static void put_segment(sbuf *b, const char *seg, size_t n)
     /* Also encoded: the characters Windows does not allow in a name. */
     if (d > 0 && memchr(dec, '\0', d) == NULL && strpbrk(dec, "/:?*<>|\"") == NULL &&
         quire_path_check(dec, d, &err) == QUIRE_OK)
-        put(b, dec, d);
+        pack_sbuf_put(b, dec, d);
     else
         put_encoded(b, seg, n);
 }
 
 /* The segments of path (up to the query), dot segments resolved (RFC 3986 5.2.4), empty ones
  * dropped; a path ending in '/' (or empty) names index.html. */
-static void put_path(sbuf *b, const char *path, size_t len)
+static void put_path(pack_sbuf *b, const char *path, size_t len)
 {
     size_t start[512], end[512], k = 0;
     bool dir = len == 0 || path[len - 1] == '/';
@@ -113,17 +107,17 @@ static void put_path(sbuf *b, const char *path, size_t len)
         i = j + 1;
     }
     for (size_t s = 0; s < k; s++) {
-        put(b, "/", 1);
+        pack_sbuf_put(b, "/", 1);
         put_segment(b, path + start[s], end[s] - start[s]);
     }
     if (dir || k == 0)
-        put(b, "/index.html", 11);
+        pack_sbuf_put(b, "/index.html", 11);
 }
 
 /* The bundle path of a URL: host (lower case; _PORT for a port that is not the scheme's
  * default), the path's segments, index.html for a directory, the query appended as %3F and
  * percent-encoded; the fragment dropped. Only http and https URLs; false for others. */
-static bool url_path(const char *url, sbuf *b)
+static bool url_path(const char *url, pack_sbuf *b)
 {
     bool https = strncasecmp(url, "https://", 8) == 0;
     if (!https && strncasecmp(url, "http://", 7) != 0)
@@ -140,11 +134,11 @@ static bool url_path(const char *url, sbuf *b)
     const char *hend = colon != NULL ? colon : pend;
     if (hend == a)
         return false;
-    *b = (sbuf){0};
+    *b = (pack_sbuf){0};
     for (const char *p = a; p < hend; p++) {
         char c = (char)(*p >= 'A' && *p <= 'Z' ? *p | 0x20 : *p);
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')
-            put(b, &c, 1);
+            pack_sbuf_put(b, &c, 1);
         else
             put_encoded(b, &c, 1);
     }
@@ -152,13 +146,13 @@ static bool url_path(const char *url, sbuf *b)
         strspn(colon + 1, "0123456789") == (size_t)(pend - colon - 1) &&
         (size_t)(pend - colon - 1) != 0 &&
         strncmp(colon + 1, https ? "443" : "80", (size_t)(pend - colon - 1)) != 0) {
-        put(b, "_", 1);
-        put(b, colon + 1, (size_t)(pend - colon - 1));
+        pack_sbuf_put(b, "_", 1);
+        pack_sbuf_put(b, colon + 1, (size_t)(pend - colon - 1));
     }
     const char *q = pend + strcspn(pend, "?#");
     put_path(b, pend, (size_t)(q - pend));
     if (*q == '?') {
-        put(b, "%3F", 3);
+        pack_sbuf_put(b, "%3F", 3);
         put_encoded(b, q + 1, strcspn(q + 1, "#"));
     }
     return !b->over;
@@ -166,7 +160,7 @@ static bool url_path(const char *url, sbuf *b)
 
 bool pack_url_path(const char *url, char *out, size_t cap)
 {
-    static sbuf b;
+    static pack_sbuf b;
     if (!url_path(url, &b) || b.n >= cap)
         return false;
     memcpy(out, b.s, b.n + 1);

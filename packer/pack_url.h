@@ -14,4 +14,15 @@
  * fit; the result may still break SPEC 4 (too long a component): the caller checks it. */
 bool pack_url_path(const char *url, char *out, size_t cap);
 
+/* A bounded string for building paths: once something did not fit, over is set and the
+ * string is left as it was (still NUL-terminated). */
+typedef struct pack_sbuf {
+    char s[8192];
+    size_t n;
+    bool over;
+} pack_sbuf;
+
+/* Appends n bytes of p to b, or sets b->over. */
+void pack_sbuf_put(pack_sbuf *b, const char *p, size_t n);
+
 #endif
