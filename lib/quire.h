@@ -111,9 +111,10 @@ typedef struct quire_trailer {
     uint64_t index_offset;
     uint64_t index_size;
     uint64_t sigblock_size;
+    uint64_t attachments_size;
 } quire_trailer;
 
-/* Parses the 32-byte trailer and checks its fields against file_size (SPEC 9 steps 2-3).
+/* Parses the 40-byte trailer and checks its fields against file_size (SPEC 9 steps 2-3).
  * Returns 0, QUIRE_E_FORMAT or QUIRE_E_LIMIT. */
 QUIRE_MUST_CHECK int quire_trailer_parse(const uint8_t *buf, size_t len, uint64_t file_size,
                                          quire_trailer *out, quire_error *err);
@@ -174,10 +175,14 @@ typedef struct quire_index {
     uint64_t index_size;
     uint32_t entry_count;
     uint32_t unit_count;
-    uint64_t stream_size; /* sum of all entry sizes */
+    uint32_t entry_page_count;
+    uint64_t stream_size;    /* sum of all entry sizes */
+    const uint8_t *statement; /* QUIRE_STATEMENT_BYTES, borrowed from the index buffer */
+    const uint8_t *root;      /* the statement's Merkle root (SPEC 5.6), borrowed */
     quire_unit *units;
     quire_entry *entries;
     char *paths;
+    uint8_t *pages; /* every entry page, inflated, back to back; owned */
     const uint8_t *bundle_meta; /* borrowed, not NUL-terminated; checked by the parser */
     uint32_t bundle_meta_len;
     /* Each entry's metadata, reachable only through quire_reader_entry_meta, which runs its
@@ -230,7 +235,18 @@ const quire_pubkey *quire_reader_signer_key(const quire_reader *r);
 /* All signature records of the bundle, valid until close. */
 const quire_sigblock *quire_reader_sigblock(const quire_reader *r);
 
-/* The bundle fingerprint, BLAKE2b-256 of the index bytes (SPEC 6.3), computed at the first
+/* SPEC 5.6: checks that the entry records hash to the signed Merkle root (once; later calls
+ * return the first result if it was a success). Full and quick verification and receipts need
+ * it; reading does not, since every page is checked against its own hash. Returns 0,
+ * QUIRE_E_FORMAT or QUIRE_E_USAGE (not authenticated). */
+QUIRE_MUST_CHECK int quire_reader_check_root(quire_reader *r, quire_error *err);
+
+/* Entry i's record L (SPEC 5.3), the Merkle leaf data a receipt carries, after the entry's
+ * metadata check (SPEC 5.5). Borrowed until close. Returns 0 or QUIRE_E_FORMAT. */
+QUIRE_MUST_CHECK int quire_reader_entry_leaf(quire_reader *r, uint32_t i, const uint8_t **leaf,
+                                             size_t *len, quire_error *err);
+
+/* The bundle fingerprint, SHA-256 of the statement (SPEC 6.3), computed at the first
  * call after a successful quire_reader_authenticate, or NULL before one; valid until close. */
 const uint8_t *quire_reader_fingerprint(quire_reader *r);
 

@@ -33,14 +33,19 @@ void quire_store64(uint8_t *p, uint64_t v);
 
 /* Where entry i's metadata lies in the index buffer; complete only here. */
 struct quire_meta_ref {
-    const uint8_t *meta; /* borrowed from the index buffer, not NUL-terminated */
+    const uint8_t *meta; /* borrowed from the inflated entry pages, not NUL-terminated */
     uint32_t len;
+    const uint8_t *leaf; /* the whole entry record L (SPEC 5.3), the Merkle leaf data */
+    uint32_t leaf_len;
 };
 
-/* Parses an index of exactly len bytes (SPEC 5) and checks every rule of SPEC 9 steps 7-9
- * that needs no data: layout, limits, paths, order, links, unit tiling. header is the file's
- * 32-byte header, which the index must repeat. Pointers in out borrow buf. On failure out is
- * left empty. Returns 0, QUIRE_E_FORMAT, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
+/* Parses an index region of exactly len bytes (SPEC 5: entry pages, unit table, directory,
+ * bundle metadata, statement) and checks every rule of SPEC 9 steps 7-9 that needs no data:
+ * hashes of the directory and of every page, layout, limits, paths, order, links, unit
+ * tiling, the Merkle root. header is the file's 32-byte header, which the statement must
+ * repeat. Pointers in out borrow buf (the statement, the bundle metadata) or idx->pages. The
+ * signature over the statement is the caller's to check, first. On failure out is left empty.
+ * Returns 0, QUIRE_E_FORMAT, QUIRE_E_HASH, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
 int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,
                       quire_error *err);
 
@@ -55,8 +60,16 @@ int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, qui
 int quire_index_parse_ex(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
                          quire_index *out, quire_error *err);
 
+/* Leave the Merkle root (SPEC 5.6) to quire_index_check_root: every page is still checked
+ * against its hash, which is what reading needs; the root matters to full verification and
+ * receipts. */
+#define QUIRE_INDEX_DEFER_ROOT 0x2
+
 /* SPEC 5.5 for entry i: 0, or QUIRE_E_FORMAT naming the entry. */
 int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err);
+
+/* SPEC 5.6: the entry records hash to the statement's root. 0 or QUIRE_E_FORMAT. */
+int quire_index_check_root(const quire_index *idx, quire_error *err);
 
 /* pthread_create with every signal blocked in the new thread, so that the programs' signal
  * handlers (which remove temporary outputs) always run on the main thread. Returns

@@ -132,7 +132,7 @@ static void print_bundle(json_t *b)
     const char *tc = json_string_value(json_object_get(sg, "trusted_comment"));
     char line[128];
 
-    print_field("format:", "quire 1", 7);
+    print_field("format:", "quire 2", 7);
     print_field("fingerprint:", json_string_value(json_object_get(b, "fingerprint")), 64);
     print_signer(sg);
     print_comment(sg, tc);
@@ -178,7 +178,9 @@ static int verify_bytes(const read_opts *o, quire_reader *r, quire_error *err)
     quire_walk_ops ops = {.data = meter_data};
     const quire_index *idx = quire_reader_index(r);
     uint64_t stored = idx->unit_count ? idx->index_offset - QUIRE_HEADER_BYTES : 0;
-    int rc;
+    int rc = quire_reader_check_root(r, err); /* SPEC 5.6: a full or quick verification */
+    if (rc != QUIRE_OK)
+        return rc;
     if (o->quick) { /* signature and every stored hash; no inflating, no document hashes */
         cli_progress_start(&meter, "verifying", stored, !o->quiet);
         rc = quire_reader_check_units(r, meter_add, &meter, err);

@@ -18,6 +18,16 @@ void quire_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[H])
     crypto_hash_sha256_final(&st, out);
 }
 
+void quire_entry_leaf_hash(const uint8_t *L, size_t len, uint8_t out[H])
+{
+    static const uint8_t prefix[2] = {0x00, 0x51};
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, prefix, sizeof prefix);
+    crypto_hash_sha256_update(&st, L, len);
+    crypto_hash_sha256_final(&st, out);
+}
+
 void quire_merkle_node(const uint8_t left[H], const uint8_t right[H], uint8_t out[H])
 {
     uint8_t buf[1 + 2 * H];

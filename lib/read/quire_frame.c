@@ -6,7 +6,7 @@
 #include "quire_private.h"
 
 _Static_assert(QUIRE_HEADER_BYTES == 32, "SPEC 3: the header is 32 bytes");
-_Static_assert(QUIRE_TRAILER_BYTES == 32, "SPEC 7: the trailer is 32 bytes");
+_Static_assert(QUIRE_TRAILER_BYTES == 40, "SPEC 7: the trailer is 40 bytes");
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
@@ -20,6 +20,11 @@ int quire_header_check(const uint8_t *buf, size_t len, quire_error *err)
 {
     if (len < QUIRE_HEADER_BYTES || memcmp(buf, QUIRE_MAGIC, QUIRE_MAGIC_BYTES) != 0)
         return quire_error_set(err, QUIRE_E_FORMAT, "not a quire bundle: bad magic (SPEC 3)");
+    if (quire_load16(buf + 8) == 1)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "format version 1 is no longer read (this reader reads %d); "
+                               "repack it with quire-pack 0.2 or later (SPEC 3)",
+                               QUIRE_FORMAT_VERSION);
     if (quire_load16(buf + 8) != QUIRE_FORMAT_VERSION)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "unsupported format version %u, this reader knows %d (SPEC 3)",
@@ -43,23 +48,28 @@ int quire_header_check(const uint8_t *buf, size_t len, quire_error *err)
 int quire_trailer_parse(const uint8_t *buf, size_t len, uint64_t file_size, quire_trailer *out,
                         quire_error *err)
 {
-    if (len < QUIRE_TRAILER_BYTES || memcmp(buf + 24, QUIRE_TRAILER_MAGIC, 8) != 0)
+    if (len < QUIRE_TRAILER_BYTES || memcmp(buf + 32, QUIRE_TRAILER_MAGIC, 8) != 0)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "bad trailer magic: truncated or bytes appended (SPEC 7)");
     out->index_offset = quire_load64(buf);
     out->index_size = quire_load64(buf + 8);
     out->sigblock_size = quire_load64(buf + 16);
+    out->attachments_size = quire_load64(buf + 24);
     if (out->index_offset < QUIRE_HEADER_BYTES)
         return quire_error_set(err, QUIRE_E_FORMAT, "index offset inside the header (SPEC 7)");
-    if (out->index_size < QUIRE_INDEX_FIXED_BYTES)
-        return quire_error_set(err, QUIRE_E_FORMAT, "index smaller than its fixed part (SPEC 7)");
+    if (out->index_size < QUIRE_STATEMENT_BYTES)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "index smaller than its statement (SPEC 7)");
     if (out->index_size > QUIRE_MAX_INDEX_BYTES)
         return quire_error_set(err, QUIRE_E_LIMIT, "index larger than %llu bytes (SPEC 8)",
                                (unsigned long long)QUIRE_MAX_INDEX_BYTES);
     if (out->sigblock_size < SIGBLOCK_MIN || out->sigblock_size > SIGBLOCK_MAX)
         return quire_error_set(err, QUIRE_E_FORMAT, "signature block size out of range (SPEC 7)");
+    if (out->attachments_size != 0)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "attachments present: none is defined in this version (SPEC 7)");
     /* SPEC 7: the regions tile the file exactly. Each operand is bounded, so the sum of the
-     * three small ones cannot wrap; the offset is compared by subtraction. */
+     * small ones cannot wrap; the offset is compared by subtraction. */
     uint64_t tail = out->index_size + out->sigblock_size + QUIRE_TRAILER_BYTES;
     if (file_size < tail || out->index_offset != file_size - tail)
         return quire_error_set(err, QUIRE_E_FORMAT,

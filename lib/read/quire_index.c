@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: ISC */
-/* quire_index.c: the index parser (SPEC 5, 9 steps 7-9). It takes (buffer, length), does no
- * I/O and is the main fuzzing target. Every count is checked against the limits of SPEC 8 and
- * the buffer length before anything is allocated. */
+/* quire_index.c: the index parser (SPEC 5, 9 steps 7-9). It takes the index region (buffer,
+ * length), whose last 160 bytes are the statement, does no I/O and is the main fuzzing target.
+ * Every structure is hashed before it is parsed (the directory and metadata against the
+ * statement, each unit page and entry page against the directory), and every count is checked
+ * against the limits of SPEC 8 and the buffer length before anything is allocated. */
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
+#include <sodium.h>
+#include <zlib.h>
 
 #include "quire.h"
-#include "quire_private.h"
+#include "quire_json.h"
+#include "quire_merkle.h"
 #include "quire_private.h"
 
-_Static_assert(QUIRE_INDEX_FIXED_BYTES == 80, "SPEC 5.1: the fixed part is 80 bytes");
-_Static_assert(QUIRE_UNIT_RECORD_BYTES == 56, "SPEC 5.2: unit records are 56 bytes");
-_Static_assert(QUIRE_ENTRY_RECORD_BYTES == 56, "SPEC 5.3: entry records are 56 bytes");
+_Static_assert(QUIRE_STATEMENT_BYTES == 160, "SPEC 5.1: the statement is 160 bytes");
+_Static_assert(QUIRE_UNIT_RECORD_BYTES == 44, "SPEC 5.2: unit records are 44 bytes");
+_Static_assert(QUIRE_ENTRY_FIXED_BYTES == 52, "SPEC 5.3: entry records are 52 bytes and more");
 
 static bool zero(const uint8_t *p, size_t n)
 {
@@ -57,125 +61,395 @@ void quire_index_free(quire_index *idx)
     free(idx->units);
     free(idx->entries);
     free(idx->paths);
+    free(idx->pages);
     free((void *)idx->meta_refs);
     memset(idx, 0, sizeof *idx);
 }
 
-/* SPEC 5.2: unit records; derives each unit's file and stream offsets. */
-static int parse_units(const uint8_t *p, quire_index *idx, quire_error *err)
+/* Where the parts of the index region lie (SPEC 5.1), derived from the statement. */
+typedef struct layout {
+    uint64_t units_off, dir_off, dir_size, meta_off, pages_raw;
+    uint64_t unit_pages_off; /* the unit page records, after the entry page records */
+} layout;
+
+/* One entry page's directory record (SPEC 5.4) and where its page lies. */
+typedef struct dir_page {
+    uint32_t stored, raw, count, first_entry;
+    uint64_t offset; /* in the index region */
+    uint64_t stream;
+    const uint8_t *sha256;
+    const uint8_t *first;
+    uint16_t first_len;
+} dir_page;
+
+/* SPEC 5.1: the statement's fields and the sizes of the region's parts. */
+static int parse_statement(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *idx,
+                           layout *lay, quire_error *err)
+{
+    if (len < QUIRE_STATEMENT_BYTES)
+        return quire_error_set(err, QUIRE_E_FORMAT, "index smaller than its statement (SPEC 5.1)");
+    const uint8_t *st = buf + len - QUIRE_STATEMENT_BYTES;
+    if (memcmp(st, QUIRE_STATEMENT_DOMAIN, QUIRE_STATEMENT_DOMAIN_BYTES) != 0)
+        return quire_error_set(err, QUIRE_E_FORMAT, "statement: bad domain string (SPEC 5.1)");
+    if (memcmp(st + 16, header, QUIRE_HEADER_BYTES) != 0)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "statement: header copy differs from the file header (SPEC 5.1)");
+    idx->statement = st;
+    idx->root = st + 96;
+    idx->index_offset = quire_load64(st + 48);
+    idx->index_size = quire_load64(st + 56);
+    idx->entry_count = quire_load32(st + 64);
+    idx->unit_count = quire_load32(st + 68);
+    idx->entry_page_count = quire_load32(st + 72);
+    idx->bundle_meta_len = quire_load32(st + 76);
+    lay->dir_size = quire_load64(st + 80);
+    idx->stream_size = quire_load64(st + 88);
+    if (idx->index_size != len)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "statement: index size field is wrong (SPEC 5.1)");
+    if (idx->index_offset < QUIRE_HEADER_BYTES)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "statement: index offset inside the header (SPEC 5.1)");
+    if (idx->entry_count > QUIRE_MAX_ENTRIES || idx->unit_count > QUIRE_MAX_UNITS)
+        return quire_error_set(err, QUIRE_E_LIMIT,
+                               "statement: more than %u entries or %u units (SPEC 8)",
+                               QUIRE_MAX_ENTRIES, QUIRE_MAX_UNITS);
+    if (idx->bundle_meta_len > QUIRE_MAX_BUNDLE_META_BYTES)
+        return quire_error_set(err, QUIRE_E_LIMIT,
+                               "statement: bundle metadata larger than %u bytes (SPEC 8)",
+                               QUIRE_MAX_BUNDLE_META_BYTES);
+    if (lay->dir_size > QUIRE_MAX_DIRECTORY_BYTES)
+        return quire_error_set(err, QUIRE_E_LIMIT,
+                               "statement: directory larger than %llu bytes (SPEC 8)",
+                               (unsigned long long)QUIRE_MAX_DIRECTORY_BYTES);
+    if ((idx->entry_count == 0) != (idx->entry_page_count == 0) ||
+        idx->entry_page_count > idx->entry_count)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "statement: %u entry pages for %u entries (SPEC 5.1)",
+                               idx->entry_page_count, idx->entry_count);
+    /* Each term is bounded by SPEC 8 above: the sum cannot wrap. */
+    uint64_t tail = QUIRE_STATEMENT_BYTES + (uint64_t)idx->bundle_meta_len + lay->dir_size +
+                    (uint64_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES;
+    if (tail > len)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "statement: unit table, directory and metadata do not fit in the "
+                               "index (SPEC 5.1)");
+    lay->units_off = len - tail;
+    lay->dir_off = lay->units_off + (uint64_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES;
+    lay->meta_off = lay->dir_off + lay->dir_size;
+    return QUIRE_OK;
+}
+
+/* SPEC 9 step 7: the directory and the bundle metadata against the statement's hash, before
+ * either is parsed. */
+static int check_dir_hash(const uint8_t *buf, const quire_index *idx, const layout *lay,
+                          quire_error *err)
+{
+    uint8_t h[QUIRE_SHA256_BYTES];
+    crypto_hash_sha256(h, buf + lay->dir_off, lay->dir_size + idx->bundle_meta_len);
+    if (sodium_memcmp(h, idx->statement + 128, sizeof h) != 0)
+        return quire_error_set(err, QUIRE_E_HASH,
+                               "directory or bundle metadata does not match the statement's "
+                               "SHA-256 (SPEC 9 step 7)");
+    return QUIRE_OK;
+}
+
+static int dir_limit(uint32_t k, const char *what, quire_error *err)
+{
+    return quire_error_set(err, QUIRE_E_LIMIT, "entry page %u: %s (SPEC 8)", k, what);
+}
+
+/* SPEC 5.4: the entry page records, then the unit page records, filling the directory. */
+static int parse_directory(const uint8_t *buf, const quire_index *idx, layout *lay,
+                           dir_page *pages, quire_error *err)
+{
+    const uint8_t *d = buf + lay->dir_off;
+    uint64_t off = 0, entries = 0, stored = 0;
+    lay->pages_raw = 0;
+    for (uint32_t k = 0; k < idx->entry_page_count; k++) {
+        dir_page *pg = &pages[k];
+        if (lay->dir_size - off < QUIRE_DIR_ENTRY_PAGE_BYTES)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry page %u: directory record past the directory's end "
+                                   "(SPEC 5.4)",
+                                   k);
+        const uint8_t *p = d + off;
+        pg->stored = quire_load32(p);
+        pg->raw = quire_load32(p + 4);
+        pg->count = quire_load32(p + 8);
+        pg->stream = quire_load64(p + 12);
+        pg->sha256 = p + 20;
+        pg->first_len = quire_load16(p + 52);
+        pg->first = p + QUIRE_DIR_ENTRY_PAGE_BYTES;
+        if (pg->stored == 0 || pg->raw == 0 || pg->stored > QUIRE_MAX_PAGE_BYTES ||
+            pg->raw > QUIRE_MAX_PAGE_BYTES)
+            return dir_limit(k, "stored or raw size 0 or above 4 MiB", err);
+        if (pg->first_len == 0 || pg->first_len > QUIRE_MAX_PATH_BYTES)
+            return dir_limit(k, "first path length 0 or above 4096 bytes", err);
+        if (pg->count == 0 || pg->count > idx->entry_count - entries)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry page %u: entry count 0 or past the statement's entry "
+                                   "count (SPEC 5.4)",
+                                   k);
+        off += QUIRE_DIR_ENTRY_PAGE_BYTES;
+        if (lay->dir_size - off < pg->first_len)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry page %u: first path past the directory's end (SPEC 5.4)",
+                                   k);
+        off += pg->first_len;
+        if (k > 0 && cmp_path((const char *)pages[k - 1].first, pages[k - 1].first_len,
+                              (const char *)pg->first, pg->first_len) >= 0)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry page %u: first path not after the previous page's "
+                                   "(SPEC 4.3)",
+                                   k);
+        pg->first_entry = (uint32_t)entries;
+        pg->offset = stored;
+        entries += pg->count;
+        stored += pg->stored;
+        lay->pages_raw += pg->raw;
+        if (lay->pages_raw > QUIRE_MAX_PAGES_RAW_BYTES)
+            return dir_limit(k, "entry pages larger than 1 GiB together", err);
+    }
+    uint64_t unit_pages = (idx->unit_count + (uint64_t)QUIRE_UNITS_PER_PAGE - 1) /
+                          QUIRE_UNITS_PER_PAGE;
+    lay->unit_pages_off = lay->dir_off + off;
+    if (lay->dir_size - off != unit_pages * QUIRE_DIR_UNIT_PAGE_BYTES)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "directory size does not match its records (SPEC 5.4)");
+    if (entries != idx->entry_count)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "entry pages hold %llu entries, the statement says %u (SPEC 5.4)",
+                               (unsigned long long)entries, idx->entry_count);
+    if (stored != lay->units_off)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "entry pages do not fill the index before the unit table "
+                               "(SPEC 5.4)");
+    return QUIRE_OK;
+}
+
+/* SPEC 5.2: one unit record. */
+static int parse_unit(const uint8_t *p, uint32_t u, quire_unit *un, quire_error *err)
+{
+    un->compression = p[0];
+    un->stored_size = quire_load32(p + 4);
+    un->raw_size = quire_load32(p + 8);
+    memcpy(un->hash, p + 12, QUIRE_BLAKE2B256_BYTES);
+    if (un->compression != QUIRE_COMP_STORE && un->compression != QUIRE_COMP_DEFLATE)
+        return quire_error_set(err, QUIRE_E_FORMAT, "unit %u: unknown compression %u (SPEC 5.2)",
+                               u, un->compression);
+    if (!zero(p + 1, 3))
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "unit %u: reserved bytes are not zero (SPEC 5.2)", u);
+    if (un->raw_size == 0 || un->stored_size == 0 || un->raw_size > QUIRE_MAX_UNIT_BYTES ||
+        un->stored_size > QUIRE_MAX_UNIT_BYTES)
+        return quire_error_set(err, QUIRE_E_LIMIT, "unit %u: size 0 or above %u bytes (SPEC 8)", u,
+                               QUIRE_MAX_UNIT_BYTES);
+    if (un->compression == QUIRE_COMP_STORE && un->stored_size != un->raw_size)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "unit %u: stored unit with two different sizes (SPEC 5.2)", u);
+    return QUIRE_OK;
+}
+
+/* SPEC 5.2, 9 step 8: each unit page against its directory record, then its records; derives
+ * each unit's file and stream offsets. */
+static int parse_units(const uint8_t *buf, const layout *lay, quire_index *idx, quire_error *err)
 {
     uint64_t file_off = QUIRE_HEADER_BYTES, stream_off = 0;
+    const uint8_t *table = buf + lay->units_off;
+    const uint8_t *rec = buf + lay->unit_pages_off;
 
-    for (uint32_t u = 0; u < idx->unit_count; u++, p += QUIRE_UNIT_RECORD_BYTES) {
-        quire_unit *un = &idx->units[u];
-        un->compression = p[0];
-        un->stored_size = quire_load64(p + 8);
-        un->raw_size = quire_load64(p + 16);
-        memcpy(un->hash, p + 24, QUIRE_BLAKE2B256_BYTES);
-        if (un->compression != QUIRE_COMP_STORE && un->compression != QUIRE_COMP_DEFLATE)
+    for (uint32_t first = 0, k = 0; first < idx->unit_count;
+         first += QUIRE_UNITS_PER_PAGE, k++, rec += QUIRE_DIR_UNIT_PAGE_BYTES) {
+        uint32_t n = idx->unit_count - first < QUIRE_UNITS_PER_PAGE ? idx->unit_count - first
+                                                                    : QUIRE_UNITS_PER_PAGE;
+        const uint8_t *page = table + (size_t)first * QUIRE_UNIT_RECORD_BYTES;
+        uint8_t h[QUIRE_SHA256_BYTES];
+        crypto_hash_sha256(h, page, (size_t)n * QUIRE_UNIT_RECORD_BYTES);
+        if (sodium_memcmp(h, rec, sizeof h) != 0)
+            return quire_error_set(err, QUIRE_E_HASH,
+                                   "unit page %u does not match its SHA-256 (SPEC 9 step 8)", k);
+        if (quire_load64(rec + 32) != file_off || quire_load64(rec + 40) != stream_off)
             return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "unit %u: unknown compression %u (SPEC 5.2)", u,
-                                   un->compression);
-        if (!zero(p + 1, 7))
-            return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "unit %u: reserved bytes are not zero (SPEC 5.2)", u);
-        if (un->raw_size == 0 || un->stored_size == 0 || un->raw_size > QUIRE_MAX_UNIT_BYTES ||
-            un->stored_size > QUIRE_MAX_UNIT_BYTES)
-            return quire_error_set(err, QUIRE_E_LIMIT, "unit %u: size 0 or above %u bytes (SPEC 8)",
-                                   u, QUIRE_MAX_UNIT_BYTES);
-        if (un->compression == QUIRE_COMP_STORE && un->stored_size != un->raw_size)
-            return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "unit %u: stored unit with two different sizes (SPEC 5.2)", u);
-        un->file_offset = file_off;
-        un->stream_offset = stream_off;
-        /* Both sums are bounded by 2^24 units of at most 2^24 bytes: no wrap. */
-        file_off += un->stored_size;
-        stream_off += un->raw_size;
+                                   "unit page %u: offsets differ from the derived ones (SPEC 5.4)",
+                                   k);
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t u = first + i;
+            quire_unit *un = &idx->units[u];
+            int rc = parse_unit(page + (size_t)i * QUIRE_UNIT_RECORD_BYTES, u, un, err);
+            if (rc != QUIRE_OK)
+                return rc;
+            un->file_offset = file_off;
+            un->stream_offset = stream_off;
+            /* Both sums are bounded by 2^26 units of at most 2^24 bytes: no wrap. */
+            file_off += un->stored_size;
+            stream_off += un->raw_size;
+        }
     }
     if (file_off != idx->index_offset)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "units do not fill the data region exactly: gap, overlap or bytes "
                                "inserted (SPEC 5.2)");
-    idx->stream_size = stream_off;
+    if (stream_off != idx->stream_size)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "units' raw sizes do not add up to the statement's stream size "
+                               "(SPEC 5.2)");
     return QUIRE_OK;
 }
 
-/* SPEC 5.3: the fixed fields of one entry record. */
-static int parse_entry_record(const uint8_t *p, uint32_t i, quire_entry *e,
-                              struct quire_meta_ref *m, quire_error *err)
+/* SPEC 5.4, 9 step 9: a page's stored bytes against the directory's SHA-256, then inflated to
+ * exactly its raw size. */
+static int inflate_page(const uint8_t *stored, const dir_page *pg, uint32_t k, uint8_t *raw,
+                        z_stream *zs, quire_error *err)
 {
-    e->size = quire_load64(p);
-    e->sha256 = p + 8;
-    e->path_len = quire_load16(p + 40);
-    e->role = p[42];
-    e->flags = p[43];
-    m->len = quire_load32(p + 44);
-    e->link = quire_load32(p + 48);
-    if (e->role != QUIRE_ROLE_DOCUMENT && e->role != QUIRE_ROLE_ORIGINAL)
-        return quire_error_set(err, QUIRE_E_FORMAT, "entry %u: unknown role %u (SPEC 5.3)", i,
-                               e->role);
-    if ((e->flags & ~QUIRE_ENTRY_FLAGS_KNOWN) != 0)
+    uint8_t h[QUIRE_SHA256_BYTES];
+    crypto_hash_sha256(h, stored, pg->stored);
+    if (sodium_memcmp(h, pg->sha256, sizeof h) != 0)
+        return quire_error_set(err, QUIRE_E_HASH,
+                               "entry page %u does not match its SHA-256 (SPEC 9 step 9)", k);
+    inflateReset(zs);
+    zs->next_in = (uint8_t *)(uintptr_t)stored;
+    zs->avail_in = pg->stored;
+    zs->next_out = raw;
+    zs->avail_out = pg->raw;
+    int zrc = inflate(zs, Z_FINISH);
+    if (zrc != Z_STREAM_END || zs->avail_out != 0 || zs->avail_in != 0)
         return quire_error_set(err, QUIRE_E_FORMAT,
-                               "entry %u: reserved flag bits are set (SPEC 5.3)", i);
-    if (!zero(p + 52, 4))
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "entry %u: reserved bytes are not zero (SPEC 5.3)", i);
-    if (e->path_len == 0 || e->path_len > QUIRE_MAX_PATH_BYTES)
-        return quire_error_set(err, QUIRE_E_LIMIT,
-                               "entry %u: path length 0 or above %u bytes (SPEC 8)", i,
-                               QUIRE_MAX_PATH_BYTES);
-    if (m->len > QUIRE_MAX_ENTRY_META_BYTES)
-        return quire_error_set(err, QUIRE_E_LIMIT,
-                               "entry %u: metadata larger than %u bytes (SPEC 8)", i,
-                               QUIRE_MAX_ENTRY_META_BYTES);
+                               "entry page %u: deflate data does not decode to exactly its %u "
+                               "declared bytes (SPEC 5.4)",
+                               k, pg->raw);
     return QUIRE_OK;
 }
 
-/* SPEC 5.5: metadata is empty or one JSON object in UTF-8, without duplicate keys. */
-static bool meta_ok(const uint8_t *m, size_t len)
+/* SPEC 5.3: the entry records of one inflated page, which they fill exactly. Paths are left
+ * in place (e->path points into the page, not NUL-terminated) until copy_paths. */
+static int parse_page(const uint8_t *raw, const dir_page *pg, uint32_t k, quire_index *idx,
+                      struct quire_meta_ref *refs, uint64_t *path_bytes, quire_error *err)
 {
-    if (len == 0)
-        return true;
-    json_t *j = json_loadb((const char *)m, len, JSON_REJECT_DUPLICATES, NULL);
-    bool ok = j != NULL && json_is_object(j);
-    json_decref(j);
-    return ok;
+    size_t off = 0;
+    for (uint32_t j = 0; j < pg->count; j++) {
+        uint32_t i = pg->first_entry + j;
+        quire_entry *e = &idx->entries[i];
+        struct quire_meta_ref *m = &refs[i];
+        size_t left = pg->raw - off;
+        if (left < QUIRE_ENTRY_FIXED_BYTES)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry %u: record runs past the end of its page (SPEC 5.3)", i);
+        const uint8_t *p = raw + off;
+        e->path_len = quire_load16(p);
+        if (e->path_len == 0 || e->path_len > QUIRE_MAX_PATH_BYTES)
+            return quire_error_set(err, QUIRE_E_LIMIT,
+                                   "entry %u: path length 0 or above %u bytes (SPEC 8)", i,
+                                   QUIRE_MAX_PATH_BYTES);
+        if (left - QUIRE_ENTRY_FIXED_BYTES < e->path_len)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry %u: record runs past the end of its page (SPEC 5.3)", i);
+        e->path = (const char *)p + 2;
+        const uint8_t *q = p + 2 + e->path_len;
+        e->size = quire_load64(q);
+        e->sha256 = q + 8;
+        e->role = q[40];
+        e->flags = q[41];
+        e->link = quire_load32(q + 42);
+        m->len = quire_load32(q + 46);
+        if (e->role != QUIRE_ROLE_DOCUMENT && e->role != QUIRE_ROLE_ORIGINAL)
+            return quire_error_set(err, QUIRE_E_FORMAT, "entry %u: unknown role %u (SPEC 5.3)", i,
+                                   e->role);
+        if ((e->flags & ~QUIRE_ENTRY_FLAGS_KNOWN) != 0)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry %u: reserved flag bits are set (SPEC 5.3)", i);
+        if (m->len > QUIRE_MAX_ENTRY_META_BYTES)
+            return quire_error_set(err, QUIRE_E_LIMIT,
+                                   "entry %u: metadata larger than %u bytes (SPEC 8)", i,
+                                   QUIRE_MAX_ENTRY_META_BYTES);
+        size_t rec = QUIRE_ENTRY_FIXED_BYTES + e->path_len;
+        if (left - rec < m->len)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry %u: metadata runs past the end of its page (SPEC 5.3)",
+                                   i);
+        m->meta = q + 50;
+        m->leaf = p;
+        m->leaf_len = (uint32_t)(rec + m->len);
+        off += rec + m->len;
+        *path_bytes += e->path_len + 1u;
+    }
+    if (off != pg->raw)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "entry page %u: %zu unused bytes after its last entry (SPEC 5.3)",
+                               k, (size_t)(pg->raw - off));
+    const quire_entry *first = &idx->entries[pg->first_entry];
+    if (first->path_len != pg->first_len || memcmp(first->path, pg->first, pg->first_len) != 0)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "entry page %u: first path differs from the directory's (SPEC 5.4)",
+                               k);
+    return QUIRE_OK;
 }
 
-/* SPEC 5.4: the heap holds the bundle metadata, then each entry's path and metadata in entry
- * order, with nothing before, between or after. */
-static int parse_heap(const uint8_t *heap, uint64_t heap_len, quire_index *idx,
-                      struct quire_meta_ref *refs, quire_error *err)
+/* Gives every path its own NUL-terminated copy (the rest of the program treats paths as C
+ * strings). */
+static int copy_paths(quire_index *idx, uint64_t path_bytes, quire_error *err)
 {
-    uint64_t off = idx->bundle_meta_len;
+    idx->paths = quire_table_alloc((size_t)path_bytes, 1);
+    if (idx->paths == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the paths");
     char *dst = idx->paths;
-
-    if (off > heap_len)
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "bundle metadata past the index end (SPEC 5.4)");
-    idx->bundle_meta = heap;
-    if (!meta_ok(heap, idx->bundle_meta_len))
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "bundle metadata is not a JSON object (SPEC 5.5)");
     for (uint32_t i = 0; i < idx->entry_count; i++) {
         quire_entry *e = &idx->entries[i];
-        if (heap_len - off < (uint64_t)e->path_len + refs[i].len)
-            return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "entry %u: path or metadata past the index end (SPEC 5.4)", i);
-        memcpy(dst, heap + off, e->path_len);
+        memcpy(dst, e->path, e->path_len);
         dst[e->path_len] = '\0';
         e->path = dst;
         dst += e->path_len + 1;
-        refs[i].meta = heap + off + e->path_len;
-        off += (uint64_t)e->path_len + refs[i].len;
     }
-    if (off != heap_len)
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "%llu unused bytes at the end of the index (SPEC 5.4)",
-                               (unsigned long long)(heap_len - off));
     return QUIRE_OK;
 }
 
+/* SPEC 9 step 9: every entry page, hashed, inflated into idx->pages and parsed. */
+static int parse_pages(const uint8_t *buf, const layout *lay, const dir_page *pages,
+                       quire_index *idx, struct quire_meta_ref *refs, quire_error *err)
+{
+    z_stream zs;
+    uint64_t path_bytes = 0;
+    memset(&zs, 0, sizeof zs);
+    idx->pages = quire_table_alloc(lay->pages_raw ? (size_t)lay->pages_raw : 1, 1);
+    if (idx->pages == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the entry pages");
+    if (inflateInit2(&zs, -15) != Z_OK)
+        return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
+    int rc = QUIRE_OK;
+    uint8_t *raw = idx->pages;
+    for (uint32_t k = 0; rc == QUIRE_OK && k < idx->entry_page_count; k++) {
+        rc = inflate_page(buf + pages[k].offset, &pages[k], k, raw, &zs, err);
+        if (rc == QUIRE_OK)
+            rc = parse_page(raw, &pages[k], k, idx, refs, &path_bytes, err);
+        raw += pages[k].raw;
+    }
+    inflateEnd(&zs);
+    if (rc == QUIRE_OK)
+        rc = copy_paths(idx, path_bytes, err);
+    return rc;
+}
+
+/* SPEC 5.4: each page's first stream offset, once check_entries has derived them. */
+static int check_page_streams(const quire_index *idx, const dir_page *pages, quire_error *err)
+{
+    for (uint32_t k = 0; k < idx->entry_page_count; k++)
+        if (idx->entries[pages[k].first_entry].stream_offset != pages[k].stream)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry page %u: stream offset differs from the derived one "
+                                   "(SPEC 5.4)",
+                                   k);
+    return QUIRE_OK;
+}
+
+/* SPEC 5.5: metadata is empty or one JSON object in canonical form. */
+static int meta_check(const uint8_t *m, size_t len, quire_error *why)
+{
+    if (len == 0)
+        return QUIRE_OK;
+    if (m[0] != '{')
+        return quire_error_set(why, QUIRE_E_FORMAT, "not a JSON object");
+    return quire_json_check_canonical((const char *)m, len, why);
+}
 /* SPEC 4.3: no path may also be a directory of another path. Entries are sorted, so each
  * directory prefix is looked up by binary search; those from offset `from` on, since the
  * caller has already looked up the ones shared with the previous entry. */
@@ -273,86 +547,82 @@ static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
     return QUIRE_OK;
 }
 
-/* SPEC 5.1: the fixed part. Returns the number of bytes the fixed part and the records take. */
-static int parse_fixed(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *idx,
-                       uint64_t *records_end, quire_error *err)
+
+int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err)
 {
-    if (len < QUIRE_INDEX_FIXED_BYTES ||
-        memcmp(buf, QUIRE_INDEX_DOMAIN, QUIRE_INDEX_DOMAIN_BYTES) != 0)
-        return quire_error_set(err, QUIRE_E_FORMAT, "index: bad domain string (SPEC 5.1)");
-    if (memcmp(buf + 16, header, QUIRE_HEADER_BYTES) != 0)
+    const quire_entry *e = &idx->entries[i];
+    quire_error why;
+    int rc = meta_check(idx->meta_refs[i].meta, idx->meta_refs[i].len, &why);
+    if (rc == QUIRE_E_NOMEM)
+        return quire_error_set(err, rc, "out of memory");
+    if (rc != QUIRE_OK)
         return quire_error_set(err, QUIRE_E_FORMAT,
-                               "index: header copy differs from the file header (SPEC 5.1)");
-    idx->index_offset = quire_load64(buf + 48);
-    idx->index_size = quire_load64(buf + 56);
-    idx->entry_count = quire_load32(buf + 64);
-    idx->unit_count = quire_load32(buf + 68);
-    idx->bundle_meta_len = quire_load32(buf + 72);
-    if (idx->index_size != len)
-        return quire_error_set(err, QUIRE_E_FORMAT, "index: size field is wrong (SPEC 5.1)");
-    if (quire_load32(buf + 76) != 0)
-        return quire_error_set(err, QUIRE_E_FORMAT, "index: reserved field not zero (SPEC 5.1)");
-    if (idx->entry_count > QUIRE_MAX_ENTRIES || idx->unit_count > QUIRE_MAX_UNITS)
-        return quire_error_set(err, QUIRE_E_LIMIT,
-                               "index: more than %u entries or %u units (SPEC 8)",
-                               QUIRE_MAX_ENTRIES, QUIRE_MAX_UNITS);
-    if (idx->bundle_meta_len > QUIRE_MAX_BUNDLE_META_BYTES)
-        return quire_error_set(err, QUIRE_E_LIMIT,
-                               "index: bundle metadata larger than %u bytes (SPEC 8)",
-                               QUIRE_MAX_BUNDLE_META_BYTES);
-    *records_end = QUIRE_INDEX_FIXED_BYTES + (uint64_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES +
-                   (uint64_t)idx->entry_count * QUIRE_ENTRY_RECORD_BYTES;
-    if (*records_end > len)
+                               "entry %u (%s): metadata is not a canonical JSON object: %s "
+                               "(SPEC 5.5)",
+                               i, e->path, why.msg);
+    return QUIRE_OK;
+}
+
+int quire_index_check_root(const quire_index *idx, quire_error *err)
+{
+    quire_merkle m;
+    uint8_t leaf[QUIRE_MERKLE_HASH_BYTES], root[QUIRE_MERKLE_HASH_BYTES];
+    quire_merkle_init(&m);
+    for (uint32_t i = 0; i < idx->entry_count; i++) {
+        quire_entry_leaf_hash(idx->meta_refs[i].leaf, idx->meta_refs[i].leaf_len, leaf);
+        quire_merkle_update(&m, leaf);
+    }
+    quire_merkle_final(&m, root);
+    if (sodium_memcmp(root, idx->root, sizeof root) != 0)
         return quire_error_set(err, QUIRE_E_FORMAT,
-                               "index: %u units and %u entries do not fit in %zu bytes (SPEC 5.1)",
-                               idx->unit_count, idx->entry_count, len);
+                               "entry records do not hash to the statement's Merkle root "
+                               "(SPEC 5.6)");
     return QUIRE_OK;
 }
 
 static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
                      quire_index *idx, quire_error *err)
 {
-    uint64_t records_end = 0, paths_bytes = 0;
-    int rc = parse_fixed(buf, len, header, idx, &records_end, err);
+    layout lay = {0};
+    int rc = parse_statement(buf, len, header, idx, &lay, err);
+    if (rc == QUIRE_OK)
+        rc = check_dir_hash(buf, idx, &lay, err);
     if (rc != QUIRE_OK)
         return rc;
-    /* The counts are now bounded by the buffer length: these allocations are too. */
+    /* Each entry page record takes at least 55 directory bytes, which bounds the count. */
+    if ((uint64_t)idx->entry_page_count * (QUIRE_DIR_ENTRY_PAGE_BYTES + 1) > lay.dir_size)
+        return quire_error_set(err, QUIRE_E_FORMAT,
+                               "directory too small for %u entry pages (SPEC 5.4)",
+                               idx->entry_page_count);
+    dir_page *pages = calloc(idx->entry_page_count ? idx->entry_page_count : 1, sizeof *pages);
     idx->units = calloc(idx->unit_count ? idx->unit_count : 1, sizeof *idx->units);
     idx->entries = quire_table_alloc(idx->entry_count, sizeof *idx->entries);
     struct quire_meta_ref *refs = quire_table_alloc(idx->entry_count, sizeof *refs);
     idx->meta_refs = refs;
-    if (idx->units == NULL || idx->entries == NULL || refs == NULL)
-        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
-    rc = parse_units(buf + QUIRE_INDEX_FIXED_BYTES, idx, err);
-    if (rc != QUIRE_OK)
-        return rc;
-    const uint8_t *rec =
-        buf + QUIRE_INDEX_FIXED_BYTES + (size_t)idx->unit_count * QUIRE_UNIT_RECORD_BYTES;
-    for (uint32_t i = 0; i < idx->entry_count; i++, rec += QUIRE_ENTRY_RECORD_BYTES) {
-        rc = parse_entry_record(rec, i, &idx->entries[i], &refs[i], err);
-        if (rc != QUIRE_OK)
-            return rc;
-        paths_bytes += idx->entries[i].path_len + 1u;
+    if (pages == NULL || idx->units == NULL || idx->entries == NULL || refs == NULL)
+        rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
+    if (rc == QUIRE_OK)
+        rc = parse_directory(buf, idx, &lay, pages, err);
+    if (rc == QUIRE_OK)
+        rc = parse_units(buf, &lay, idx, err);
+    if (rc == QUIRE_OK)
+        rc = parse_pages(buf, &lay, pages, idx, refs, err);
+    if (rc == QUIRE_OK) {
+        quire_error why;
+        idx->bundle_meta = buf + lay.meta_off;
+        if (meta_check(idx->bundle_meta, idx->bundle_meta_len, &why) != QUIRE_OK)
+            rc = quire_error_set(err, QUIRE_E_FORMAT,
+                                 "bundle metadata is not a canonical JSON object: %s (SPEC 5.5)",
+                                 why.msg);
     }
-    if (paths_bytes > len - records_end + idx->entry_count)
-        return quire_error_set(err, QUIRE_E_FORMAT, "index: paths past the index end (SPEC 5.4)");
-    idx->paths = quire_table_alloc((size_t)paths_bytes, 1);
-    if (idx->paths == NULL)
-        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the paths");
-    rc = parse_heap(buf + records_end, len - records_end, idx, refs, err);
-    if (rc != QUIRE_OK)
-        return rc;
-    return check_entries(idx, (flags & QUIRE_INDEX_DEFER_META) != 0, err);
-}
-
-int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err)
-{
-    const quire_entry *e = &idx->entries[i];
-    if (!meta_ok(idx->meta_refs[i].meta, idx->meta_refs[i].len))
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "entry %u (%s): metadata is not a JSON object (SPEC 5.5)", i,
-                               e->path);
-    return QUIRE_OK;
+    if (rc == QUIRE_OK)
+        rc = check_entries(idx, (flags & QUIRE_INDEX_DEFER_META) != 0, err);
+    if (rc == QUIRE_OK)
+        rc = check_page_streams(idx, pages, err);
+    if (rc == QUIRE_OK && !(flags & QUIRE_INDEX_DEFER_ROOT))
+        rc = quire_index_check_root(idx, err);
+    free(pages);
+    return rc;
 }
 
 int quire_index_parse_ex(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,

@@ -28,6 +28,7 @@ struct quire_reader {
     uint8_t *index_buf;
     quire_index index;
     bool authenticated;
+    bool root_checked; /* SPEC 5.6, checked once when asked for */
     uint8_t *meta_checked; /* one bit per entry: SPEC 5.5 checked */
     const quire_sig *signer;
     quire_pubkey signer_key; /* the trusted key that verified signer */
@@ -133,6 +134,8 @@ int quire_reader_open(const char *path, quire_reader **out, quire_error *err)
     return QUIRE_OK;
 }
 
+static int check_meta(quire_reader *r, uint32_t i, quire_error *err);
+
 /* Whether any record's key id is that of a trusted key. */
 static bool names_trusted_key(const quire_sigblock *sb, const quire_pubkey *keys, size_t nkeys)
 {
@@ -232,6 +235,7 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
     /* A second call starts over: nothing of the first may survive a failure of this one. */
     quire_index_free(&r->index);
     r->authenticated = false;
+    r->root_checked = false;
     r->signer = NULL;
     r->cache_valid = false;
     r->fingerprint_done = false; /* computed when asked for: most commands never print it */
@@ -243,21 +247,26 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
     int rc = load_index(r, err);
     if (rc != QUIRE_OK)
         return rc;
-    quire_prehash(r->index_buf, len, prehash);
+    /* SPEC 9 step 6: the signed message is the statement, the region's last 160 bytes (the
+     * trailer check made the region at least that long). */
+    const uint8_t *statement = r->index_buf + len - QUIRE_STATEMENT_BYTES;
+    quire_prehash(statement, QUIRE_STATEMENT_BYTES, prehash);
     rc = find_signer(r, keys, nkeys, prehash, err);
     if (rc == QUIRE_E_UNTRUSTED && !(flags & QUIRE_ANY_SIGNER))
         return untrusted(&r->sigblock, err); /* defensive: step 5 found a trusted id */
     if (rc != QUIRE_OK && rc != QUIRE_E_UNTRUSTED)
         return rc;
-    /* SPEC 7: the trailer repeats the signed index offset; compare before parsing, so that a
-     * mismatch is reported as what it is. The field is at a fixed place in the index, whose
-     * length the trailer check made at least QUIRE_INDEX_FIXED_BYTES. */
-    if (quire_load64(r->index_buf + 48) != r->trailer.index_offset)
+    /* SPEC 7: the trailer repeats the signed index offset and size; compare before parsing, so
+     * that a mismatch is reported as what it is. */
+    if (quire_load64(statement + 48) != r->trailer.index_offset ||
+        quire_load64(statement + 56) != r->trailer.index_size)
         return quire_error_set(err, QUIRE_E_FORMAT,
-                               "trailer index offset differs from the signed one (SPEC 7)");
+                               "trailer index offset or size differs from the signed one "
+                               "(SPEC 7)");
     /* Only now, with the signature checked (or its absence accepted), are the index bytes
-     * parsed. */
-    rc = quire_index_parse_ex(r->index_buf, len, r->header, QUIRE_INDEX_DEFER_META, &r->index, err);
+     * parsed; each part is hashed before it is parsed. */
+    rc = quire_index_parse_ex(r->index_buf, len, r->header,
+                              QUIRE_INDEX_DEFER_META | QUIRE_INDEX_DEFER_ROOT, &r->index, err);
     if (rc != QUIRE_OK)
         return rc;
     free(r->meta_checked);
@@ -265,6 +274,28 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
     if (r->meta_checked == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     r->authenticated = true;
+    return QUIRE_OK;
+}
+
+int quire_reader_check_root(quire_reader *r, quire_error *err)
+{
+    if (!r->authenticated)
+        return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");
+    if (r->root_checked)
+        return QUIRE_OK;
+    int rc = quire_index_check_root(&r->index, err);
+    r->root_checked = rc == QUIRE_OK;
+    return rc;
+}
+
+int quire_reader_entry_leaf(quire_reader *r, uint32_t i, const uint8_t **leaf, size_t *len,
+                            quire_error *err)
+{
+    int rc = check_meta(r, i, err);
+    if (rc != QUIRE_OK)
+        return rc;
+    *leaf = r->index.meta_refs[i].leaf;
+    *len = r->index.meta_refs[i].leaf_len;
     return QUIRE_OK;
 }
 
@@ -293,8 +324,7 @@ const uint8_t *quire_reader_fingerprint(quire_reader *r)
     if (!r->authenticated)
         return NULL;
     if (!r->fingerprint_done) {
-        crypto_generichash(r->fingerprint, sizeof r->fingerprint, r->index_buf,
-                           (size_t)r->trailer.index_size, NULL, 0);
+        crypto_hash_sha256(r->fingerprint, r->index.statement, QUIRE_STATEMENT_BYTES);
         r->fingerprint_done = true;
     }
     return r->fingerprint;

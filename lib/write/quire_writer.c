@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* quire_writer.c: writes a bundle sequentially with bounded memory (SPEC 10): header, units as
- * they fill, then the index, the signature block and the trailer. */
+/* quire_writer.c: writes a bundle sequentially with bounded memory (SPEC 11): header, units as
+ * they fill, then the index region (entry pages, unit table, directory, bundle metadata,
+ * statement), the signature block and the trailer. Entries are encoded into deflated entry
+ * pages as they arrive, so the writer holds the compressed index, not the entries. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +11,20 @@
 #include <sodium.h>
 #include <zlib.h>
 
+#include "quire_json.h"
+#include "quire_merkle.h"
 #include "quire_units.h"
 #include "quire_private.h"
 #include "quire_write.h"
 
+/* A growable byte buffer. */
+typedef struct wbuf {
+    uint8_t *p;
+    size_t len, cap;
+} wbuf;
+
+/* The entry added last: its metadata may still be replaced (quire_writer_set_meta), so it is
+ * encoded into a page only when the next one arrives or at finish. */
 typedef struct wentry {
     char *path;
     uint8_t *meta;
@@ -30,17 +42,77 @@ struct quire_writer {
     uint64_t offset;
     int level;
     uint8_t header[QUIRE_HEADER_BYTES];
-    uint8_t *bundle_meta;
+    uint8_t *bundle_meta; /* canonical (SPEC 5.5) */
     size_t bundle_meta_len;
-    wentry *entries;
-    size_t entry_count, entry_cap;
-    uint8_t *units; /* unit records, already encoded */
-    size_t unit_count, unit_cap;
+    wentry pend;           /* the last entry added, if entry_count > 0 */
+    size_t entry_count;    /* entries added, the pending one included */
+    uint8_t *roles;        /* each entry's role, for the link check at finish */
+    uint32_t *links;       /* each entry's link */
+    size_t table_cap;      /* of roles and links */
+    uint64_t stream;       /* content stream bytes so far (SPEC 5.3) */
+    uint64_t pend_stream;  /* where the pending entry starts in the stream */
+    wbuf page;             /* the entry page being filled, raw */
+    uint32_t page_entries; /* entries in it */
+    uint64_t page_stream;  /* the stream offset of its first entry */
+    wbuf pages;            /* the finished entry pages, deflated */
+    wbuf dir;              /* their directory records (SPEC 5.4) */
+    uint32_t page_count;
+    z_stream zs;
+    bool zs_ready;
+    quire_merkle tree; /* SPEC 5.6, over the entries encoded so far */
+    wbuf units;        /* unit records, already encoded (SPEC 5.2) */
+    size_t unit_count;
     quire_units *pipe; /* started at the first entry, once level and threads are set */
     unsigned threads;
     bool finished; /* finish was called: nothing more can be added */
     uint8_t fingerprint[QUIRE_FINGERPRINT_BYTES];
 };
+
+static int wbuf_add(wbuf *b, const void *p, size_t n, quire_error *err)
+{
+    if (b->cap - b->len < n) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap - b->len < n)
+            cap *= 2;
+        uint8_t *q = realloc(b->p, cap);
+        if (q == NULL)
+            return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+        b->p = q;
+        b->cap = cap;
+    }
+    if (n > 0)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+    return QUIRE_OK;
+}
+
+/* SPEC 5.5: metadata is stored canonical; what cannot be (not an object, a fraction, an
+ * integer beyond 2^53) is refused with the reason. *out is malloc'd (at least 1 byte). */
+static int canonical_meta(const uint8_t *meta, size_t len, const char *what, uint8_t **out,
+                          size_t *out_len, quire_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (len == 0) {
+        *out = malloc(1);
+        return *out ? QUIRE_OK : quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    }
+    char *c = NULL;
+    size_t clen = 0;
+    quire_error why;
+    int rc = quire_json_canonical((const char *)meta, len, &c, &clen, &why);
+    if (rc == QUIRE_E_NOMEM)
+        return quire_error_set(err, rc, "out of memory");
+    if (rc != QUIRE_OK)
+        return quire_error_set(err, QUIRE_E_INPUT, "%s: metadata: %s", what, why.msg);
+    if (clen == 0 || c[0] != '{') {
+        free(c);
+        return quire_error_set(err, QUIRE_E_INPUT, "%s: metadata is not a JSON object", what);
+    }
+    *out = (uint8_t *)c;
+    *out_len = clen;
+    return QUIRE_OK;
+}
 
 static int write_all(quire_writer *w, const void *buf, size_t len, quire_error *err)
 {
@@ -61,9 +133,6 @@ static int write_all(quire_writer *w, const void *buf, size_t len, quire_error *
 int quire_writer_open(int fd, const uint8_t *bundle_meta, size_t meta_len, quire_writer **out,
                       quire_error *err)
 {
-    if (meta_len > QUIRE_MAX_BUNDLE_META_BYTES)
-        return quire_error_set(err, QUIRE_E_INPUT, "bundle metadata larger than %u bytes",
-                               QUIRE_MAX_BUNDLE_META_BYTES);
     if (sodium_init() < 0)
         return quire_error_set(err, QUIRE_E_IO, "libsodium failed to initialise");
     quire_writer *w = calloc(1, sizeof *w);
@@ -71,20 +140,22 @@ int quire_writer_open(int fd, const uint8_t *bundle_meta, size_t meta_len, quire
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     w->fd = fd;
     w->level = 6;
-    w->bundle_meta = malloc(meta_len ? meta_len : 1);
-    if (w->bundle_meta == NULL) {
+    quire_merkle_init(&w->tree);
+    int rc = canonical_meta(bundle_meta, meta_len, "bundle", &w->bundle_meta,
+                            &w->bundle_meta_len, err);
+    if (rc == QUIRE_OK && w->bundle_meta_len > QUIRE_MAX_BUNDLE_META_BYTES)
+        rc = quire_error_set(err, QUIRE_E_INPUT, "bundle metadata larger than %u bytes",
+                             QUIRE_MAX_BUNDLE_META_BYTES);
+    if (rc != QUIRE_OK) {
         quire_writer_free(w);
-        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+        return rc;
     }
-    if (meta_len > 0)
-        memcpy(w->bundle_meta, bundle_meta, meta_len);
-    w->bundle_meta_len = meta_len;
     memcpy(w->header, QUIRE_MAGIC, QUIRE_MAGIC_BYTES);
     quire_store16(w->header + 8, QUIRE_FORMAT_VERSION);
     w->header[12] = QUIRE_CONTENT_HASH_SHA256;
     w->header[13] = QUIRE_UNIT_HASH_BLAKE2B256;
     w->header[14] = QUIRE_SIG_ALG_MINISIGN_ED;
-    int rc = write_all(w, w->header, sizeof w->header, err);
+    rc = write_all(w, w->header, sizeof w->header, err);
     if (rc != QUIRE_OK) {
         quire_writer_free(w);
         return rc;
@@ -103,25 +174,19 @@ void quire_writer_set_threads(quire_writer *w, unsigned threads)
     w->threads = threads > 64 ? 64 : threads;
 }
 
-/* The pipeline's sink: appends the unit record and the stored bytes, in unit order. */
+/* The pipeline's sink: appends the unit record (SPEC 5.2) and the stored bytes, in unit order. */
 static int unit_done(void *ctx, const uint8_t *stored, size_t stored_len, uint8_t compression,
                      size_t raw_len, const uint8_t *hash, quire_error *err)
 {
     quire_writer *w = ctx;
-    if (w->unit_count == w->unit_cap) {
-        size_t cap = w->unit_cap ? w->unit_cap * 2 : 64;
-        uint8_t *u = realloc(w->units, cap * QUIRE_UNIT_RECORD_BYTES);
-        if (u == NULL)
-            return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
-        w->units = u;
-        w->unit_cap = cap;
-    }
-    uint8_t *rec = w->units + w->unit_count * QUIRE_UNIT_RECORD_BYTES;
-    memset(rec, 0, QUIRE_UNIT_RECORD_BYTES);
+    uint8_t rec[QUIRE_UNIT_RECORD_BYTES] = {0};
     rec[0] = compression;
-    quire_store64(rec + 8, stored_len);
-    quire_store64(rec + 16, raw_len);
-    memcpy(rec + 24, hash, QUIRE_BLAKE2B256_BYTES);
+    quire_store32(rec + 4, (uint32_t)stored_len);
+    quire_store32(rec + 8, (uint32_t)raw_len);
+    memcpy(rec + 12, hash, QUIRE_BLAKE2B256_BYTES);
+    int rc = wbuf_add(&w->units, rec, sizeof rec, err);
+    if (rc != QUIRE_OK)
+        return rc;
     w->unit_count++;
     return write_all(w, stored, stored_len, err);
 }
@@ -133,34 +198,149 @@ static int start_pipe(quire_writer *w, quire_error *err)
     return quire_units_open(w->threads, w->level, unit_done, w, &w->pipe, err);
 }
 
+/* Deflates the page being filled and appends it and its directory record (SPEC 5.4). */
+static int close_page(quire_writer *w, quire_error *err)
+{
+    if (w->page_entries == 0)
+        return QUIRE_OK;
+    if (!w->zs_ready) {
+        if (deflateInit2(&w->zs, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) !=
+            Z_OK)
+            return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
+        w->zs_ready = true;
+    } else {
+        deflateReset(&w->zs);
+    }
+    uLong bound = deflateBound(&w->zs, (uLong)w->page.len);
+    uint8_t *out = malloc(bound);
+    if (out == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    w->zs.next_in = w->page.p;
+    w->zs.avail_in = (uInt)w->page.len;
+    w->zs.next_out = out;
+    w->zs.avail_out = (uInt)bound;
+    int zrc = deflate(&w->zs, Z_FINISH);
+    size_t stored = bound - w->zs.avail_out;
+    uint8_t rec[QUIRE_DIR_ENTRY_PAGE_BYTES];
+    const uint8_t *first = w->page.p + 2;
+    uint16_t first_len = quire_load16(w->page.p);
+    quire_store32(rec, (uint32_t)stored);
+    quire_store32(rec + 4, (uint32_t)w->page.len);
+    quire_store32(rec + 8, w->page_entries);
+    quire_store64(rec + 12, w->page_stream);
+    crypto_hash_sha256(rec + 20, out, stored);
+    quire_store16(rec + 52, first_len);
+    int rc = zrc == Z_STREAM_END ? QUIRE_OK
+                                 : quire_error_set(err, QUIRE_E_NOMEM, "deflate failed (%d)", zrc);
+    if (rc == QUIRE_OK && stored > QUIRE_MAX_PAGE_BYTES)
+        rc = quire_error_set(err, QUIRE_E_INPUT, "an entry page deflates to over %u bytes",
+                             QUIRE_MAX_PAGE_BYTES);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(&w->pages, out, stored, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(&w->dir, rec, sizeof rec, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(&w->dir, first, first_len, err);
+    free(out);
+    w->page.len = 0;
+    w->page_entries = 0;
+    w->page_count++;
+    return rc;
+}
+
+/* SPEC 5.3: encodes the pending entry into the page being filled (which is closed first when
+ * the record would take it past the target, packer policy) and into the Merkle tree. */
+static int encode_pending(quire_writer *w, quire_error *err)
+{
+    const wentry *e = &w->pend;
+    size_t rec_len = QUIRE_ENTRY_FIXED_BYTES + e->path_len + e->meta_len;
+    uint8_t fixed[QUIRE_ENTRY_FIXED_BYTES - 2], len16[2];
+    int rc = QUIRE_OK;
+    if (w->page_entries > 0 && w->page.len + rec_len > QUIRE_PAGE_TARGET_BYTES)
+        rc = close_page(w, err);
+    if (rc != QUIRE_OK)
+        return rc;
+    if (w->page_entries == 0)
+        w->page_stream = w->pend_stream;
+    size_t at = w->page.len;
+    quire_store16(len16, (uint16_t)e->path_len);
+    quire_store64(fixed, e->size);
+    memcpy(fixed + 8, e->sha256, QUIRE_SHA256_BYTES);
+    fixed[40] = e->role;
+    fixed[41] = e->flags;
+    quire_store32(fixed + 42, e->link);
+    quire_store32(fixed + 46, (uint32_t)e->meta_len);
+    rc = wbuf_add(&w->page, len16, sizeof len16, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(&w->page, e->path, e->path_len, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(&w->page, fixed, sizeof fixed, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(&w->page, e->meta, e->meta_len, err);
+    if (rc != QUIRE_OK)
+        return rc;
+    uint8_t leaf[QUIRE_MERKLE_HASH_BYTES];
+    quire_entry_leaf_hash(w->page.p + at, rec_len, leaf);
+    quire_merkle_update(&w->tree, leaf);
+    w->page_entries++;
+    return QUIRE_OK;
+}
+
+static void drop_pending(quire_writer *w)
+{
+    free(w->pend.path);
+    free(w->pend.meta);
+    memset(&w->pend, 0, sizeof w->pend);
+}
+
+/* Encodes the previous entry, then makes d the pending one. */
 static int push_entry(quire_writer *w, const quire_entry_desc *d, quire_error *err)
 {
-    if (w->entry_count == w->entry_cap) {
-        size_t cap = w->entry_cap ? w->entry_cap * 2 : 64;
-        wentry *e = realloc(w->entries, cap * sizeof *e);
-        if (e == NULL)
-            return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
-        w->entries = e;
-        w->entry_cap = cap;
+    uint8_t *meta = NULL;
+    size_t meta_len = 0;
+    int rc = canonical_meta(d->meta, d->meta_len, d->path, &meta, &meta_len, err);
+    if (rc == QUIRE_OK && meta_len > QUIRE_MAX_ENTRY_META_BYTES)
+        rc = quire_error_set(err, QUIRE_E_INPUT, "%s: metadata larger than %u bytes", d->path,
+                             QUIRE_MAX_ENTRY_META_BYTES);
+    if (rc == QUIRE_OK && w->entry_count == w->table_cap) {
+        size_t cap = w->table_cap ? w->table_cap * 2 : 1024;
+        uint8_t *roles = realloc(w->roles, cap);
+        if (roles != NULL)
+            w->roles = roles;
+        uint32_t *links = roles ? realloc(w->links, cap * sizeof *links) : NULL;
+        if (links != NULL)
+            w->links = links;
+        if (roles == NULL || links == NULL)
+            rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+        else
+            w->table_cap = cap;
     }
-    wentry *e = &w->entries[w->entry_count];
-    memset(e, 0, sizeof *e);
-    e->path_len = strlen(d->path);
-    e->path = malloc(e->path_len + 1);
-    e->meta = malloc(d->meta_len ? d->meta_len : 1);
-    if (e->path == NULL || e->meta == NULL) {
-        free(e->path);
-        free(e->meta);
-        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    if (rc == QUIRE_OK && w->entry_count > 0) {
+        rc = encode_pending(w, err);
+        drop_pending(w);
+    }
+    wentry *e = &w->pend;
+    if (rc == QUIRE_OK) {
+        e->path_len = strlen(d->path);
+        e->path = malloc(e->path_len + 1);
+        if (e->path == NULL)
+            rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    }
+    if (rc != QUIRE_OK) {
+        free(meta);
+        return rc;
     }
     memcpy(e->path, d->path, e->path_len + 1);
-    if (d->meta_len > 0)
-        memcpy(e->meta, d->meta, d->meta_len);
-    e->meta_len = d->meta_len;
+    e->meta = meta;
+    e->meta_len = meta_len;
     e->size = d->size;
     e->role = d->role;
     e->flags = d->flags;
     e->link = d->link;
+    w->roles[w->entry_count] = d->role;
+    w->links[w->entry_count] = d->link;
+    w->pend_stream = w->stream;
+    w->stream += d->size;
     w->entry_count++;
     return QUIRE_OK;
 }
@@ -179,7 +359,7 @@ static int check_desc(const quire_writer *w, const quire_entry_desc *d, quire_er
         return quire_error_set(err, QUIRE_E_INPUT, "%s: metadata larger than %u bytes", d->path,
                                QUIRE_MAX_ENTRY_META_BYTES);
     if (w->entry_count > 0) {
-        const wentry *p = &w->entries[w->entry_count - 1];
+        const wentry *p = &w->pend;
         size_t n = p->path_len < len ? p->path_len : len;
         int c = memcmp(p->path, d->path, n);
         if (c > 0 || (c == 0 && p->path_len >= len))
@@ -246,7 +426,7 @@ int quire_writer_add(quire_writer *w, const quire_entry_desc *d, quire_source_fn
     if (rc == QUIRE_OK)
         rc = push_entry(w, d, err);
     if (rc == QUIRE_OK)
-        rc = copy_content(w, d, src, src_ctx, w->entries[w->entry_count - 1].sha256, err);
+        rc = copy_content(w, d, src, src_ctx, w->pend.sha256, err);
     return rc;
 }
 
@@ -254,85 +434,103 @@ int quire_writer_set_meta(quire_writer *w, const uint8_t *meta, size_t meta_len,
 {
     if (w->entry_count == 0 || w->finished)
         return quire_error_set(err, QUIRE_E_USAGE, "no entry to set metadata for");
-    wentry *e = &w->entries[w->entry_count - 1];
-    if (meta_len > QUIRE_MAX_ENTRY_META_BYTES)
-        return quire_error_set(err, QUIRE_E_INPUT, "%s: metadata larger than %u bytes", e->path,
-                               QUIRE_MAX_ENTRY_META_BYTES);
-    uint8_t *copy = malloc(meta_len ? meta_len : 1);
-    if (copy == NULL)
-        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
-    if (meta_len > 0)
-        memcpy(copy, meta, meta_len);
+    wentry *e = &w->pend;
+    uint8_t *copy = NULL;
+    size_t copy_len = 0;
+    int rc = canonical_meta(meta, meta_len, e->path, &copy, &copy_len, err);
+    if (rc == QUIRE_OK && copy_len > QUIRE_MAX_ENTRY_META_BYTES)
+        rc = quire_error_set(err, QUIRE_E_INPUT, "%s: metadata larger than %u bytes", e->path,
+                             QUIRE_MAX_ENTRY_META_BYTES);
+    if (rc != QUIRE_OK) {
+        free(copy);
+        return rc;
+    }
     free(e->meta);
     e->meta = copy;
-    e->meta_len = meta_len;
+    e->meta_len = copy_len;
     return QUIRE_OK;
 }
 
-/* Frees the entries' paths and metadata once encode_index has copied them; the writer can
- * add nothing after finish, and quire_writer_free accepts what is left. */
-static void release_entries(quire_writer *w)
+/* SPEC 5.3: links go from a document to an original; checked once every role is known. */
+static int check_links(const quire_writer *w, quire_error *err)
 {
     for (size_t i = 0; i < w->entry_count; i++) {
-        free(w->entries[i].path);
-        free(w->entries[i].meta);
+        uint32_t l = w->links[i];
+        if (l != QUIRE_LINK_NONE &&
+            (w->roles[i] != QUIRE_ROLE_DOCUMENT || l >= w->entry_count ||
+             w->roles[l] != QUIRE_ROLE_ORIGINAL))
+            return quire_error_set(err, QUIRE_E_INPUT,
+                                   "entry %zu: link must go from a document to an original", i);
     }
-    free(w->entries);
-    w->entries = NULL;
-    w->entry_count = w->entry_cap = 0;
+    return QUIRE_OK;
 }
 
-static size_t index_size(const quire_writer *w)
+/* SPEC 5.2, 5.4: the unit page records (a SHA-256 and the first unit's offsets per 1,024
+ * records), appended to the directory. */
+static int unit_pages(quire_writer *w, quire_error *err)
 {
-    size_t n = QUIRE_INDEX_FIXED_BYTES + w->unit_count * QUIRE_UNIT_RECORD_BYTES +
-               w->entry_count * QUIRE_ENTRY_RECORD_BYTES + w->bundle_meta_len;
-    for (size_t i = 0; i < w->entry_count; i++)
-        n += w->entries[i].path_len + w->entries[i].meta_len;
-    return n;
+    uint64_t file_off = QUIRE_HEADER_BYTES, stream_off = 0;
+    for (size_t first = 0; first < w->unit_count; first += QUIRE_UNITS_PER_PAGE) {
+        size_t n = w->unit_count - first < QUIRE_UNITS_PER_PAGE ? w->unit_count - first
+                                                                : QUIRE_UNITS_PER_PAGE;
+        const uint8_t *page = w->units.p + first * QUIRE_UNIT_RECORD_BYTES;
+        uint8_t rec[QUIRE_DIR_UNIT_PAGE_BYTES];
+        crypto_hash_sha256(rec, page, n * QUIRE_UNIT_RECORD_BYTES);
+        quire_store64(rec + 32, file_off);
+        quire_store64(rec + 40, stream_off);
+        for (size_t i = 0; i < n; i++) {
+            file_off += quire_load32(page + i * QUIRE_UNIT_RECORD_BYTES + 4);
+            stream_off += quire_load32(page + i * QUIRE_UNIT_RECORD_BYTES + 8);
+        }
+        int rc = wbuf_add(&w->dir, rec, sizeof rec, err);
+        if (rc != QUIRE_OK)
+            return rc;
+    }
+    return QUIRE_OK;
 }
 
-/* SPEC 5: lays out the index in buf (exactly index_size bytes). */
-static void encode_index(const quire_writer *w, uint8_t *buf, size_t len)
+/* SPEC 5: the index region in one buffer: pages, unit table, directory, metadata, statement. */
+static int build_index(quire_writer *w, wbuf *out, quire_error *err)
 {
-    uint8_t *p = buf;
-    memset(buf, 0, QUIRE_INDEX_FIXED_BYTES);
-    memcpy(p, QUIRE_INDEX_DOMAIN, QUIRE_INDEX_DOMAIN_BYTES);
-    memcpy(p + 16, w->header, QUIRE_HEADER_BYTES);
-    quire_store64(p + 48, w->offset);
-    quire_store64(p + 56, len);
-    quire_store32(p + 64, (uint32_t)w->entry_count);
-    quire_store32(p + 68, (uint32_t)w->unit_count);
-    quire_store32(p + 72, (uint32_t)w->bundle_meta_len);
-    p += QUIRE_INDEX_FIXED_BYTES;
-    if (w->unit_count > 0) /* w->units is NULL when there is no content at all */
-        memcpy(p, w->units, w->unit_count * QUIRE_UNIT_RECORD_BYTES);
-    p += w->unit_count * QUIRE_UNIT_RECORD_BYTES;
-    for (size_t i = 0; i < w->entry_count; i++, p += QUIRE_ENTRY_RECORD_BYTES) {
-        const wentry *e = &w->entries[i];
-        memset(p, 0, QUIRE_ENTRY_RECORD_BYTES);
-        quire_store64(p, e->size);
-        memcpy(p + 8, e->sha256, QUIRE_SHA256_BYTES);
-        quire_store16(p + 40, (uint16_t)e->path_len);
-        p[42] = e->role;
-        p[43] = e->flags;
-        quire_store32(p + 44, (uint32_t)e->meta_len);
-        quire_store32(p + 48, e->link);
-    }
-    memcpy(p, w->bundle_meta, w->bundle_meta_len); /* never NULL: allocated at open */
-    p += w->bundle_meta_len;
-    for (size_t i = 0; i < w->entry_count; i++) {
-        memcpy(p, w->entries[i].path, w->entries[i].path_len);
-        p += w->entries[i].path_len;
-        memcpy(p, w->entries[i].meta, w->entries[i].meta_len);
-        p += w->entries[i].meta_len;
-    }
+    uint8_t st[QUIRE_STATEMENT_BYTES] = {0};
+    uint64_t index_size = w->pages.len + w->units.len + w->dir.len + w->bundle_meta_len +
+                          QUIRE_STATEMENT_BYTES;
+    if (index_size > QUIRE_MAX_INDEX_BYTES || w->dir.len > QUIRE_MAX_DIRECTORY_BYTES)
+        return quire_error_set(err, QUIRE_E_INPUT, "index larger than %llu bytes",
+                               (unsigned long long)QUIRE_MAX_INDEX_BYTES);
+    memcpy(st, QUIRE_STATEMENT_DOMAIN, QUIRE_STATEMENT_DOMAIN_BYTES);
+    memcpy(st + 16, w->header, QUIRE_HEADER_BYTES);
+    quire_store64(st + 48, w->offset);
+    quire_store64(st + 56, index_size);
+    quire_store32(st + 64, (uint32_t)w->entry_count);
+    quire_store32(st + 68, (uint32_t)w->unit_count);
+    quire_store32(st + 72, w->page_count);
+    quire_store32(st + 76, (uint32_t)w->bundle_meta_len);
+    quire_store64(st + 80, w->dir.len);
+    quire_store64(st + 88, w->stream);
+    quire_merkle_final(&w->tree, st + 96);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, w->dir.p, w->dir.len);
+    crypto_hash_sha256_update(&h, w->bundle_meta, w->bundle_meta_len);
+    crypto_hash_sha256_final(&h, st + 128);
+    int rc = wbuf_add(out, w->pages.p, w->pages.len, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(out, w->units.p, w->units.len, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(out, w->dir.p, w->dir.len, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(out, w->bundle_meta, w->bundle_meta_len, err);
+    if (rc == QUIRE_OK)
+        rc = wbuf_add(out, st, sizeof st, err);
+    return rc;
 }
 
 /* SPEC 6, 7: one signature record, then the trailer. */
 static int write_signature(quire_writer *w, const quire_sig *sig, uint64_t index_offset,
                            uint64_t index_len, quire_error *err)
 {
-    uint8_t fixed[QUIRE_SIGBLOCK_FIXED_BYTES] = {0}, head[76], trailer[QUIRE_TRAILER_BYTES];
+    uint8_t fixed[QUIRE_SIGBLOCK_FIXED_BYTES] = {0}, head[76], trailer[QUIRE_TRAILER_BYTES] = {0};
     uint64_t sig_len = QUIRE_SIGBLOCK_FIXED_BYTES + QUIRE_SIG_RECORD_MIN_BYTES + sig->comment_len;
 
     memcpy(fixed, QUIRE_SIGBLOCK_MAGIC, 8);
@@ -344,7 +542,8 @@ static int write_signature(quire_writer *w, const quire_sig *sig, uint64_t index
     quire_store64(trailer, index_offset);
     quire_store64(trailer + 8, index_len);
     quire_store64(trailer + 16, sig_len);
-    memcpy(trailer + 24, QUIRE_TRAILER_MAGIC, 8);
+    /* trailer + 24: attachments_size, 0 */
+    memcpy(trailer + 32, QUIRE_TRAILER_MAGIC, 8);
     int rc = write_all(w, fixed, sizeof fixed, err);
     if (rc == QUIRE_OK)
         rc = write_all(w, head, sizeof head, err);
@@ -363,6 +562,7 @@ int quire_writer_finish(quire_writer *w, const quire_seckey *sk, const char *com
     uint8_t prehash[QUIRE_PREHASH_BYTES];
     quire_index check;
     quire_sig sig;
+    wbuf idx = {0};
     if (w->finished)
         return quire_error_set(err, QUIRE_E_USAGE, "the writer is finished");
     w->finished = true;
@@ -373,32 +573,40 @@ int quire_writer_finish(quire_writer *w, const quire_seckey *sk, const char *com
         return rc;
     quire_units_close(w->pipe); /* the ring's slots (2 x threads + 1 MiB-units) go back first */
     w->pipe = NULL;
-    size_t len = index_size(w);
-    if (len > QUIRE_MAX_INDEX_BYTES)
-        return quire_error_set(err, QUIRE_E_INPUT, "index larger than %llu bytes",
-                               (unsigned long long)QUIRE_MAX_INDEX_BYTES);
-    uint8_t *buf = malloc(len);
-    if (buf == NULL)
-        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
-    uint64_t index_offset = w->offset;
-    encode_index(w, buf, len);
-    release_entries(w); /* everything is in buf now: peak memory is about one index */
+    if (w->entry_count > 0) {
+        rc = encode_pending(w, err);
+        drop_pending(w);
+    }
+    if (rc == QUIRE_OK)
+        rc = close_page(w, err);
+    if (rc == QUIRE_OK)
+        rc = check_links(w, err);
+    if (rc == QUIRE_OK)
+        rc = unit_pages(w, err);
+    if (rc == QUIRE_OK)
+        rc = build_index(w, &idx, err);
+    if (rc != QUIRE_OK) {
+        free(idx.p);
+        return rc;
+    }
     /* The writer holds itself to the reader's rules: what it cannot read back, it refuses to
      * sign. */
+    const uint8_t *statement = idx.p + idx.len - QUIRE_STATEMENT_BYTES;
     quire_error perr;
-    if (quire_index_parse(buf, len, w->header, &check, &perr) != QUIRE_OK)
+    if (quire_index_parse(idx.p, idx.len, w->header, &check, &perr) != QUIRE_OK)
         rc = quire_error_set(err, QUIRE_E_INPUT, "%s", perr.msg);
     quire_index_free(&check);
     if (rc == QUIRE_OK) {
-        quire_prehash(buf, len, prehash);
-        crypto_generichash(w->fingerprint, sizeof w->fingerprint, buf, len, NULL, 0);
+        quire_prehash(statement, QUIRE_STATEMENT_BYTES, prehash);
+        crypto_hash_sha256(w->fingerprint, statement, QUIRE_STATEMENT_BYTES);
         rc = quire_sign(sk, prehash, comment, &sig, err);
     }
+    uint64_t index_offset = w->offset;
     if (rc == QUIRE_OK)
-        rc = write_all(w, buf, len, err);
-    free(buf);
+        rc = write_all(w, idx.p, idx.len, err);
     if (rc == QUIRE_OK)
-        rc = write_signature(w, &sig, index_offset, len, err);
+        rc = write_signature(w, &sig, index_offset, idx.len, err);
+    free(idx.p);
     return rc;
 }
 
@@ -411,8 +619,15 @@ void quire_writer_free(quire_writer *w)
 {
     if (w == NULL)
         return;
-    release_entries(w);
-    free(w->units);
+    drop_pending(w);
+    free(w->roles);
+    free(w->links);
+    free(w->page.p);
+    free(w->pages.p);
+    free(w->dir.p);
+    free(w->units.p);
+    if (w->zs_ready)
+        deflateEnd(&w->zs);
     quire_units_close(w->pipe);
     free(w->bundle_meta);
     free(w);
