@@ -137,9 +137,9 @@ def measure(group, runs, cwd, log):
 
 def trailer(path):
     with open(path, "rb") as f:
-        f.seek(-32, os.SEEK_END)
-        t = f.read(32)
-    assert t[24:] == b"QUIREEND", path
+        f.seek(-40, os.SEEK_END)
+        t = f.read(40)
+    assert t[32:] == b"QUIREEND", path
     return {"index_offset": int.from_bytes(t[0:8], "little"),
             "index_size": int.from_bytes(t[8:16], "little"),
             "sigblock_size": int.from_bytes(t[16:24], "little")}

@@ -14,7 +14,7 @@
 
 #include "quire_format.h"
 
-#define QUIRE_VERSION_STRING "0.1.0"
+#define QUIRE_VERSION_STRING "0.2.0"
 
 enum {
     QUIRE_OK = 0,

@@ -204,11 +204,11 @@ expect_stdout_contains "exit status: 0 success; 1 the bundle failed verification
 for v in --version -V; do
     expect_exit 0 "$READ" $v
     expect_stderr_empty
-    grep -q '^quire-read [0-9][0-9.]* (format 1)$' "$OUT" || fail "quire-read $v printed '$(cat "$OUT")'"
+    grep -q '^quire-read [0-9][0-9.]* (format 2)$' "$OUT" || fail "quire-read $v printed '$(cat "$OUT")'"
     ok
     expect_exit 0 "$PACK" $v
     expect_stderr_empty
-    grep -q '^quire-pack [0-9][0-9.]* (format 1)$' "$OUT" || fail "quire-pack $v printed '$(cat "$OUT")'"
+    grep -q '^quire-pack [0-9][0-9.]* (format 2)$' "$OUT" || fail "quire-pack $v printed '$(cat "$OUT")'"
     ok
 done
 

@@ -119,7 +119,7 @@ assert j["fingerprint"] == sys.argv[2], j["fingerprint"]
 assert j["intact"] is True and j["signature_verified"] is True
 assert j["signer"]["trusted"] is True
 assert j["signer"]["key_id"] == "C90BF7336C41C400"
-assert j["entries"] == 5 and j["format"] == 1
+assert j["entries"] == 5 and j["format"] == 2
 EOF
 ok
 expect_exit 0 "$READ" verify -q -p fixtures/keys/test.pub fixtures/dossier.quire

@@ -133,13 +133,13 @@ expect_stderr_contains "which is not trusted (SPEC 9 step 6); tried key $bkid fr
 python3 -c '
 import struct
 b = open("alice.quire", "rb").read()
-ioff, isz, ssz = struct.unpack("<QQQ", b[-32:-8])
+ioff, isz, ssz, asz = struct.unpack("<QQQQ", b[-40:-8])
 sig = b[ioff + isz:ioff + isz + ssz]
 n = 768 << 20
 with open("huge.quire", "wb") as f:
     f.write(b[:32])
     f.seek(32 + n)
-    f.write(sig + struct.pack("<QQQ", 32, n, ssz) + b"QUIREEND")
+    f.write(sig + struct.pack("<QQQQ", 32, n, ssz, 0) + b"QUIREEND")
 ' || fail "cannot make huge.quire"
 ok
 # rss CMD...: runs CMD, writes its peak resident memory in KiB to $T/rss, exits with its status.

@@ -93,7 +93,7 @@ ok
 
 # info: the bundle, and one entry.
 expect_exit 0 "$READ" info -p k.pub rt.quire
-expect_stdout_contains "format:          quire 1"
+expect_stdout_contains "format:          quire 2"
 expect_stdout_contains "fingerprint:     $fpr"
 kid=$(key_id k.pub)
 expect_stdout_contains "signer:          $kid (trusted: k.pub)"

@@ -20,7 +20,8 @@ units=$("$READ" info --json -p "$PUB" good.quire |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["units"])')
 [ "$units" -ge 2 ] || fail "the bundle has $units unit(s); the test needs two or more"
 
-# flip OFFSET FILE: changes one byte of FILE (the signature covers the index, not the units).
+# flip OFFSET FILE: changes one byte of FILE (a negative OFFSET counts back from the index
+# offset, the end of the data region).
 flip()
 {
     python3 -c '
@@ -28,7 +29,7 @@ import sys
 p, off = sys.argv[1], int(sys.argv[2])
 b = bytearray(open(p, "rb").read())
 if off < 0:
-    off += int.from_bytes(b[-32:-24], "little")  # from the index offset: the last unit
+    off += int.from_bytes(b[-40:-32], "little")  # from the index offset: the last unit
 b[off] ^= 0x20
 open(p, "wb").write(b)
 ' "$2" "$1"

@@ -4,7 +4,8 @@
 # reader (quire-read verify --quick) and tests/py/quire_sigcheck.py, written from SPEC.md with
 # Python's standard library and RFC 8032's Ed25519. On every fixture signed by the test key or
 # breaking a signature rule, and on the golden bundle with bytes flipped in its index,
-# signature block and trailer (not its data, which only the C reader checks), both must say
+# statement, signature block and trailer (not its data, pages or directory, which are reached
+# through hashes that only the C reader checks), both must say
 # the same: accepted (exit 0) or refused (exit 1).
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -25,8 +26,8 @@ cases = [os.path.join(fix, f) for f in ("dossier.quire", "good-cosigned.quire", 
 cases += [os.path.join(fix, "bad", f) for f in sorted(os.listdir(os.path.join(fix, "bad")))
           if f.startswith(("6-", "6.1-", "7-", "9.6-"))]
 golden = open(os.path.join(fix, "dossier.quire"), "rb").read()
-io, isz, ssz = struct.unpack("<QQQ", golden[-32:-8])
-offsets = list(range(io, io + isz, 251)) + list(range(io + isz, len(golden), 3))
+io, isz, ssz, asz = struct.unpack("<QQQQ", golden[-40:-8])
+offsets = list(range(io + isz - 160, io + isz)) + list(range(io + isz, len(golden), 3))
 bad = []
 for path in cases:
     c, py = verdicts(path)

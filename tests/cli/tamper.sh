@@ -38,8 +38,8 @@ reader, pub, golden_path, tmp, stride, phase = sys.argv[1:7]
 stride, phase = int(stride), int(phase)
 golden = open(golden_path, "rb").read()
 size = len(golden)
-index_offset, index_size, sig_size = struct.unpack("<QQQ", golden[-32:-8])
-assert golden[-8:] == b"QUIREEND" and index_offset + index_size + sig_size + 32 == size
+index_offset, index_size, sig_size, att_size = struct.unpack("<QQQQ", golden[-40:-8])
+assert golden[-8:] == b"QUIREEND" and index_offset + index_size + sig_size + 40 == size
 # With a stride, every byte of the header, the signature block and the trailer is still tried.
 always = set(range(32)) | set(range(index_offset + index_size, size))
 
@@ -205,23 +205,16 @@ open(sys.argv[3], "wb").write(b)
 ' "$1" "$2" "$3"
 }
 # unit_offset FILE UNIT: the file offset of a unit's stored bytes (SPEC 5.2: units follow the
-# 32-byte header in index order), and its stored size, as "OFFSET SIZE".
+# 32-byte header in stream order), and its stored size, as "OFFSET SIZE".
 unit_offset()
 {
-    python3 -c '
-import struct, sys
-b = open(sys.argv[1], "rb").read()
-io = struct.unpack("<Q", b[-32:-24])[0]
-count = struct.unpack("<I", b[io + 68:io + 72])[0]
+    PYTHONPATH="$SRC/tests/py" python3 -c '
+import sys
+import quire_layout
+units = quire_layout.units(open(sys.argv[1], "rb").read())
 u = int(sys.argv[2])
-assert u < count, "no unit %d" % u
-off = 32
-for i in range(count):
-    stored = struct.unpack("<Q", b[io + 80 + 56 * i + 8:io + 80 + 56 * i + 16])[0]
-    if i == u:
-        print(off, stored)
-        break
-    off += stored
+assert u < len(units), "no unit %d" % u
+print(units[u][0], units[u][1])
 ' "$1" "$2"
 }
 no_temp_files()

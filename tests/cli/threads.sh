@@ -36,15 +36,13 @@ expect_exit 0 "$READ" extract -q -p "$PUB" -C out j4.quire
 expect_true "extracted files differ from the input" diff -r in out
 
 # One corrupted unit in the middle: the quick check fails naming it, whichever thread finds it.
-python3 - j4.quire bad-unit.quire <<'PY'
-import struct, sys
+PYTHONPATH="$SRC/tests/py" python3 - j4.quire bad-unit.quire <<'PY'
+import sys
+import quire_layout
 b = bytearray(open(sys.argv[1], "rb").read())
-io = struct.unpack("<Q", b[-32:-24])[0]
-count = struct.unpack("<I", b[io + 68:io + 72])[0]
-assert count >= 8, count
-off = 32
-for i in range(count // 2):
-    off += struct.unpack("<Q", b[io + 80 + 56 * i + 8:io + 80 + 56 * i + 16])[0]
+units = quire_layout.units(b)
+assert len(units) >= 8, len(units)
+off = units[len(units) // 2][0]
 b[off + 100] ^= 1
 open(sys.argv[2], "wb").write(b)
 PY

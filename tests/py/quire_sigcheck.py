@@ -4,8 +4,8 @@
 written from SPEC.md sections 6 and 7 alone, with Python's standard library and the Ed25519
 verification of RFC 8032 (section 5.1.7), so that two implementations must agree on what a
 valid signature is. Exit 0 if the records that name PUBKEY's key id all verify, and there is
-one (SPEC 9 step 6: the signature over BLAKE2b-512 of the index and the global signature over
-signature || comment), 1 if not, 2 on usage errors. It checks signatures only, not the index or the data (the C
+one (SPEC 9 step 6: the signature over BLAKE2b-512 of the 160-byte statement and the global signature over
+signature || comment), 1 if not, 2 on usage errors. It checks signatures only, not the pages, the directory or the data (the C
 reader does that); format 2's receipt checker will grow from it."""
 import base64, hashlib, struct, sys
 
@@ -89,14 +89,15 @@ def comment_ok(c):  # SPEC 6.1: printable UTF-8, TAB the only control
 
 
 def records(bundle):  # SPEC 7 trailer, SPEC 6 block; None if the framing is wrong
-    if len(bundle) < 32 or bundle[-8:] != b"QUIREEND":
+    if len(bundle) < 40 or bundle[-8:] != b"QUIREEND":
         return None, []
-    io, isz, ssz = struct.unpack("<QQQ", bundle[-32:-8])
-    if io < 32 or io + isz + ssz + 32 != len(bundle):
+    io, isz, ssz, asz = struct.unpack("<QQQQ", bundle[-40:-8])
+    if io < 32 or isz < 160 or asz != 0 or io + isz + ssz + asz + 40 != len(bundle):
         return None, []
-    index, block = bundle[io:io + isz], bundle[io + isz:io + isz + ssz]
-    # SPEC 5.1 and 7: the signed index repeats its own offset and size; the trailer must agree.
-    if len(index) < 80 or struct.unpack("<QQ", index[48:64]) != (io, isz):
+    statement, block = bundle[io + isz - 160:io + isz], bundle[io + isz:io + isz + ssz]
+    # SPEC 5.1 and 7: the signed statement repeats the index offset and size; the trailer must
+    # agree.
+    if struct.unpack("<QQ", statement[48:64]) != (io, isz):
         return None, []
     if block[:8] != b"QUIRESIG" or len(block) < 16:
         return None, []
@@ -114,7 +115,7 @@ def records(bundle):  # SPEC 7 trailer, SPEC 6 block; None if the framing is wro
         at = end
     if reserved != 0 or not 1 <= count <= 16 or at != len(block):
         return None, []
-    return index, out
+    return statement, out
 
 
 def main():
@@ -122,11 +123,11 @@ def main():
         print(__doc__.split("\n")[0], file=sys.stderr)
         return 2
     key_id, pk = pubkey(sys.argv[1])
-    index, recs = records(open(sys.argv[2], "rb").read())
-    if index is None:
+    statement, recs = records(open(sys.argv[2], "rb").read())
+    if statement is None:
         print("quire_sigcheck: %s: malformed framing (SPEC 6, 7)" % sys.argv[2])
         return 1
-    prehash = hashlib.blake2b(index, digest_size=64).digest()
+    prehash = hashlib.blake2b(statement, digest_size=64).digest()
     # SPEC 9 step 6: every record that names the trusted key must verify, and one must.
     mine = [r for r in recs if r[0] == key_id]
     ok = mine and all(ed25519_verify(pk, prehash, sig) and ed25519_verify(pk, sig + comment, gsig)
