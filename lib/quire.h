@@ -176,13 +176,16 @@ typedef struct quire_index {
     uint32_t entry_count;
     uint32_t unit_count;
     uint32_t entry_page_count;
-    uint64_t stream_size;    /* sum of all entry sizes */
+    uint32_t total_entries;   /* the statement's entry count: entry_count unless partial */
+    uint32_t entry_base;      /* the bundle's number of entries[0]: 0 unless partial */
+    bool partial;             /* one entry page only (quire_reader_authenticate_path) */
+    uint64_t stream_size;     /* sum of all entry sizes */
     const uint8_t *statement; /* QUIRE_STATEMENT_BYTES, borrowed from the index buffer */
     const uint8_t *root;      /* the statement's Merkle root (SPEC 5.6), borrowed */
     quire_unit *units;
     quire_entry *entries;
     char *paths;
-    uint8_t *pages; /* every entry page, inflated, back to back; owned */
+    uint8_t *pages;             /* every entry page, inflated, back to back; owned */
     const uint8_t *bundle_meta; /* borrowed, not NUL-terminated; checked by the parser */
     uint32_t bundle_meta_len;
     /* Each entry's metadata, reachable only through quire_reader_entry_meta, which runs its
@@ -220,6 +223,16 @@ QUIRE_MUST_CHECK int quire_reader_open(const char *path, quire_reader **out, qui
  * or QUIRE_E_NOMEM. */
 QUIRE_MUST_CHECK int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys,
                                                size_t nkeys, unsigned flags, quire_error *err);
+
+/* quire_reader_authenticate, but reading one entry page only: the one whose range holds path
+ * (SPEC 9 step 9 for that page: its hash, its records, its entries' paths and order; links
+ * and file prefixes outside it are not checked, nor the Merkle root). The index it leaves is
+ * partial: it holds that page's entries, numbered from 0 (idx->entry_base is the first one's
+ * number in the bundle); every unit is there. A caller that does not find path in it, or needs
+ * more, calls quire_reader_authenticate. Same returns. */
+QUIRE_MUST_CHECK int quire_reader_authenticate_path(quire_reader *r, const quire_pubkey *keys,
+                                                    size_t nkeys, unsigned flags, const char *path,
+                                                    quire_error *err);
 
 /* After authenticate: the parsed index, valid until close. */
 const quire_index *quire_reader_index(const quire_reader *r);

@@ -66,7 +66,7 @@
 #define QUIRE_MAX_COMPONENT_BYTES 255u
 #define QUIRE_MAX_ENTRY_META_BYTES (1u << 20)
 #define QUIRE_MAX_BUNDLE_META_BYTES (1u << 20)
-#define QUIRE_MAX_INDEX_BYTES (UINT64_C(1) << 30)    /* the index region as stored */
+#define QUIRE_MAX_INDEX_BYTES (UINT64_C(1) << 30)     /* the index region as stored */
 #define QUIRE_MAX_PAGES_RAW_BYTES (UINT64_C(1) << 30) /* all entry pages, inflated */
 #define QUIRE_MAX_PAGE_BYTES (1u << 22)               /* one entry page, stored or raw */
 #define QUIRE_MAX_DIRECTORY_BYTES (UINT64_C(64) << 20)

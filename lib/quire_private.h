@@ -65,6 +65,21 @@ int quire_index_parse_ex(const uint8_t *buf, size_t len, const uint8_t *header, 
  * receipts. */
 #define QUIRE_INDEX_DEFER_ROOT 0x2
 
+/* Makes bytes [off, off + len) of the index buffer valid (reads them into it); for a reader
+ * that reads only what one page needs. */
+typedef struct quire_index_fetch {
+    int (*fn)(void *ctx, uint64_t off, uint64_t len, quire_error *err);
+    void *ctx;
+} quire_index_fetch;
+
+/* quire_index_parse_ex with a page selection: with path, only the entry page whose range holds
+ * path is parsed and the index is partial (quire_reader_authenticate_path); with f, the parser
+ * asks for each part of buf before it reads it (the statement must already be there). Flags
+ * must include QUIRE_INDEX_DEFER_ROOT when path is given. */
+int quire_index_parse_page(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
+                           const char *path, const quire_index_fetch *f, quire_index *out,
+                           quire_error *err);
+
 /* SPEC 5.5 for entry i: 0, or QUIRE_E_FORMAT naming the entry. */
 int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err);
 

@@ -59,6 +59,12 @@ void read_fail_with(const quire_error *err, const char *file, const char *fmt, .
  * trusted and --any-signer allowed it. */
 quire_reader *read_open(const char *path, const read_opts *o, int *code);
 
+/* read_open for one entry: reads only the index page that holds ENTRY when it is spelled as
+ * stored, else the whole index; finds it (read_find: other spellings, suggestions). Returns the
+ * reader with *i set, or NULL with *code set after a message. */
+quire_reader *read_open_entry(const char *path, const char *entry, const read_opts *o,
+                              uint32_t *i, int *code);
+
 /* Looks up PATH in an authenticated bundle as a user may write it: as stored, else as
  * read_path_clean makes it ("./x" and "x/" are x). Returns 0 with *i set; when absent prints
  * read_no_entry's message and returns 2. */

@@ -592,13 +592,9 @@ int cmd_show(const read_opts *o, int argc, char **argv)
         read_fail(NULL, "show: expected BUNDLE PATH");
         return 2;
     }
-    quire_reader *r = read_open(argv[0], o, &code);
+    quire_reader *r = read_open_entry(argv[0], argv[1], o, &i, &code);
     if (r == NULL)
         return code;
-    if ((code = read_find(r, argv[0], argv[1], &i)) != 0) {
-        quire_reader_close(r);
-        return code;
-    }
     /* a binary document is not written to a terminal, and --text of a PDF is extracted only
      * once the whole document has verified (read_show.c) */
     show_ctx ctx;

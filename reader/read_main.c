@@ -310,17 +310,22 @@ static const char *spool_stdin(int *code)
     return path;
 }
 
-quire_reader *read_open(const char *path, const read_opts *o, int *code)
+/* Opens and authenticates BUNDLE (path); with entry, reads only the entry page that may hold
+ * it (quire_reader_authenticate_path). */
+static quire_reader *open_bundle(const char *path, const char *entry, const read_opts *o,
+                                 int *code)
 {
     quire_reader *r = NULL;
     quire_error err;
     const char *name = path;
+    unsigned flags = o->any_signer ? QUIRE_ANY_SIGNER : 0;
     if (strcmp(path, "-") == 0 && (path = spool_stdin(code)) == NULL)
         return NULL;
     int rc = quire_reader_open(path, &r, &err);
     if (rc == QUIRE_OK)
-        rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
-                                       &err);
+        rc = entry != NULL
+                 ? quire_reader_authenticate_path(r, o->keys, o->nkeys, flags, entry, &err)
+                 : quire_reader_authenticate(r, o->keys, o->nkeys, flags, &err);
     if (rc == QUIRE_E_UNTRUSTED)
         read_keys_untrusted(name, o, &err);
     else if (rc != QUIRE_OK)
@@ -334,6 +339,38 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
         read_fail(name, "warning: signer NOT verified (--any-signer): no signature was checked, "
                         "anyone could have made this bundle");
     return r;
+}
+
+quire_reader *read_open(const char *path, const read_opts *o, int *code)
+{
+    return open_bundle(path, NULL, o, code);
+}
+
+quire_reader *read_open_entry(const char *path, const char *entry, const read_opts *o,
+                              uint32_t *i, int *code)
+{
+    /* Standard input is read once: it gets the whole index at once. */
+    quire_reader *r = open_bundle(path, strcmp(path, "-") != 0 ? entry : NULL, o, code);
+    if (r == NULL)
+        return NULL;
+    const quire_index *idx = quire_reader_index(r);
+    if (idx->partial && quire_index_find(idx, entry, i) == QUIRE_OK)
+        return r;
+    /* Another spelling of the path, or none: the whole index, for read_find's forms and
+     * suggestions. */
+    quire_error err;
+    int rc = QUIRE_OK;
+    if (idx->partial)
+        rc = quire_reader_authenticate(r, o->keys, o->nkeys,
+                                       o->any_signer ? QUIRE_ANY_SIGNER : 0, &err);
+    if (rc != QUIRE_OK) {
+        read_error(path, &err);
+        *code = quire_exit_code(rc);
+    } else if ((*code = read_find(r, path, entry, i)) == 0) {
+        return r;
+    }
+    quire_reader_close(r);
+    return NULL;
 }
 
 /* The command named NAME; else a usage error, with the nearest command when one is near. */

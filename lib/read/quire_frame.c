@@ -58,8 +58,7 @@ int quire_trailer_parse(const uint8_t *buf, size_t len, uint64_t file_size, quir
     if (out->index_offset < QUIRE_HEADER_BYTES)
         return quire_error_set(err, QUIRE_E_FORMAT, "index offset inside the header (SPEC 7)");
     if (out->index_size < QUIRE_STATEMENT_BYTES)
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "index smaller than its statement (SPEC 7)");
+        return quire_error_set(err, QUIRE_E_FORMAT, "index smaller than its statement (SPEC 7)");
     if (out->index_size > QUIRE_MAX_INDEX_BYTES)
         return quire_error_set(err, QUIRE_E_LIMIT, "index larger than %llu bytes (SPEC 8)",
                                (unsigned long long)QUIRE_MAX_INDEX_BYTES);

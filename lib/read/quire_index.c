@@ -160,8 +160,8 @@ static int dir_limit(uint32_t k, const char *what, quire_error *err)
 }
 
 /* SPEC 5.4: the entry page records, then the unit page records, filling the directory. */
-static int parse_directory(const uint8_t *buf, const quire_index *idx, layout *lay,
-                           dir_page *pages, quire_error *err)
+static int parse_directory(const uint8_t *buf, const quire_index *idx, layout *lay, dir_page *pages,
+                           quire_error *err)
 {
     const uint8_t *d = buf + lay->dir_off;
     uint64_t off = 0, entries = 0, stored = 0;
@@ -211,8 +211,8 @@ static int parse_directory(const uint8_t *buf, const quire_index *idx, layout *l
         if (lay->pages_raw > QUIRE_MAX_PAGES_RAW_BYTES)
             return dir_limit(k, "entry pages larger than 1 GiB together", err);
     }
-    uint64_t unit_pages = (idx->unit_count + (uint64_t)QUIRE_UNITS_PER_PAGE - 1) /
-                          QUIRE_UNITS_PER_PAGE;
+    uint64_t unit_pages =
+        (idx->unit_count + (uint64_t)QUIRE_UNITS_PER_PAGE - 1) / QUIRE_UNITS_PER_PAGE;
     lay->unit_pages_off = lay->dir_off + off;
     if (lay->dir_size - off != unit_pages * QUIRE_DIR_UNIT_PAGE_BYTES)
         return quire_error_set(err, QUIRE_E_FORMAT,
@@ -236,8 +236,8 @@ static int parse_unit(const uint8_t *p, uint32_t u, quire_unit *un, quire_error 
     un->raw_size = quire_load32(p + 8);
     memcpy(un->hash, p + 12, QUIRE_BLAKE2B256_BYTES);
     if (un->compression != QUIRE_COMP_STORE && un->compression != QUIRE_COMP_DEFLATE)
-        return quire_error_set(err, QUIRE_E_FORMAT, "unit %u: unknown compression %u (SPEC 5.2)",
-                               u, un->compression);
+        return quire_error_set(err, QUIRE_E_FORMAT, "unit %u: unknown compression %u (SPEC 5.2)", u,
+                               un->compression);
     if (!zero(p + 1, 3))
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "unit %u: reserved bytes are not zero (SPEC 5.2)", u);
@@ -290,7 +290,7 @@ static int parse_units(const uint8_t *buf, const layout *lay, quire_index *idx, 
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "units do not fill the data region exactly: gap, overlap or bytes "
                                "inserted (SPEC 5.2)");
-    if (stream_off != idx->stream_size)
+    if (!idx->partial && stream_off != idx->stream_size)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "units' raw sizes do not add up to the statement's stream size "
                                "(SPEC 5.2)");
@@ -334,16 +334,18 @@ static int parse_page(const uint8_t *raw, const dir_page *pg, uint32_t k, quire_
         size_t left = pg->raw - off;
         if (left < QUIRE_ENTRY_FIXED_BYTES)
             return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "entry %u: record runs past the end of its page (SPEC 5.3)", i);
+                                   "entry %u: record runs past the end of its page (SPEC 5.3)",
+                                   idx->entry_base + i);
         const uint8_t *p = raw + off;
         e->path_len = quire_load16(p);
         if (e->path_len == 0 || e->path_len > QUIRE_MAX_PATH_BYTES)
             return quire_error_set(err, QUIRE_E_LIMIT,
-                                   "entry %u: path length 0 or above %u bytes (SPEC 8)", i,
-                                   QUIRE_MAX_PATH_BYTES);
+                                   "entry %u: path length 0 or above %u bytes (SPEC 8)",
+                                   idx->entry_base + i, QUIRE_MAX_PATH_BYTES);
         if (left - QUIRE_ENTRY_FIXED_BYTES < e->path_len)
             return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "entry %u: record runs past the end of its page (SPEC 5.3)", i);
+                                   "entry %u: record runs past the end of its page (SPEC 5.3)",
+                                   idx->entry_base + i);
         e->path = (const char *)p + 2;
         const uint8_t *q = p + 2 + e->path_len;
         e->size = quire_load64(q);
@@ -353,20 +355,21 @@ static int parse_page(const uint8_t *raw, const dir_page *pg, uint32_t k, quire_
         e->link = quire_load32(q + 42);
         m->len = quire_load32(q + 46);
         if (e->role != QUIRE_ROLE_DOCUMENT && e->role != QUIRE_ROLE_ORIGINAL)
-            return quire_error_set(err, QUIRE_E_FORMAT, "entry %u: unknown role %u (SPEC 5.3)", i,
-                                   e->role);
+            return quire_error_set(err, QUIRE_E_FORMAT, "entry %u: unknown role %u (SPEC 5.3)",
+                                   idx->entry_base + i, e->role);
         if ((e->flags & ~QUIRE_ENTRY_FLAGS_KNOWN) != 0)
             return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "entry %u: reserved flag bits are set (SPEC 5.3)", i);
+                                   "entry %u: reserved flag bits are set (SPEC 5.3)",
+                                   idx->entry_base + i);
         if (m->len > QUIRE_MAX_ENTRY_META_BYTES)
             return quire_error_set(err, QUIRE_E_LIMIT,
-                                   "entry %u: metadata larger than %u bytes (SPEC 8)", i,
-                                   QUIRE_MAX_ENTRY_META_BYTES);
+                                   "entry %u: metadata larger than %u bytes (SPEC 8)",
+                                   idx->entry_base + i, QUIRE_MAX_ENTRY_META_BYTES);
         size_t rec = QUIRE_ENTRY_FIXED_BYTES + e->path_len;
         if (left - rec < m->len)
             return quire_error_set(err, QUIRE_E_FORMAT,
                                    "entry %u: metadata runs past the end of its page (SPEC 5.3)",
-                                   i);
+                                   idx->entry_base + i);
         m->meta = q + 50;
         m->leaf = p;
         m->leaf_len = (uint32_t)(rec + m->len);
@@ -375,8 +378,8 @@ static int parse_page(const uint8_t *raw, const dir_page *pg, uint32_t k, quire_
     }
     if (off != pg->raw)
         return quire_error_set(err, QUIRE_E_FORMAT,
-                               "entry page %u: %zu unused bytes after its last entry (SPEC 5.3)",
-                               k, (size_t)(pg->raw - off));
+                               "entry page %u: %zu unused bytes after its last entry (SPEC 5.3)", k,
+                               (size_t)(pg->raw - off));
     const quire_entry *first = &idx->entries[pg->first_entry];
     if (first->path_len != pg->first_len || memcmp(first->path, pg->first, pg->first_len) != 0)
         return quire_error_set(err, QUIRE_E_FORMAT,
@@ -403,21 +406,23 @@ static int copy_paths(quire_index *idx, uint64_t path_bytes, quire_error *err)
     return QUIRE_OK;
 }
 
-/* SPEC 9 step 9: every entry page, hashed, inflated into idx->pages and parsed. */
-static int parse_pages(const uint8_t *buf, const layout *lay, const dir_page *pages,
+/* SPEC 9 step 9: the entry pages [k0, k1), hashed, inflated into idx->pages and parsed. */
+static int parse_pages(const uint8_t *buf, const dir_page *pages, uint32_t k0, uint32_t k1,
                        quire_index *idx, struct quire_meta_ref *refs, quire_error *err)
 {
     z_stream zs;
-    uint64_t path_bytes = 0;
+    uint64_t path_bytes = 0, raw_bytes = 0;
     memset(&zs, 0, sizeof zs);
-    idx->pages = quire_table_alloc(lay->pages_raw ? (size_t)lay->pages_raw : 1, 1);
+    for (uint32_t k = k0; k < k1; k++)
+        raw_bytes += pages[k].raw;
+    idx->pages = quire_table_alloc(raw_bytes ? (size_t)raw_bytes : 1, 1);
     if (idx->pages == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the entry pages");
     if (inflateInit2(&zs, -15) != Z_OK)
         return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
     int rc = QUIRE_OK;
     uint8_t *raw = idx->pages;
-    for (uint32_t k = 0; rc == QUIRE_OK && k < idx->entry_page_count; k++) {
+    for (uint32_t k = k0; rc == QUIRE_OK && k < k1; k++) {
         rc = inflate_page(buf + pages[k].offset, &pages[k], k, raw, &zs, err);
         if (rc == QUIRE_OK)
             rc = parse_page(raw, &pages[k], k, idx, refs, &path_bytes, err);
@@ -490,18 +495,34 @@ static size_t common_prefix(const char *a, const char *b, size_t n)
     return i;
 }
 
-/* SPEC 4, 5.3, 5.5: per-entry rules that need the whole table. */
-static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
+/* The unit holding stream byte off (the last unit starting at or before it). */
+static uint32_t unit_at(const quire_index *idx, uint64_t off)
 {
-    uint64_t stream_off = 0;
-    uint32_t unit = 0;
+    uint32_t lo = 0, hi = idx->unit_count;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (idx->units[mid].stream_offset <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* SPEC 4, 5.3, 5.5: per-entry rules that need the whole table. Of a partial index (one page)
+ * only what the page itself shows is checked: a link to an entry outside it, a file prefix
+ * outside it and the total of the sizes are left to a full verification. */
+static int check_entries(quire_index *idx, bool defer_meta, uint64_t stream_off, quire_error *err)
+{
+    uint32_t unit = unit_at(idx, stream_off);
+    uint32_t base = idx->entry_base;
 
     int rc;
     for (uint32_t i = 0; i < idx->entry_count; i++) {
         quire_entry *e = &idx->entries[i];
         quire_error perr;
         if (quire_path_check(e->path, e->path_len, &perr) != QUIRE_OK)
-            return quire_error_set(err, perr.code, "entry %u: %s", i, perr.msg);
+            return quire_error_set(err, perr.code, "entry %u: %s", idx->entry_base + i, perr.msg);
         size_t common = 0; /* bytes shared with the previous path */
         if (i > 0) {
             const quire_entry *p = &idx->entries[i - 1];
@@ -513,27 +534,29 @@ static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
                 return quire_error_set(err, QUIRE_E_FORMAT,
                                        "entry %u (%s): paths not in strictly increasing byte "
                                        "order, or a duplicate (SPEC 4.3)",
-                                       i, e->path);
+                                       idx->entry_base + i, e->path);
         }
         /* A directory prefix ending before `common` is the previous entry's too, and was
          * looked up for it. */
         if (has_file_prefix(idx, e, common))
             return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "entry %u (%s): a parent directory is also a file (SPEC 4.3)", i,
-                                   e->path);
+                                   "entry %u (%s): a parent directory is also a file (SPEC 4.3)",
+                                   idx->entry_base + i, e->path);
+        uint32_t local = e->link - base; /* wraps below the page: outside it too */
+        bool outside = idx->partial && (e->link < base || local >= idx->entry_count);
         if (e->link != QUIRE_LINK_NONE &&
-            (e->role != QUIRE_ROLE_DOCUMENT || e->link >= idx->entry_count ||
-             idx->entries[e->link].role != QUIRE_ROLE_ORIGINAL))
+            (e->role != QUIRE_ROLE_DOCUMENT || e->link >= idx->total_entries ||
+             (!outside && idx->entries[local].role != QUIRE_ROLE_ORIGINAL)))
             return quire_error_set(err, QUIRE_E_FORMAT,
                                    "entry %u (%s): link must go from a document to an original "
                                    "(SPEC 5.3)",
-                                   i, e->path);
+                                   idx->entry_base + i, e->path);
         if (!defer_meta && (rc = quire_index_check_meta(idx, i, err)) != QUIRE_OK)
             return rc;
         if (e->size > idx->stream_size - stream_off)
             return quire_error_set(err, QUIRE_E_FORMAT,
-                                   "entry %u (%s): size runs past the stored units (SPEC 5.3)", i,
-                                   e->path);
+                                   "entry %u (%s): size runs past the stored units (SPEC 5.3)",
+                                   idx->entry_base + i, e->path);
         e->stream_offset = stream_off;
         while (e->size > 0 && unit + 1 < idx->unit_count &&
                idx->units[unit + 1].stream_offset <= stream_off)
@@ -541,12 +564,11 @@ static int check_entries(quire_index *idx, bool defer_meta, quire_error *err)
         e->first_unit = unit;
         stream_off += e->size;
     }
-    if (stream_off != idx->stream_size)
+    if (!idx->partial && stream_off != idx->stream_size)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "entry sizes do not add up to the unit sizes (SPEC 5.3)");
     return QUIRE_OK;
 }
-
 
 int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err)
 {
@@ -559,7 +581,7 @@ int quire_index_check_meta(const quire_index *idx, uint32_t i, quire_error *err)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "entry %u (%s): metadata is not a canonical JSON object: %s "
                                "(SPEC 5.5)",
-                               i, e->path, why.msg);
+                               idx->entry_base + i, e->path, why.msg);
     return QUIRE_OK;
 }
 
@@ -580,11 +602,34 @@ int quire_index_check_root(const quire_index *idx, quire_error *err)
     return QUIRE_OK;
 }
 
+/* The entry page whose entries path would be among (SPEC 5.4: first paths are increasing). */
+static uint32_t page_for(const dir_page *pages, uint32_t n, const char *path)
+{
+    size_t len = strlen(path);
+    uint32_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (cmp_path((const char *)pages[mid].first, pages[mid].first_len, path, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int fetch(const quire_index_fetch *f, uint64_t off, uint64_t len, quire_error *err)
+{
+    return f == NULL || len == 0 ? QUIRE_OK : f->fn(f->ctx, off, len, err);
+}
+
 static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
-                     quire_index *idx, quire_error *err)
+                     const char *path, const quire_index_fetch *f, quire_index *idx,
+                     quire_error *err)
 {
     layout lay = {0};
     int rc = parse_statement(buf, len, header, idx, &lay, err);
+    if (rc == QUIRE_OK) /* the unit table, the directory and the metadata */
+        rc = fetch(f, lay.units_off, len - QUIRE_STATEMENT_BYTES - lay.units_off, err);
     if (rc == QUIRE_OK)
         rc = check_dir_hash(buf, idx, &lay, err);
     if (rc != QUIRE_OK)
@@ -594,19 +639,41 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "directory too small for %u entry pages (SPEC 5.4)",
                                idx->entry_page_count);
+    idx->total_entries = idx->entry_count;
     dir_page *pages = calloc(idx->entry_page_count ? idx->entry_page_count : 1, sizeof *pages);
     idx->units = calloc(idx->unit_count ? idx->unit_count : 1, sizeof *idx->units);
-    idx->entries = quire_table_alloc(idx->entry_count, sizeof *idx->entries);
-    struct quire_meta_ref *refs = quire_table_alloc(idx->entry_count, sizeof *refs);
-    idx->meta_refs = refs;
-    if (pages == NULL || idx->units == NULL || idx->entries == NULL || refs == NULL)
+    if (pages == NULL || idx->units == NULL)
         rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
     if (rc == QUIRE_OK)
         rc = parse_directory(buf, idx, &lay, pages, err);
+    uint32_t k0 = 0, k1 = idx->entry_page_count;
+    uint64_t stream0 = 0;
+    if (rc == QUIRE_OK && path != NULL && k1 > 0) {
+        /* One page: the entries are renumbered from its first (idx->entry_base). */
+        k0 = page_for(pages, k1, path);
+        k1 = k0 + 1;
+        idx->partial = true;
+        idx->entry_base = pages[k0].first_entry;
+        idx->entry_count = pages[k0].count;
+        pages[k0].first_entry = 0;
+        stream0 = pages[k0].stream;
+        if (stream0 > idx->stream_size)
+            rc = quire_error_set(err, QUIRE_E_FORMAT,
+                                 "entry page %u: stream offset past the stream (SPEC 5.4)", k0);
+        if (rc == QUIRE_OK)
+            rc = fetch(f, pages[k0].offset, pages[k0].stored, err);
+    } else if (rc == QUIRE_OK) {
+        rc = fetch(f, 0, lay.units_off, err);
+    }
+    idx->entries = quire_table_alloc(idx->entry_count, sizeof *idx->entries);
+    struct quire_meta_ref *refs = quire_table_alloc(idx->entry_count, sizeof *refs);
+    idx->meta_refs = refs;
+    if (rc == QUIRE_OK && (idx->entries == NULL || refs == NULL))
+        rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
     if (rc == QUIRE_OK)
         rc = parse_units(buf, &lay, idx, err);
     if (rc == QUIRE_OK)
-        rc = parse_pages(buf, &lay, pages, idx, refs, err);
+        rc = parse_pages(buf, pages, k0, k1, idx, refs, err);
     if (rc == QUIRE_OK) {
         quire_error why;
         idx->bundle_meta = buf + lay.meta_off;
@@ -616,23 +683,31 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
                                  why.msg);
     }
     if (rc == QUIRE_OK)
-        rc = check_entries(idx, (flags & QUIRE_INDEX_DEFER_META) != 0, err);
-    if (rc == QUIRE_OK)
+        rc = check_entries(idx, (flags & QUIRE_INDEX_DEFER_META) != 0, stream0, err);
+    if (rc == QUIRE_OK && !idx->partial)
         rc = check_page_streams(idx, pages, err);
     if (rc == QUIRE_OK && !(flags & QUIRE_INDEX_DEFER_ROOT))
-        rc = quire_index_check_root(idx, err);
+        rc = idx->partial ? quire_error_set(err, QUIRE_E_USAGE, "no Merkle root of one page")
+                          : quire_index_check_root(idx, err);
     free(pages);
+    return rc;
+}
+
+int quire_index_parse_page(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
+                           const char *path, const quire_index_fetch *f, quire_index *out,
+                           quire_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = parse_all(buf, len, header, flags, path, f, out, err);
+    if (rc != QUIRE_OK)
+        quire_index_free(out);
     return rc;
 }
 
 int quire_index_parse_ex(const uint8_t *buf, size_t len, const uint8_t *header, unsigned flags,
                          quire_index *out, quire_error *err)
 {
-    memset(out, 0, sizeof *out);
-    int rc = parse_all(buf, len, header, flags, out, err);
-    if (rc != QUIRE_OK)
-        quire_index_free(out);
-    return rc;
+    return quire_index_parse_page(buf, len, header, flags, NULL, NULL, out, err);
 }
 
 int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,

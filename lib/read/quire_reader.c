@@ -26,9 +26,10 @@ struct quire_reader {
     uint8_t *sigbuf;
     quire_sigblock sigblock;
     uint8_t *index_buf;
+    bool index_complete; /* index_buf holds the whole region, not only what one page needed */
     quire_index index;
     bool authenticated;
-    bool root_checked; /* SPEC 5.6, checked once when asked for */
+    bool root_checked;     /* SPEC 5.6, checked once when asked for */
     uint8_t *meta_checked; /* one bit per entry: SPEC 5.5 checked */
     const quire_sig *signer;
     quire_pubkey signer_key; /* the trusted key that verified signer */
@@ -213,21 +214,44 @@ static int find_signer(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
     return QUIRE_OK;
 }
 
-/* SPEC 9 step 5: the index bytes, read into memory once (a second authenticate reuses them). */
-static int load_index(quire_reader *r, quire_error *err)
+/* SPEC 9 step 5: the index bytes, read into memory once (a second full authenticate reuses
+ * them); with one_page only the statement, the parser reading the rest it needs through
+ * fetch_region into the same buffer, whose untouched pages the kernel never backs. */
+static int load_index(quire_reader *r, bool one_page, quire_error *err)
 {
-    if (r->index_buf != NULL)
+    uint64_t len = r->trailer.index_size;
+    if (r->index_buf != NULL && r->index_complete)
         return QUIRE_OK;
-    int rc = alloc_read(r, r->trailer.index_offset, r->trailer.index_size, &r->index_buf, err);
+    free(r->index_buf);
+    r->index_buf = NULL;
+    r->index_complete = false;
+    if (one_page) {
+        r->index_buf = calloc(1, (size_t)len); /* sparse: not quire_table_alloc's huge pages */
+        if (r->index_buf == NULL)
+            return quire_error_set(err, QUIRE_E_NOMEM, "out of memory (%llu bytes)",
+                                   (unsigned long long)len);
+        return read_at(r, r->trailer.index_offset + len - QUIRE_STATEMENT_BYTES,
+                       r->index_buf + len - QUIRE_STATEMENT_BYTES, QUIRE_STATEMENT_BYTES, err);
+    }
+    int rc = alloc_read(r, r->trailer.index_offset, len, &r->index_buf, err);
     if (rc != QUIRE_OK) {
         free(r->index_buf); /* a short read leaves it partly filled */
         r->index_buf = NULL;
     }
+    r->index_complete = rc == QUIRE_OK;
     return rc;
 }
 
-int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
-                              unsigned flags, quire_error *err)
+/* quire_index_fetch for one page: reads [off, off + len) of the index region into index_buf.
+ * The statement is not read again: the signature was checked on the copy in memory. */
+static int fetch_region(void *ctx, uint64_t off, uint64_t len, quire_error *err)
+{
+    quire_reader *r = ctx;
+    return read_at(r, r->trailer.index_offset + off, r->index_buf + off, (size_t)len, err);
+}
+
+static int authenticate(quire_reader *r, const quire_pubkey *keys, size_t nkeys, unsigned flags,
+                        const char *path, quire_error *err)
 {
     uint8_t prehash[QUIRE_PREHASH_BYTES];
     size_t len = (size_t)r->trailer.index_size;
@@ -244,7 +268,7 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
      * signature block; its index (up to 1 GiB) is neither read nor hashed. */
     if (!(flags & QUIRE_ANY_SIGNER) && !names_trusted_key(&r->sigblock, keys, nkeys))
         return untrusted(&r->sigblock, err);
-    int rc = load_index(r, err);
+    int rc = load_index(r, path != NULL, err);
     if (rc != QUIRE_OK)
         return rc;
     /* SPEC 9 step 6: the signed message is the statement, the region's last 160 bytes (the
@@ -265,8 +289,10 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
                                "(SPEC 7)");
     /* Only now, with the signature checked (or its absence accepted), are the index bytes
      * parsed; each part is hashed before it is parsed. */
-    rc = quire_index_parse_ex(r->index_buf, len, r->header,
-                              QUIRE_INDEX_DEFER_META | QUIRE_INDEX_DEFER_ROOT, &r->index, err);
+    quire_index_fetch f = {fetch_region, r};
+    rc = quire_index_parse_page(r->index_buf, len, r->header,
+                                QUIRE_INDEX_DEFER_META | QUIRE_INDEX_DEFER_ROOT, path,
+                                r->index_complete ? NULL : &f, &r->index, err);
     if (rc != QUIRE_OK)
         return rc;
     free(r->meta_checked);
@@ -277,12 +303,26 @@ int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t 
     return QUIRE_OK;
 }
 
+int quire_reader_authenticate(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
+                              unsigned flags, quire_error *err)
+{
+    return authenticate(r, keys, nkeys, flags, NULL, err);
+}
+
+int quire_reader_authenticate_path(quire_reader *r, const quire_pubkey *keys, size_t nkeys,
+                                   unsigned flags, const char *path, quire_error *err)
+{
+    return authenticate(r, keys, nkeys, flags, path, err);
+}
+
 int quire_reader_check_root(quire_reader *r, quire_error *err)
 {
     if (!r->authenticated)
         return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");
     if (r->root_checked)
         return QUIRE_OK;
+    if (r->index.partial)
+        return quire_error_set(err, QUIRE_E_USAGE, "the index was read for one page only");
     int rc = quire_index_check_root(&r->index, err);
     r->root_checked = rc == QUIRE_OK;
     return rc;
@@ -485,7 +525,8 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
         uint64_t n = un->raw_size - from < end - pos ? un->raw_size - from : end - pos;
         if ((rc = decode_unit(r, u, from + n, &uerr)) != QUIRE_OK) {
             *content_failed = rc == QUIRE_E_HASH || rc == QUIRE_E_FORMAT; /* not a read error */
-            return quire_error_set(err, rc, "entry %u (%s): %s", i, e->path, uerr.msg);
+            return quire_error_set(err, rc, "entry %u (%s): %s", r->index.entry_base + i, e->path,
+                                   uerr.msg);
         }
         crypto_hash_sha256_update(&st, r->raw_view + from, n);
         if (ops != NULL && ops->data != NULL &&
@@ -497,8 +538,8 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     *content_failed = sodium_memcmp(digest, e->sha256, sizeof digest) != 0;
     if (*content_failed)
         return quire_error_set(err, QUIRE_E_HASH,
-                               "entry %u (%s): content SHA-256 mismatch (SPEC 9 step 12)", i,
-                               e->path);
+                               "entry %u (%s): content SHA-256 mismatch (SPEC 9 step 12)",
+                               r->index.entry_base + i, e->path);
     if (ops != NULL && ops->end != NULL)
         rc = ops->end(ctx, i, err);
     return rc;

@@ -141,8 +141,8 @@ int quire_writer_open(int fd, const uint8_t *bundle_meta, size_t meta_len, quire
     w->fd = fd;
     w->level = 6;
     quire_merkle_init(&w->tree);
-    int rc = canonical_meta(bundle_meta, meta_len, "bundle", &w->bundle_meta,
-                            &w->bundle_meta_len, err);
+    int rc =
+        canonical_meta(bundle_meta, meta_len, "bundle", &w->bundle_meta, &w->bundle_meta_len, err);
     if (rc == QUIRE_OK && w->bundle_meta_len > QUIRE_MAX_BUNDLE_META_BYTES)
         rc = quire_error_set(err, QUIRE_E_INPUT, "bundle metadata larger than %u bytes",
                              QUIRE_MAX_BUNDLE_META_BYTES);
@@ -204,7 +204,7 @@ static int close_page(quire_writer *w, quire_error *err)
     if (w->page_entries == 0)
         return QUIRE_OK;
     if (!w->zs_ready) {
-        if (deflateInit2(&w->zs, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) !=
+        if (deflateInit2(&w->zs, w->level, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) !=
             Z_OK)
             return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
         w->zs_ready = true;
@@ -456,9 +456,8 @@ static int check_links(const quire_writer *w, quire_error *err)
 {
     for (size_t i = 0; i < w->entry_count; i++) {
         uint32_t l = w->links[i];
-        if (l != QUIRE_LINK_NONE &&
-            (w->roles[i] != QUIRE_ROLE_DOCUMENT || l >= w->entry_count ||
-             w->roles[l] != QUIRE_ROLE_ORIGINAL))
+        if (l != QUIRE_LINK_NONE && (w->roles[i] != QUIRE_ROLE_DOCUMENT || l >= w->entry_count ||
+                                     w->roles[l] != QUIRE_ROLE_ORIGINAL))
             return quire_error_set(err, QUIRE_E_INPUT,
                                    "entry %zu: link must go from a document to an original", i);
     }
@@ -493,8 +492,8 @@ static int unit_pages(quire_writer *w, quire_error *err)
 static int build_index(quire_writer *w, wbuf *out, quire_error *err)
 {
     uint8_t st[QUIRE_STATEMENT_BYTES] = {0};
-    uint64_t index_size = w->pages.len + w->units.len + w->dir.len + w->bundle_meta_len +
-                          QUIRE_STATEMENT_BYTES;
+    uint64_t index_size =
+        w->pages.len + w->units.len + w->dir.len + w->bundle_meta_len + QUIRE_STATEMENT_BYTES;
     if (index_size > QUIRE_MAX_INDEX_BYTES || w->dir.len > QUIRE_MAX_DIRECTORY_BYTES)
         return quire_error_set(err, QUIRE_E_INPUT, "index larger than %llu bytes",
                                (unsigned long long)QUIRE_MAX_INDEX_BYTES);
