@@ -18,6 +18,16 @@ void quire_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[H])
     crypto_hash_sha256_final(&st, out);
 }
 
+void quire_entry_leaf_hash(const uint8_t *L, size_t len, uint8_t out[H])
+{
+    static const uint8_t prefix[2] = {0x00, 0x51};
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, prefix, sizeof prefix);
+    crypto_hash_sha256_update(&st, L, len);
+    crypto_hash_sha256_final(&st, out);
+}
+
 void quire_merkle_node(const uint8_t left[H], const uint8_t right[H], uint8_t out[H])
 {
     uint8_t buf[1 + 2 * H];
@@ -114,6 +124,25 @@ int quire_merkle_proof(const uint8_t (*leaves)[H], uint64_t n, uint64_t index, u
     }
     *len = depth;
     return 0;
+}
+
+/* The depth of PATH(m, D[0:n]): one hash per level descended until the subtree is one leaf. */
+size_t quire_merkle_proof_len(uint64_t index, uint64_t n)
+{
+    size_t depth = 0;
+    if (index >= n)
+        return 0;
+    while (n > 1) {
+        uint64_t k = split(n);
+        if (index < k) {
+            n = k;
+        } else {
+            index -= k;
+            n -= k;
+        }
+        depth++;
+    }
+    return depth;
 }
 
 bool quire_merkle_verify(const uint8_t leaf_hash[H], uint64_t index, uint64_t n,
