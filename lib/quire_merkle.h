@@ -19,6 +19,10 @@
 /* SHA-256(0x00 || data): the hash of one leaf. */
 void quire_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[QUIRE_MERKLE_HASH_BYTES]);
 
+/* SHA-256(0x00 || "Q" || L): the leaf hash of format 2's entry record L (docs/format-v2.md,
+ * SPEC 5.6). The domain byte 0x51 is part of the hash prefix, not of L. */
+void quire_entry_leaf_hash(const uint8_t *L, size_t len, uint8_t out[QUIRE_MERKLE_HASH_BYTES]);
+
 /* SHA-256(0x01 || left || right). */
 /* SPEC 5.6: the leaf hash of an entry record L: SHA-256(0x00 || "Q" || L). */
 void quire_entry_leaf_hash(const uint8_t *L, size_t len, uint8_t out[QUIRE_MERKLE_HASH_BYTES]);
@@ -42,6 +46,11 @@ void quire_merkle_final(const quire_merkle *m, uint8_t root[QUIRE_MERKLE_HASH_BY
  * written to proof (room for QUIRE_MERKLE_MAX_PROOF). Returns 0, or -1 if index >= n. */
 int quire_merkle_proof(const uint8_t (*leaves)[QUIRE_MERKLE_HASH_BYTES], uint64_t n, uint64_t index,
                        uint8_t (*proof)[QUIRE_MERKLE_HASH_BYTES], size_t *len);
+
+/* The number of hashes in the inclusion proof of leaf `index` among n leaves (RFC 9162
+ * 2.1.3.1), which quire_merkle_proof writes and quire_merkle_verify consumes: 0 for n = 1, at
+ * most ceil(log2 n). Returns 0 when index >= n (there is no proof). */
+size_t quire_merkle_proof_len(uint64_t index, uint64_t n);
 
 /* Checks an inclusion proof (RFC 9162 2.1.3.2): that leaf_hash is leaf `index` of a tree of n
  * leaves whose root is root. */

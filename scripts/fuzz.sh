@@ -6,8 +6,12 @@ set -eu
 secs=${1:-30}
 b=build-fuzz
 cmake -S . -B $b -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DQUIRE_FUZZ=ON >/dev/null
-cmake --build $b -j "$(nproc)" --target fuzz_index fuzz_bundle fuzz_keys fuzz_text fuzz_cmds fuzz_json >/dev/null
-mkdir -p $b/corpus/bundle $b/corpus/index $b/corpus/keys $b/corpus/text $b/corpus/cmds $b/corpus/json $b/artifacts
+cmake --build $b -j "$(nproc)" --target fuzz_index fuzz_bundle fuzz_keys fuzz_text fuzz_cmds fuzz_json \
+    fuzz_receipt fuzz_receipt_seeds >/dev/null
+mkdir -p $b/corpus/bundle $b/corpus/index $b/corpus/keys $b/corpus/text $b/corpus/cmds $b/corpus/json \
+    $b/corpus/receipt $b/artifacts
+# Receipts signed by fuzz_receipt's fixed key, binary and armoured.
+$b/tests/fuzz/fuzz_receipt_seeds $b/corpus/receipt
 cp fixtures/bundle.json fixtures/sources.json $b/corpus/json/
 cp fixtures/docs/* $b/corpus/text/
 printf '<html><head><title>a &amp; b</title><script>x</script></head><body><p>Hello &#x41;&mdash;</p></body></html>' >$b/corpus/text/seed.html
@@ -30,7 +34,7 @@ printf '{}\n--\nc\n--\na.txt\n--\n{"issued": {"date-parts": [[-92233720368547758
 printf '{"supersedes": "\\u001b[1Ayes"}\n--\nc\n--\ninvoice\342\200\256fdp.exe\n--\n\n--\nhello\n' >$b/corpus/cmds/bidi-supersedes
 printf '{}\n--\nc\n--\na.txt\n--\n\n--\nhello \233\062J world\n' >$b/corpus/cmds/show-c1
 status=0
-for t in index bundle keys text cmds json; do
+for t in index bundle keys text cmds json receipt; do
     echo "fuzz_$t: ${secs}s"
     if ! $b/tests/fuzz/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 \
             $( [ $t = text ] && echo -max_len=8192 ) $( [ $t = cmds ] && echo -max_len=4096 ) -artifact_prefix=$b/artifacts/ $b/corpus/$t 2>$b/fuzz_$t.log; then

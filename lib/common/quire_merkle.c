@@ -126,6 +126,25 @@ int quire_merkle_proof(const uint8_t (*leaves)[H], uint64_t n, uint64_t index, u
     return 0;
 }
 
+/* The depth of PATH(m, D[0:n]): one hash per level descended until the subtree is one leaf. */
+size_t quire_merkle_proof_len(uint64_t index, uint64_t n)
+{
+    size_t depth = 0;
+    if (index >= n)
+        return 0;
+    while (n > 1) {
+        uint64_t k = split(n);
+        if (index < k) {
+            n = k;
+        } else {
+            index -= k;
+            n -= k;
+        }
+        depth++;
+    }
+    return depth;
+}
+
 bool quire_merkle_verify(const uint8_t leaf_hash[H], uint64_t index, uint64_t n,
                          const uint8_t (*proof)[H], size_t len, const uint8_t root[H])
 {
