@@ -24,9 +24,6 @@ void quire_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[QUIRE_MERKLE
 void quire_entry_leaf_hash(const uint8_t *L, size_t len, uint8_t out[QUIRE_MERKLE_HASH_BYTES]);
 
 /* SHA-256(0x01 || left || right). */
-/* SPEC 5.6: the leaf hash of an entry record L: SHA-256(0x00 || "Q" || L). */
-void quire_entry_leaf_hash(const uint8_t *L, size_t len, uint8_t out[QUIRE_MERKLE_HASH_BYTES]);
-
 void quire_merkle_node(const uint8_t left[QUIRE_MERKLE_HASH_BYTES],
                        const uint8_t right[QUIRE_MERKLE_HASH_BYTES],
                        uint8_t out[QUIRE_MERKLE_HASH_BYTES]);

@@ -15,9 +15,7 @@
 
 #include "quire.h"
 
-/* ---- format 2 constants used by receipts ----
- * Defined here until quire_format.h describes format 2; the values are docs/format-v2.md's and
- * must be reconciled with (replaced by) quire_format.h's when it does. */
+/* ---- receipt constants (SPEC 10); the format's own are quire_format.h's ---- */
 #define QUIRE_RECEIPT_MAGIC "QRC2"
 #define QUIRE_RECEIPT_MAGIC_BYTES 4
 #define QUIRE_RECEIPT_ALG "ED"
@@ -27,46 +25,11 @@
 #define QUIRE_RECEIPT_HASH_BYTES 32
 #define QUIRE_RECEIPT_MAX_PROOF 24 /* proof hashes for 2^24 entries */
 /* path_len, the longest path, the fixed fields of L and the largest metadata */
-#define QUIRE_RECEIPT_LEAF_FIXED_BYTES 52 /* 2 + 8 + 32 + 1 + 1 + 4 + 4 */
 #define QUIRE_RECEIPT_MAX_LEAF_BYTES (2u + 4096u + 50u + (1u << 20))
 #define QUIRE_RECEIPT_MAX_ARMOUR_BYTES (2u << 20)
 #define QUIRE_RECEIPT_COMMENT "untrusted comment: "
 #define QUIRE_RECEIPT_COMMENT_TEXT "untrusted comment: quire receipt for "
-/* The leaf (entry record, SPEC 5.3). */
-#define QUIRE_RECEIPT_ROLE_DOCUMENT 1
-#define QUIRE_RECEIPT_ROLE_ORIGINAL 2
-#define QUIRE_RECEIPT_FLAGS_KNOWN 0x01u
-#define QUIRE_RECEIPT_LINK_NONE UINT32_MAX
-#define QUIRE_RECEIPT_MAX_PATH_BYTES 4096u
-#define QUIRE_RECEIPT_MAX_META_BYTES (1u << 20)
-/* The statement (SPEC 5.1), 160 bytes, and the header copy it carries (SPEC 3). */
-#define QUIRE_STATEMENT_BYTES 160
-#define QUIRE_STATEMENT_DOMAIN "quire statement" /* with its NUL: 16 bytes */
-#define QUIRE_STATEMENT_DOMAIN_BYTES 16
-#define QUIRE_STATEMENT_HEADER_BYTES 32
-#define QUIRE_STATEMENT_MAGIC "\x89QUIRE\r\n"
-#define QUIRE_STATEMENT_VERSION 2
-#define QUIRE_STATEMENT_OFF_HEADER 16
-#define QUIRE_STATEMENT_OFF_INDEX_OFFSET 48
-#define QUIRE_STATEMENT_OFF_INDEX_SIZE 56
-#define QUIRE_STATEMENT_OFF_ENTRY_COUNT 64
-#define QUIRE_STATEMENT_OFF_UNIT_COUNT 68
-#define QUIRE_STATEMENT_OFF_PAGE_COUNT 72
-#define QUIRE_STATEMENT_OFF_META_LEN 76
-#define QUIRE_STATEMENT_OFF_DIRECTORY_SIZE 80
-#define QUIRE_STATEMENT_OFF_STREAM_SIZE 88
-#define QUIRE_STATEMENT_OFF_ROOT 96
-#define QUIRE_STATEMENT_OFF_DIR_HASH 128
-/* SPEC 8 limits on the statement's fields. */
-#define QUIRE_STATEMENT_MAX_ENTRIES (1u << 24)
-#define QUIRE_STATEMENT_MAX_UNITS (1u << 26)
-#define QUIRE_STATEMENT_MAX_UNIT_RAW (1u << 24)
-#define QUIRE_STATEMENT_MAX_UNIT_STORED (1u << 24)
-#define QUIRE_STATEMENT_UNIT_RECORD_BYTES 44
-#define QUIRE_STATEMENT_MAX_BUNDLE_META (1u << 20)
-#define QUIRE_STATEMENT_MAX_DIRECTORY (64u << 20)
-#define QUIRE_STATEMENT_MAX_INDEX (UINT64_C(1) << 30)
-/* ---- end of format 2 constants ---- */
+/* ---- end of receipt constants ---- */
 
 /* A parsed receipt. Every field has passed the structural rules of quire_receipt_parse, but
  * nothing in it is authenticated until quire_receipt_verify returns 0 for it. The copies

@@ -25,11 +25,11 @@ enum {
 _Static_assert(OFF_LEAF == QUIRE_RECEIPT_HEAD_BYTES, "SPEC 10: 246 bytes precede the leaf");
 _Static_assert(QUIRE_STATEMENT_OFF_DIR_HASH + 32 == QUIRE_STATEMENT_BYTES,
                "SPEC 5.1: the statement is 160 bytes");
-_Static_assert(sizeof QUIRE_STATEMENT_DOMAIN == QUIRE_STATEMENT_DOMAIN_BYTES,
-               "SPEC 5.1: the domain is 16 bytes with its NUL");
-_Static_assert(QUIRE_RECEIPT_MAX_LEAF_BYTES == 2 + QUIRE_RECEIPT_MAX_PATH_BYTES +
-                                                   QUIRE_RECEIPT_LEAF_FIXED_BYTES - 2 +
-                                                   QUIRE_RECEIPT_MAX_META_BYTES,
+_Static_assert(sizeof QUIRE_STATEMENT_DOMAIN == QUIRE_STATEMENT_DOMAIN_BYTES + 1,
+               "SPEC 5.1: the domain is 16 bytes, its last a NUL");
+_Static_assert(QUIRE_RECEIPT_MAX_LEAF_BYTES == 2 + QUIRE_MAX_PATH_BYTES +
+                                                   QUIRE_ENTRY_FIXED_BYTES - 2 +
+                                                   QUIRE_MAX_ENTRY_META_BYTES,
                "SPEC 8: the largest leaf is the longest path and the largest metadata");
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -43,14 +43,14 @@ static bool all_zero(const uint8_t *p, size_t n)
 /* SPEC 3 as format 2 has it, on the statement's copy of the header. */
 static int check_header_copy(const uint8_t *h, quire_error *err)
 {
-    if (memcmp(h, QUIRE_STATEMENT_MAGIC, 8) != 0)
+    if (memcmp(h, QUIRE_MAGIC, 8) != 0)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "receipt: statement's header copy has a bad magic (SPEC 3)");
-    if (quire_load16(h + 8) != QUIRE_STATEMENT_VERSION)
+    if (quire_load16(h + 8) != QUIRE_FORMAT_VERSION)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "receipt: statement's header copy has format version %u, receipts "
                                "are of version %d (SPEC 3)",
-                               quire_load16(h + 8), QUIRE_STATEMENT_VERSION);
+                               quire_load16(h + 8), QUIRE_FORMAT_VERSION);
     if (quire_load16(h + 10) != 0)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "receipt: statement's header copy has flags set (SPEC 3)");
@@ -58,7 +58,7 @@ static int check_header_copy(const uint8_t *h, quire_error *err)
         return quire_error_set(
             err, QUIRE_E_FORMAT,
             "receipt: statement's header copy names an unknown algorithm (SPEC 3)");
-    if (!all_zero(h + 15, QUIRE_STATEMENT_HEADER_BYTES - 15))
+    if (!all_zero(h + 15, QUIRE_HEADER_BYTES - 15))
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "receipt: statement's header copy has reserved bytes set (SPEC 3)");
     return QUIRE_OK;
@@ -68,28 +68,28 @@ static int check_header_copy(const uint8_t *h, quire_error *err)
 static int check_statement_limits(const uint8_t *st, quire_error *err)
 {
     uint64_t index_size = quire_load64(st + QUIRE_STATEMENT_OFF_INDEX_SIZE);
-    if (quire_load32(st + QUIRE_STATEMENT_OFF_ENTRY_COUNT) > QUIRE_STATEMENT_MAX_ENTRIES)
+    if (quire_load32(st + QUIRE_STATEMENT_OFF_ENTRY_COUNT) > QUIRE_MAX_ENTRIES)
         return quire_error_set(err, QUIRE_E_LIMIT,
                                "receipt: statement counts more than %u entries (SPEC 8)",
-                               QUIRE_STATEMENT_MAX_ENTRIES);
-    if (quire_load32(st + QUIRE_STATEMENT_OFF_UNIT_COUNT) > QUIRE_STATEMENT_MAX_UNITS)
+                               QUIRE_MAX_ENTRIES);
+    if (quire_load32(st + QUIRE_STATEMENT_OFF_UNIT_COUNT) > QUIRE_MAX_UNITS)
         return quire_error_set(err, QUIRE_E_LIMIT,
                                "receipt: statement counts more than %u units (SPEC 8)",
-                               QUIRE_STATEMENT_MAX_UNITS);
-    if (quire_load32(st + QUIRE_STATEMENT_OFF_META_LEN) > QUIRE_STATEMENT_MAX_BUNDLE_META)
+                               QUIRE_MAX_UNITS);
+    if (quire_load32(st + QUIRE_STATEMENT_OFF_META_LEN) > QUIRE_MAX_BUNDLE_META_BYTES)
         return quire_error_set(
             err, QUIRE_E_LIMIT,
             "receipt: statement's bundle metadata is longer than %u bytes (SPEC 8)",
-            QUIRE_STATEMENT_MAX_BUNDLE_META);
-    if (quire_load64(st + QUIRE_STATEMENT_OFF_DIRECTORY_SIZE) > QUIRE_STATEMENT_MAX_DIRECTORY)
+            QUIRE_MAX_BUNDLE_META_BYTES);
+    if (quire_load64(st + QUIRE_STATEMENT_OFF_DIRECTORY_SIZE) > QUIRE_MAX_DIRECTORY_BYTES)
         return quire_error_set(err, QUIRE_E_LIMIT,
-                               "receipt: statement's directory is larger than %u bytes (SPEC 8)",
-                               QUIRE_STATEMENT_MAX_DIRECTORY);
-    if (index_size > QUIRE_STATEMENT_MAX_INDEX)
+                               "receipt: statement's directory is larger than %llu bytes (SPEC 8)",
+                               (unsigned long long)QUIRE_MAX_DIRECTORY_BYTES);
+    if (index_size > QUIRE_MAX_INDEX_BYTES)
         return quire_error_set(
             err, QUIRE_E_LIMIT,
             "receipt: statement's index region is larger than %llu bytes (SPEC 8)",
-            (unsigned long long)QUIRE_STATEMENT_MAX_INDEX);
+            (unsigned long long)QUIRE_MAX_INDEX_BYTES);
     return QUIRE_OK;
 }
 
@@ -117,20 +117,20 @@ static int check_statement_sums(const uint8_t *st, quire_error *err)
             err, QUIRE_E_FORMAT,
             "receipt: statement has %llu entry pages for %llu entries (SPEC 5.1)",
             (unsigned long long)pages, (unsigned long long)entries);
-    if (dir < pages * 55 + unit_dir || dir > pages * (54 + QUIRE_RECEIPT_MAX_PATH_BYTES) + unit_dir)
+    if (dir < pages * 55 + unit_dir || dir > pages * (54 + QUIRE_MAX_PATH_BYTES) + unit_dir)
         return quire_error_set(
             err, QUIRE_E_FORMAT,
             "receipt: statement's directory size does not fit its page counts (SPEC 5.1)");
     if (index_size <
-        pages + QUIRE_STATEMENT_UNIT_RECORD_BYTES * units + dir + meta + QUIRE_STATEMENT_BYTES)
+        pages + QUIRE_UNIT_RECORD_BYTES * units + dir + meta + QUIRE_STATEMENT_BYTES)
         return quire_error_set(
             err, QUIRE_E_FORMAT,
             "receipt: statement's index size is smaller than its parts (SPEC 5.1)");
-    if (stream < units || stream > units * QUIRE_STATEMENT_MAX_UNIT_RAW)
+    if (stream < units || stream > units * QUIRE_MAX_UNIT_BYTES)
         return quire_error_set(
             err, QUIRE_E_FORMAT,
             "receipt: statement's stream size does not fit its unit count (SPEC 5.1)");
-    if (index_offset - 32 < units || index_offset - 32 > units * QUIRE_STATEMENT_MAX_UNIT_STORED)
+    if (index_offset - 32 < units || index_offset - 32 > units * QUIRE_MAX_UNIT_BYTES)
         return quire_error_set(
             err, QUIRE_E_FORMAT,
             "receipt: statement's data region does not fit its unit count (SPEC 5.1)");
@@ -154,14 +154,14 @@ static int check_statement(const uint8_t *st, quire_error *err)
 /* SPEC 5.3: the link, role and flags of one entry record, judged alone. */
 static int check_leaf_fields(const quire_receipt *r, quire_error *err)
 {
-    if (r->role != QUIRE_RECEIPT_ROLE_DOCUMENT && r->role != QUIRE_RECEIPT_ROLE_ORIGINAL)
+    if (r->role != QUIRE_ROLE_DOCUMENT && r->role != QUIRE_ROLE_ORIGINAL)
         return quire_error_set(err, QUIRE_E_FORMAT, "receipt: leaf has unknown role %u (SPEC 5.3)",
                                r->role);
-    if (r->flags & ~QUIRE_RECEIPT_FLAGS_KNOWN)
+    if (r->flags & ~QUIRE_ENTRY_FLAGS_KNOWN)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "receipt: leaf has reserved flags set (SPEC 5.3)");
-    if (r->link != QUIRE_RECEIPT_LINK_NONE &&
-        (r->role != QUIRE_RECEIPT_ROLE_DOCUMENT || r->link >= r->entry_count ||
+    if (r->link != QUIRE_LINK_NONE &&
+        (r->role != QUIRE_ROLE_DOCUMENT || r->link >= r->entry_count ||
          r->link == r->leaf_index))
         return quire_error_set(err, QUIRE_E_FORMAT, "receipt: leaf has an invalid link (SPEC 5.3)");
     if (r->size > quire_load64(r->statement + QUIRE_STATEMENT_OFF_STREAM_SIZE))
@@ -197,7 +197,7 @@ static int parse_leaf(quire_receipt *r, quire_error *err)
     if (r->leaf_len < 2)
         return quire_error_set(err, QUIRE_E_FORMAT, "receipt: leaf truncated (SPEC 5.3)");
     r->path_len = quire_load16(L);
-    if ((uint64_t)2 + r->path_len + QUIRE_RECEIPT_LEAF_FIXED_BYTES - 2 > r->leaf_len)
+    if ((uint64_t)2 + r->path_len + QUIRE_ENTRY_FIXED_BYTES - 2 > r->leaf_len)
         return quire_error_set(err, QUIRE_E_FORMAT, "receipt: leaf truncated (SPEC 5.3)");
     r->path = (const char *)L + 2;
     int rc = quire_path_check(r->path, r->path_len, &e);
@@ -211,10 +211,10 @@ static int parse_leaf(quire_receipt *r, quire_error *err)
     r->link = quire_load32(p + 42);
     r->meta_len = quire_load32(p + 46);
     r->meta = p + 50;
-    if (r->meta_len > QUIRE_RECEIPT_MAX_META_BYTES)
+    if (r->meta_len > QUIRE_MAX_ENTRY_META_BYTES)
         return quire_error_set(err, QUIRE_E_LIMIT,
                                "receipt: leaf metadata longer than %u bytes (SPEC 8)",
-                               QUIRE_RECEIPT_MAX_META_BYTES);
+                               QUIRE_MAX_ENTRY_META_BYTES);
     if ((uint64_t)(r->meta - L) + r->meta_len != r->leaf_len)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "receipt: leaf length %u is not what its fields make (SPEC 5.3)",

@@ -84,8 +84,8 @@ void rb_statement(uint8_t st[QUIRE_STATEMENT_BYTES], uint32_t entries, uint64_t 
     memset(st, 0, QUIRE_STATEMENT_BYTES);
     memcpy(st, QUIRE_STATEMENT_DOMAIN, QUIRE_STATEMENT_DOMAIN_BYTES);
     uint8_t *h = st + QUIRE_STATEMENT_OFF_HEADER;
-    memcpy(h, QUIRE_STATEMENT_MAGIC, 8);
-    quire_store16(h + 8, QUIRE_STATEMENT_VERSION);
+    memcpy(h, QUIRE_MAGIC, 8);
+    quire_store16(h + 8, QUIRE_FORMAT_VERSION);
     h[12] = h[13] = h[14] = 1;
     quire_store64(st + QUIRE_STATEMENT_OFF_INDEX_OFFSET, 32 + stream);
     quire_store64(st + QUIRE_STATEMENT_OFF_INDEX_SIZE,
@@ -132,8 +132,8 @@ static size_t tree_leaf(uint32_t i, uint8_t *out, size_t cap)
     } else if (i % 5 == 2) {
         m = "{\"n\":-9007199254740991,\"note\":\"a\\tb \\\"q\\\" \\\\ \\u001f caf\xc3\xa9\"}";
     }
-    uint8_t role = i % 7 == 3 ? QUIRE_RECEIPT_ROLE_ORIGINAL : QUIRE_RECEIPT_ROLE_DOCUMENT;
-    uint32_t link = i % 7 == 4 ? i - 1 : QUIRE_RECEIPT_LINK_NONE;
+    uint8_t role = i % 7 == 3 ? QUIRE_ROLE_ORIGINAL : QUIRE_ROLE_DOCUMENT;
+    uint32_t link = i % 7 == 4 ? i - 1 : QUIRE_LINK_NONE;
     uint8_t flags = i % 11 == 5 ? 1 : 0;
     return rb_leaf(out, cap, path, clen, sha, role, flags, link, m);
 }

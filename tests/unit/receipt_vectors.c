@@ -189,7 +189,7 @@ static void signed_pair(const rb_key *k, const char *name, const uint8_t *L0, si
                         void (*patch)(uint8_t *st), int want, const char *what)
 {
     uint8_t L1[128], sha[32] = {0}, hashes[2][32], root[32], st[QUIRE_STATEMENT_BYTES], sig[64];
-    size_t n1 = rb_leaf(L1, sizeof L1, "zz", 0, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, NULL), len;
+    size_t n1 = rb_leaf(L1, sizeof L1, "zz", 0, sha, 1, 0, QUIRE_LINK_NONE, NULL), len;
     quire_merkle m;
     quire_entry_leaf_hash(L0, n0, hashes[0]);
     quire_entry_leaf_hash(L1, n1, hashes[1]);

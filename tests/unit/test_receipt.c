@@ -108,8 +108,8 @@ START_TEST(parsed_fields)
         "{\"n\":-9007199254740991,\"note\":\"a\\tb \\\"q\\\" \\\\ \\u001f caf\xc3\xa9\"}";
     ck_assert_uint_eq(r.meta_len, sizeof meta - 1);
     ck_assert_mem_eq(r.meta, meta, r.meta_len);
-    ck_assert_uint_eq(r.role, QUIRE_RECEIPT_ROLE_DOCUMENT);
-    ck_assert_uint_eq(r.link, QUIRE_RECEIPT_LINK_NONE);
+    ck_assert_uint_eq(r.role, QUIRE_ROLE_DOCUMENT);
+    ck_assert_uint_eq(r.link, QUIRE_LINK_NONE);
     ck_assert_mem_eq(r.key_id, k.key_id, 8);
     ck_assert_mem_eq(r.sig, t.sig, 64);
     ck_assert_mem_eq(r.statement, t.statement, QUIRE_STATEMENT_BYTES);
@@ -123,7 +123,7 @@ START_TEST(parsed_fields)
     free(b);
     ASSERT_OK(rb_receipt(&t, &k, 3, &b, &len, &err), err);
     ASSERT_OK(quire_receipt_parse(b, len, &r, &err), err);
-    ck_assert_uint_eq(r.role, QUIRE_RECEIPT_ROLE_ORIGINAL);
+    ck_assert_uint_eq(r.role, QUIRE_ROLE_ORIGINAL);
     ck_assert_uint_eq(r.meta_len, 0);
     free(b);
     ASSERT_OK(rb_receipt(&t, &k, 5, &b, &len, &err), err);
@@ -385,26 +385,26 @@ START_TEST(leaf_rules)
     uint8_t st[QUIRE_STATEMENT_BYTES], root[H] = {1}, sig[64] = {0}, *b;
     size_t blen;
 
-    n = rb_leaf(L, sizeof L, "a/b.txt", 5, sha, 1, 1, QUIRE_RECEIPT_LINK_NONE, "{\"a\":1}");
+    n = rb_leaf(L, sizeof L, "a/b.txt", 5, sha, 1, 1, QUIRE_LINK_NONE, "{\"a\":1}");
     rb_statement(st, 1, 1000, root);
     b = rb_raw_receipt((const uint8_t *)"keyid!!!", sig, st, 0, L, n, NULL, 0, &blen);
     ASSERT_OK(quire_receipt_parse(b, blen, &r, &err), err); /* the baseline is fine */
     free(b);
-    n = rb_leaf(L, sizeof L, "../x", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "../x", 5, sha, 1, 0, QUIRE_LINK_NONE, NULL);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT,
                  "receipt: leaf path: '.' or '..' path component "
                  "(SPEC 4.2)");
-    n = rb_leaf(L, sizeof L, "a\\b", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "a\\b", 5, sha, 1, 0, QUIRE_LINK_NONE, NULL);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "backslash in path (SPEC 4.2)");
-    n = rb_leaf(L, sizeof L, "a\x1b[1mb", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "a\x1b[1mb", 5, sha, 1, 0, QUIRE_LINK_NONE, NULL);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "(SPEC 4.1)");
-    n = rb_leaf(L, sizeof L, "", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "", 5, sha, 1, 0, QUIRE_LINK_NONE, NULL);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "empty path (SPEC 4.2)");
-    n = rb_leaf(L, sizeof L, "a", 5, sha, 3, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "a", 5, sha, 3, 0, QUIRE_LINK_NONE, NULL);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "unknown role 3 (SPEC 5.3)");
-    n = rb_leaf(L, sizeof L, "a", 5, sha, 0, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "a", 5, sha, 0, 0, QUIRE_LINK_NONE, NULL);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "unknown role 0 (SPEC 5.3)");
-    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 2, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 2, QUIRE_LINK_NONE, NULL);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "reserved flags set (SPEC 5.3)");
     n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, 0, NULL); /* to itself */
     leaf_refused(L, n, 2, QUIRE_E_FORMAT, "invalid link (SPEC 5.3)");
@@ -412,24 +412,24 @@ START_TEST(leaf_rules)
     leaf_refused(L, n, 2, QUIRE_E_FORMAT, "invalid link (SPEC 5.3)");
     n = rb_leaf(L, sizeof L, "a", 5, sha, 2, 0, 1, NULL); /* an original linking */
     leaf_refused(L, n, 2, QUIRE_E_FORMAT, "invalid link (SPEC 5.3)");
-    n = rb_leaf(L, sizeof L, "a", 1001, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "a", 1001, sha, 1, 0, QUIRE_LINK_NONE, NULL);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "larger than the bundle's stream (SPEC 5.3)");
-    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, "[1]");
+    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_LINK_NONE, "[1]");
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "metadata is not a JSON object (SPEC 5.5)");
-    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, "{\"b\":1,\"a\":2}");
+    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_LINK_NONE, "{\"b\":1,\"a\":2}");
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "not in canonical form from byte 2");
-    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, "{\"a\": 1}");
+    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_LINK_NONE, "{\"a\": 1}");
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "(SPEC 5.5)");
-    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, "{\"a\":1.5}");
+    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_LINK_NONE, "{\"a\":1.5}");
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "fraction or exponent");
-    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, "{}");
+    n = rb_leaf(L, sizeof L, "a", 5, sha, 1, 0, QUIRE_LINK_NONE, "{}");
     quire_store32(L + 2 + 1 + 46, 3); /* meta_len past the leaf */
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "leaf length 55 is not what its fields make (SPEC 5.3)");
     quire_store32(L + 2 + 1 + 46, 1);
     leaf_refused(L, n, 1, QUIRE_E_FORMAT, "is not what its fields make");
     quire_store32(L + 2 + 1 + 46, (1u << 20) + 1);
     leaf_refused(L, n, 1, QUIRE_E_LIMIT, "leaf metadata longer than 1048576 bytes (SPEC 8)");
-    n = rb_leaf(L, sizeof L, "abc", 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    n = rb_leaf(L, sizeof L, "abc", 5, sha, 1, 0, QUIRE_LINK_NONE, NULL);
     for (size_t cut = 0; cut < n; cut++)
         leaf_refused(L, cut, 1, QUIRE_E_FORMAT, "(SPEC 5.3)");
     quire_store16(L, 4); /* path_len one past the path: the record no longer fits */
@@ -567,7 +567,7 @@ START_TEST(receipt_in_a_million_entries)
     memset(path, 'p', 60);
     memcpy(path, "some/dir/", 9);
     path[60] = '\0';
-    size_t llen = rb_leaf(L, sizeof L, path, 5, sha, 1, 0, QUIRE_RECEIPT_LINK_NONE, NULL);
+    size_t llen = rb_leaf(L, sizeof L, path, 5, sha, 1, 0, QUIRE_LINK_NONE, NULL);
     ck_assert_uint_eq(llen, 112);
     for (size_t x = 0; x < sizeof index / sizeof index[0]; x++) {
         quire_merkle m;
