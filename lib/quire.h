@@ -259,6 +259,15 @@ QUIRE_MUST_CHECK int quire_reader_check_root(quire_reader *r, quire_error *err);
 QUIRE_MUST_CHECK int quire_reader_entry_leaf(quire_reader *r, uint32_t i, const uint8_t **leaf,
                                              size_t *len, quire_error *err);
 
+/* SPEC 10: a citation receipt for entry i (binary; quire_receipt_armour gives its text form):
+ * the signer's record, the statement, the entry's record and its inclusion proof. Needs the
+ * whole index (not quire_reader_authenticate_path), a signer verified by a trusted key (not
+ * QUIRE_ANY_SIGNER) and the Merkle root, which it checks. The caller checks the entry's
+ * content first (quire_reader_walk). *out is malloc'd. Returns 0, QUIRE_E_FORMAT (the root),
+ * QUIRE_E_UNTRUSTED, QUIRE_E_USAGE or QUIRE_E_NOMEM. */
+QUIRE_MUST_CHECK int quire_reader_receipt(quire_reader *r, uint32_t i, uint8_t **out, size_t *len,
+                                          quire_error *err);
+
 /* The bundle fingerprint, SHA-256 of the statement (SPEC 6.3), computed at the first
  * call after a successful quire_reader_authenticate, or NULL before one; valid until close. */
 const uint8_t *quire_reader_fingerprint(quire_reader *r);

@@ -15,8 +15,9 @@
 #include <zlib.h>
 
 #include "quire.h"
+#include "quire_merkle.h"
 #include "quire_private.h"
-#include "quire_private.h"
+#include "quire_receipt.h"
 
 struct quire_reader {
     int fd;
@@ -325,6 +326,42 @@ int quire_reader_check_root(quire_reader *r, quire_error *err)
         return quire_error_set(err, QUIRE_E_USAGE, "the index was read for one page only");
     int rc = quire_index_check_root(&r->index, err);
     r->root_checked = rc == QUIRE_OK;
+    return rc;
+}
+
+int quire_reader_receipt(quire_reader *r, uint32_t i, uint8_t **out, size_t *len, quire_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    const quire_index *idx = &r->index;
+    int rc = quire_reader_check_root(r, err); /* also refuses a partial index */
+    if (rc != QUIRE_OK)
+        return rc;
+    if (r->signer == NULL)
+        return quire_error_set(err, QUIRE_E_UNTRUSTED,
+                               "a receipt needs a signature verified by a trusted key, not "
+                               "--any-signer (SPEC 10)");
+    if (i >= idx->entry_count)
+        return quire_error_set(err, QUIRE_E_USAGE, "no such entry");
+    if ((rc = check_meta(r, i, err)) != QUIRE_OK)
+        return rc;
+    uint8_t(*leaves)[QUIRE_MERKLE_HASH_BYTES] =
+        quire_table_alloc(idx->entry_count, QUIRE_MERKLE_HASH_BYTES);
+    uint8_t proof[QUIRE_MERKLE_MAX_PROOF][QUIRE_MERKLE_HASH_BYTES];
+    size_t proof_len = 0;
+    if (leaves == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    for (uint32_t k = 0; k < idx->entry_count; k++)
+        quire_entry_leaf_hash(idx->meta_refs[k].leaf, idx->meta_refs[k].leaf_len, leaves[k]);
+    if (quire_merkle_proof((const uint8_t(*)[QUIRE_MERKLE_HASH_BYTES])leaves, idx->entry_count, i,
+                           proof, &proof_len) != 0)
+        rc = quire_error_set(err, QUIRE_E_USAGE, "no such entry");
+    free(leaves);
+    if (rc == QUIRE_OK)
+        rc = quire_receipt_encode(r->signer->key_id, r->signer->sig, idx->statement, i,
+                                  idx->meta_refs[i].leaf, idx->meta_refs[i].leaf_len,
+                                  (const uint8_t(*)[QUIRE_MERKLE_HASH_BYTES])proof, proof_len, out,
+                                  len, err);
     return rc;
 }
 
