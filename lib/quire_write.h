@@ -75,7 +75,8 @@ typedef int (*quire_source_fn)(void *ctx, uint8_t *buf, size_t cap, size_t *got,
 int quire_writer_open(int fd, const uint8_t *bundle_meta, size_t meta_len, quire_writer **out,
                       quire_error *err);
 
-/* Sets the deflate level (0-9) for units written from now on; the default is 6. */
+/* Sets the deflate level (0-12, libdeflate's scale: 0 stores, 12 is the smallest) for units
+ * and entry pages written from now on; the default is 8. */
 void quire_writer_set_level(quire_writer *w, int level);
 
 /* Sets how many threads deflate units (0: the calling thread does; the default). The bundle is

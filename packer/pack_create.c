@@ -538,13 +538,16 @@ static int parse_create(int argc, char **argv, create_opts *o)
             o->archives[o->narchives++] = optarg;
             break;
         }
-        case 'l':
-            if (optarg[0] < '0' || optarg[0] > '9' || optarg[1] != '\0') {
-                pack_warn("create: --level must be a digit 0-9");
+        case 'l': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || n > 12) {
+                pack_warn("create: --level must be a number from 0 to 12");
                 return 2;
             }
-            o->level = optarg[0] - '0';
+            o->level = (int)n;
             break;
+        }
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -587,7 +590,7 @@ static int parse_create(int argc, char **argv, create_opts *o)
 int pack_create(int argc, char **argv)
 {
     unsigned cpus = quire_cpu_count();
-    create_opts o = {.comment = "quire bundle", .level = 6, .threads = cpus > 1 ? cpus : 0};
+    create_opts o = {.comment = "quire bundle", .level = 8, .threads = cpus > 1 ? cpus : 0};
     int rc = parse_create(argc, argv, &o);
 
     if (rc >= 0)

@@ -52,7 +52,7 @@ static const char help[] =
     "                              is matched by its \"file\", URL or title (a Zotero\n"
     "                              export); unmatched items and documents are listed\n"
     "  -t TEXT, --comment TEXT     create: the signed trusted comment\n"
-    "  -l N, --level N             create: deflate level 0-9 (default 6)\n"
+    "  -l N, --level N             create: deflate level 0-12 (default 8; 0 stores)\n"
     "  -j N, --threads N           create: deflate with N threads (default: one per CPU);\n"
     "                              the bundle is the same whatever N is\n"
     "  --passphrase-file FILE      read the passphrase from FILE's first line (- reads it\n"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libdeflate.h>
 #include <sodium.h>
-#include <zlib.h>
 
 #include "quire_units.h"
 #include "quire_private.h"
@@ -20,6 +20,9 @@ typedef struct slot {
     uint8_t compression;
     uint8_t hash[QUIRE_BLAKE2B256_BYTES];
     bool failed;
+    /* The slot's own compressor (libdeflate's are not shared between threads), made at the
+     * first unit it compresses. */
+    struct libdeflate_compressor *deflater;
 } slot;
 
 struct quire_units {
@@ -38,28 +41,21 @@ struct quire_units {
     void *ctx;
 };
 
-/* Deflates one slot (or stores it when deflate does not shrink it) and hashes the result. */
+/* Deflates one slot as a whole (libdeflate), or stores it when deflate does not shrink it,
+ * and hashes the result. */
 static void compress_slot(const quire_units *u, slot *s)
 {
-    z_stream zs = {0};
     s->compression = QUIRE_COMP_STORE;
     s->failed = false;
     if (u->level > 0) {
-        if (deflateInit2(&zs, u->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        if (s->deflater == NULL && (s->deflater = libdeflate_alloc_compressor(u->level)) == NULL) {
             s->failed = true;
             return;
         }
-        zs.next_in = s->raw;
-        zs.avail_in = (uInt)s->fill;
-        zs.next_out = s->packed;
-        zs.avail_out = (uInt)u->packed_cap;
-        int zrc = deflate(&zs, Z_FINISH);
-        s->packed_len = zs.total_out;
-        deflateEnd(&zs);
-        if (zrc != Z_STREAM_END)
-            s->failed = true;
-        else if (s->packed_len < s->fill)
-            s->compression = QUIRE_COMP_DEFLATE;
+        s->packed_len =
+            libdeflate_deflate_compress(s->deflater, s->raw, s->fill, s->packed, u->packed_cap);
+        if (s->packed_len > 0 && s->packed_len < s->fill)
+            s->compression = QUIRE_COMP_DEFLATE; /* 0: did not fit, which is not smaller */
     }
     const uint8_t *stored = s->compression == QUIRE_COMP_DEFLATE ? s->packed : s->raw;
     size_t len = s->compression == QUIRE_COMP_DEFLATE ? s->packed_len : s->fill;
@@ -104,7 +100,8 @@ int quire_units_open(unsigned threads, int level, quire_unit_sink sink, void *ct
     u->level = level;
     u->sink = sink;
     u->ctx = ctx;
-    u->packed_cap = deflateBound(NULL, QUIRE_UNIT_TARGET_BYTES);
+    /* Only a stream smaller than the raw unit is kept: deflate into at most that much. */
+    u->packed_cap = QUIRE_UNIT_TARGET_BYTES;
     u->nslots = threads > 0 ? 2 * (size_t)threads + 1 : 1;
     u->slots = calloc(u->nslots, sizeof *u->slots);
     u->workers = calloc(threads ? threads : 1, sizeof *u->workers);
@@ -217,6 +214,7 @@ void quire_units_close(quire_units *u)
     for (size_t i = 0; u->slots != NULL && i < u->nslots; i++) {
         free(u->slots[i].raw);
         free(u->slots[i].packed);
+        libdeflate_free_compressor(u->slots[i].deflater);
     }
     pthread_mutex_destroy(&u->lock);
     pthread_cond_destroy(&u->changed);

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <sodium.h>
-#include <zlib.h>
 
 #include "quire_json.h"
 #include "quire_merkle.h"
@@ -57,8 +57,7 @@ struct quire_writer {
     wbuf pages;            /* the finished entry pages, deflated */
     wbuf dir;              /* their directory records (SPEC 5.4) */
     uint32_t page_count;
-    z_stream zs;
-    bool zs_ready;
+    struct libdeflate_compressor *deflater; /* for entry pages, made at the first */
     quire_merkle tree; /* SPEC 5.6, over the entries encoded so far */
     wbuf units;        /* unit records, already encoded (SPEC 5.2) */
     size_t unit_count;
@@ -139,7 +138,7 @@ int quire_writer_open(int fd, const uint8_t *bundle_meta, size_t meta_len, quire
     if (w == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     w->fd = fd;
-    w->level = 6;
+    w->level = 8;
     quire_merkle_init(&w->tree);
     int rc =
         canonical_meta(bundle_meta, meta_len, "bundle", &w->bundle_meta, &w->bundle_meta_len, err);
@@ -166,7 +165,7 @@ int quire_writer_open(int fd, const uint8_t *bundle_meta, size_t meta_len, quire
 
 void quire_writer_set_level(quire_writer *w, int level)
 {
-    w->level = level < 0 ? 0 : level > 9 ? 9 : level;
+    w->level = level < 0 ? 0 : level > 12 ? 12 : level;
 }
 
 void quire_writer_set_threads(quire_writer *w, unsigned threads)
@@ -203,24 +202,13 @@ static int close_page(quire_writer *w, quire_error *err)
 {
     if (w->page_entries == 0)
         return QUIRE_OK;
-    if (!w->zs_ready) {
-        if (deflateInit2(&w->zs, w->level, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) !=
-            Z_OK)
-            return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
-        w->zs_ready = true;
-    } else {
-        deflateReset(&w->zs);
-    }
-    uLong bound = deflateBound(&w->zs, (uLong)w->page.len);
+    if (w->deflater == NULL && (w->deflater = libdeflate_alloc_compressor(w->level)) == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
+    size_t bound = libdeflate_deflate_compress_bound(w->deflater, w->page.len);
     uint8_t *out = malloc(bound);
     if (out == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
-    w->zs.next_in = w->page.p;
-    w->zs.avail_in = (uInt)w->page.len;
-    w->zs.next_out = out;
-    w->zs.avail_out = (uInt)bound;
-    int zrc = deflate(&w->zs, Z_FINISH);
-    size_t stored = bound - w->zs.avail_out;
+    size_t stored = libdeflate_deflate_compress(w->deflater, w->page.p, w->page.len, out, bound);
     uint8_t rec[QUIRE_DIR_ENTRY_PAGE_BYTES];
     const uint8_t *first = w->page.p + 2;
     uint16_t first_len = quire_load16(w->page.p);
@@ -230,8 +218,7 @@ static int close_page(quire_writer *w, quire_error *err)
     quire_store64(rec + 12, w->page_stream);
     crypto_hash_sha256(rec + 20, out, stored);
     quire_store16(rec + 52, first_len);
-    int rc = zrc == Z_STREAM_END ? QUIRE_OK
-                                 : quire_error_set(err, QUIRE_E_NOMEM, "deflate failed (%d)", zrc);
+    int rc = stored > 0 ? QUIRE_OK : quire_error_set(err, QUIRE_E_NOMEM, "deflate failed");
     if (rc == QUIRE_OK && stored > QUIRE_MAX_PAGE_BYTES)
         rc = quire_error_set(err, QUIRE_E_INPUT, "an entry page deflates to over %u bytes",
                              QUIRE_MAX_PAGE_BYTES);
@@ -625,8 +612,7 @@ void quire_writer_free(quire_writer *w)
     free(w->pages.p);
     free(w->dir.p);
     free(w->units.p);
-    if (w->zs_ready)
-        deflateEnd(&w->zs);
+    libdeflate_free_compressor(w->deflater);
     quire_units_close(w->pipe);
     free(w->bundle_meta);
     free(w);

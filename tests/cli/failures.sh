@@ -174,8 +174,10 @@ usage_error quire-pack "$PACK" create -k "$KEY" -o out.quire
 expect_stderr_contains "no INPUT given"
 usage_error quire-pack "$PACK" create --bogus -k "$KEY" -o out.quire docs
 usage_error quire-pack "$PACK" create -Z -k "$KEY" -o out.quire docs
-expect_exit 2 "$PACK" create -k "$KEY" -o out.quire -l 10 docs
-expect_stderr_contains "--level must be a digit 0-9"
+expect_exit 2 "$PACK" create -k "$KEY" -o out.quire -l 13 docs
+expect_stderr_contains "--level must be a number from 0 to 12"
+expect_exit 2 "$PACK" create -k "$KEY" -o out.quire -l -1 docs
+expect_stderr_contains "--level must be a number from 0 to 12"
 expect_exit 2 "$PACK" create -k "$KEY" -o out.quire -l x docs
 expect_exit 2 "$PACK" create -k "$KEY" -o out.quire -j x docs
 expect_stderr_contains "--threads must be"
