@@ -3,8 +3,8 @@
 # fresh.sh: the committed hostile corpus is exactly what make-bad.sh makes (ctest
 # hostile_fixtures_fresh). Regenerates every fixture and the README into a temporary
 # directory and compares them byte for byte with fixtures/bad/ and
-# fixtures/good-cosigned.quire; also checks that the base bundle the mutations start from
-# is one quire-read accepts, so each fixture breaks only the rule it names.
+# fixtures/good-cosigned.quire; also checks that the two bundles the mutations start from
+# (base, many 300) are ones quire-read accepts, so each fixture breaks only the rule it names.
 #
 # usage: fresh.sh QUIRE_MUTATE QUIRE_READ SOURCE_DIR
 set -eu
@@ -24,6 +24,9 @@ fail() {
 "$mutate" -k "$top/fixtures/keys/test.key" -o "$work/base.quire" base
 "$reader" verify -q -p "$top/fixtures/keys/test.pub" "$work/base.quire" ||
     fail "quire-read rejects the base bundle (quire-mutate base)"
+"$mutate" -k "$top/fixtures/keys/test.key" -o "$work/many.quire" many 300
+"$reader" verify -q -p "$top/fixtures/keys/test.pub" "$work/many.quire" ||
+    fail "quire-read rejects the many bundle (quire-mutate many 300)"
 
 mkdir "$work/out"
 sh "$top/tests/hostile/make-bad.sh" "$mutate" "$work/out"

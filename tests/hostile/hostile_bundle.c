@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* hostile_bundle.c: quire-mutate's bundle model: parse a good bundle, encode any bundle. The
- * encoder writes the fields it is given; h_sync recomputes the ones a mutation did not mean to
- * break. Layout as in lib/quire_format.h and SPEC 3-7. */
+/* hostile_bundle.c: quire-mutate's bundle model: build and encode any bundle. The encoder
+ * writes the fields it is given; h_sync_* recompute the ones a mutation did not mean to break.
+ * Layout as in docs/format-v2.md and lib/quire_format.h. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "hostile.h"
+#include "quire_merkle.h"
 
 _Noreturn void h_die(const char *fmt, ...)
 {
@@ -84,8 +85,17 @@ void h_bundle_init(h_bundle *b)
     b->header[12] = QUIRE_CONTENT_HASH_SHA256;
     b->header[13] = QUIRE_UNIT_HASH_BLAKE2B256;
     b->header[14] = QUIRE_SIG_ALG_MINISIGN_ED;
-    memcpy(b->copy, b->header, QUIRE_HEADER_BYTES);
-    memcpy(b->domain, QUIRE_INDEX_DOMAIN, QUIRE_INDEX_DOMAIN_BYTES);
+    memcpy(b->st.copy, b->header, QUIRE_HEADER_BYTES);
+    memcpy(b->st.domain, QUIRE_STATEMENT_DOMAIN, QUIRE_STATEMENT_DOMAIN_BYTES);
+}
+
+static void page_free(h_page *pg)
+{
+    hbuf_free(&pg->raw_junk);
+    hbuf_free(&pg->stored_junk);
+    hbuf_free(&pg->raw);
+    hbuf_free(&pg->stored);
+    hbuf_free(&pg->first);
 }
 
 void h_bundle_free(h_bundle *b)
@@ -98,10 +108,15 @@ void h_bundle_free(h_bundle *b)
         hbuf_free(&b->entries[i].path);
         hbuf_free(&b->entries[i].meta);
     }
+    for (uint32_t k = 0; k < b->npages; k++)
+        page_free(&b->pages[k]);
     free(b->units);
     free(b->entries);
+    free(b->pages);
+    free(b->upages);
     hbuf_free(&b->bundle_meta);
-    hbuf_free(&b->heap_junk);
+    hbuf_free(&b->index_gap);
+    hbuf_free(&b->dir_junk);
     memset(b, 0, sizeof *b);
 }
 
@@ -119,147 +134,201 @@ void h_sigblock_free(h_sigblock *s)
     memset(s, 0, sizeof *s);
 }
 
-/* ---- parsing a good bundle ---- */
+/* ---- the derived fields ---- */
 
-static void need(bool ok, const char *what)
+void h_sync_records(h_bundle *b)
 {
-    if (!ok)
-        h_die("input is not a well-formed bundle: %s", what);
-}
-
-void h_layout_of(const uint8_t *file, size_t len, h_layout *lay)
-{
-    need(len >= QUIRE_HEADER_BYTES + QUIRE_TRAILER_BYTES, "too small");
-    const uint8_t *t = file + len - QUIRE_TRAILER_BYTES;
-    need(memcmp(t + 24, QUIRE_TRAILER_MAGIC, 8) == 0, "trailer magic");
-    lay->index_offset = quire_load64(t);
-    lay->index_size = quire_load64(t + 8);
-    lay->sig_size = quire_load64(t + 16);
-    lay->trailer_offset = len - QUIRE_TRAILER_BYTES;
-    need(lay->index_offset >= QUIRE_HEADER_BYTES && lay->index_size <= len &&
-             lay->sig_size <= len && lay->index_offset <= len - lay->index_size - lay->sig_size &&
-             lay->index_offset + lay->index_size + lay->sig_size == lay->trailer_offset,
-         "trailer does not tile the file");
-    lay->sig_offset = lay->index_offset + lay->index_size;
-}
-
-static void parse_sigblock(const uint8_t *p, size_t len, h_sigblock *s)
-{
-    h_sigblock_init(s);
-    need(len >= QUIRE_SIGBLOCK_FIXED_BYTES && memcmp(p, QUIRE_SIGBLOCK_MAGIC, 8) == 0,
-         "signature block magic");
-    s->count = quire_load32(p + 8);
-    s->reserved = quire_load32(p + 12);
-    need(s->count >= 1 && s->count <= 64, "signature count");
-    size_t off = QUIRE_SIGBLOCK_FIXED_BYTES;
-    for (uint32_t i = 0; i < s->count; i++) {
-        h_sig *g = &s->sigs[i];
-        need(len - off >= QUIRE_SIG_RECORD_MIN_BYTES, "signature record");
-        memcpy(g->alg, p + off, 2);
-        memcpy(g->key_id, p + off + 2, QUIRE_KEY_ID_BYTES);
-        memcpy(g->sig, p + off + 10, QUIRE_SIGNATURE_BYTES);
-        size_t clen = quire_load16(p + off + 74);
-        need(len - off - QUIRE_SIG_RECORD_MIN_BYTES >= clen, "signature comment");
-        hbuf_set(&g->comment, p + off + 76, clen);
-        memcpy(g->global_sig, p + off + 76 + clen, QUIRE_SIGNATURE_BYTES);
-        off += QUIRE_SIG_RECORD_MIN_BYTES + clen;
-    }
-    s->nsigs = s->count;
-    hbuf_set(&s->junk, p + off, len - off);
-}
-
-static void parse_records(const uint8_t *ix, size_t len, h_bundle *b)
-{
-    size_t off = QUIRE_INDEX_FIXED_BYTES;
-    need(((uint64_t)b->unit_count + b->entry_count) * 56 <= len - off, "record counts");
-    b->units = h_alloc(b->unit_count * sizeof *b->units);
-    b->entries = h_alloc(b->entry_count * sizeof *b->entries);
-    for (uint32_t u = 0; u < b->unit_count; u++, off += QUIRE_UNIT_RECORD_BYTES) {
-        h_unit *un = &b->units[u];
-        un->comp = ix[off];
-        memcpy(un->reserved, ix + off + 1, 7);
-        un->stored_size = quire_load64(ix + off + 8);
-        un->raw_size = quire_load64(ix + off + 16);
-        memcpy(un->hash, ix + off + 24, QUIRE_BLAKE2B256_BYTES);
-    }
-    for (uint32_t i = 0; i < b->entry_count; i++, off += QUIRE_ENTRY_RECORD_BYTES) {
-        h_entry *e = &b->entries[i];
-        e->size = quire_load64(ix + off);
-        memcpy(e->sha256, ix + off + 8, QUIRE_SHA256_BYTES);
-        e->path_len = quire_load16(ix + off + 40);
-        e->role = ix[off + 42];
-        e->flags = ix[off + 43];
-        e->meta_len = quire_load32(ix + off + 44);
-        e->link = quire_load32(ix + off + 48);
-        memcpy(e->reserved, ix + off + 52, 4);
-    }
-    b->nunits = b->unit_count;
-    b->nentries = b->entry_count;
-    need(b->bundle_meta_size <= len - off, "bundle metadata");
-    hbuf_set(&b->bundle_meta, ix + off, b->bundle_meta_size);
-    off += b->bundle_meta_size;
-    for (uint32_t i = 0; i < b->nentries; i++) {
-        h_entry *e = &b->entries[i];
-        need((uint64_t)e->path_len + e->meta_len <= len - off, "heap");
-        hbuf_set(&e->path, ix + off, e->path_len);
-        hbuf_set(&e->meta, ix + off + e->path_len, e->meta_len);
-        off += (size_t)e->path_len + e->meta_len;
-    }
-    hbuf_set(&b->heap_junk, ix + off, len - off);
-}
-
-void h_parse(const uint8_t *file, size_t len, h_bundle *b, h_sigblock *s, h_layout *lay)
-{
-    h_layout_of(file, len, lay);
-    h_bundle_init(b);
-    memcpy(b->header, file, QUIRE_HEADER_BYTES);
-    const uint8_t *ix = file + lay->index_offset;
-    size_t ilen = (size_t)lay->index_size;
-    need(ilen >= QUIRE_INDEX_FIXED_BYTES, "index size");
-    memcpy(b->domain, ix, QUIRE_INDEX_DOMAIN_BYTES);
-    memcpy(b->copy, ix + 16, QUIRE_HEADER_BYTES);
-    b->index_offset = quire_load64(ix + 48);
-    b->index_size = quire_load64(ix + 56);
-    b->entry_count = quire_load32(ix + 64);
-    b->unit_count = quire_load32(ix + 68);
-    b->bundle_meta_size = quire_load32(ix + 72);
-    b->reserved = quire_load32(ix + 76);
-    parse_records(ix, ilen, b);
-    uint64_t off = QUIRE_HEADER_BYTES;
     for (uint32_t u = 0; u < b->nunits; u++) {
         h_unit *un = &b->units[u];
-        need(un->stored_size <= lay->index_offset - off, "unit sizes");
-        hbuf_set(&un->stored, file + off, (size_t)un->stored_size);
-        off += un->stored_size;
-    }
-    need(off == lay->index_offset, "units do not tile the data region");
-    parse_sigblock(file + lay->sig_offset, (size_t)lay->sig_size, s);
-}
-
-/* ---- building ---- */
-
-void h_sync(h_bundle *b)
-{
-    uint64_t off = QUIRE_HEADER_BYTES, heap = b->bundle_meta.len + b->heap_junk.len;
-    for (uint32_t u = 0; u < b->nunits; u++) {
-        h_unit *un = &b->units[u];
-        un->stored_size = un->stored.len;
+        un->stored_size = (uint32_t)un->stored.len;
         crypto_generichash(un->hash, sizeof un->hash, un->stored.p, un->stored.len, NULL, 0);
-        off += un->stored.len + un->pad.len;
     }
     for (uint32_t i = 0; i < b->nentries; i++) {
         h_entry *e = &b->entries[i];
         e->path_len = (uint16_t)e->path.len;
         e->meta_len = (uint32_t)e->meta.len;
-        heap += e->path.len + e->meta.len;
     }
-    b->index_offset = off;
-    b->index_size = QUIRE_INDEX_FIXED_BYTES + (uint64_t)b->nunits * QUIRE_UNIT_RECORD_BYTES +
-                    (uint64_t)b->nentries * QUIRE_ENTRY_RECORD_BYTES + heap;
-    b->entry_count = b->nentries;
-    b->unit_count = b->nunits;
-    b->bundle_meta_size = (uint32_t)b->bundle_meta.len;
 }
+
+void h_entry_encode(const h_entry *e, hbuf *out)
+{
+    uint8_t len16[2], fixed[QUIRE_ENTRY_FIXED_BYTES - 2];
+    quire_store16(len16, e->path_len);
+    quire_store64(fixed, e->size);
+    memcpy(fixed + 8, e->sha256, QUIRE_SHA256_BYTES);
+    fixed[40] = e->role;
+    fixed[41] = e->flags;
+    quire_store32(fixed + 42, e->link);
+    quire_store32(fixed + 46, e->meta_len);
+    hbuf_add(out, len16, sizeof len16);
+    hbuf_add(out, e->path.p, e->path.len);
+    hbuf_add(out, fixed, sizeof fixed);
+    hbuf_add(out, e->meta.p, e->meta.len);
+}
+
+/* One page: its records (entries first .. first + nentries - 1), deflated, and the directory
+ * record the bytes call for. stream is the derived stream offset of its first entry. */
+static void sync_page(h_bundle *b, h_page *pg, uint32_t first, uint64_t stream)
+{
+    if (first > b->nentries || pg->nentries > b->nentries - first)
+        h_die("the pages hold more entries than the bundle has");
+    pg->raw.len = 0;
+    for (uint32_t j = 0; j < pg->nentries; j++)
+        h_entry_encode(&b->entries[first + j], &pg->raw);
+    hbuf_add(&pg->raw, pg->raw_junk.p, pg->raw_junk.len);
+    if (!pg->stored_fixed) {
+        pg->stored.len = 0;
+        hd_fixed(pg->raw.p, pg->raw.len, true, &pg->stored);
+        hbuf_add(&pg->stored, pg->stored_junk.p, pg->stored_junk.len);
+    }
+    if (!pg->first_fixed) {
+        pg->first.len = 0;
+        if (pg->nentries > 0)
+            hbuf_add(&pg->first, b->entries[first].path.p, b->entries[first].path.len);
+    }
+    pg->stored_size = (uint32_t)pg->stored.len;
+    pg->raw_size = (uint32_t)pg->raw.len;
+    pg->count = pg->nentries;
+    pg->stream = stream;
+    crypto_hash_sha256(pg->sha256, pg->stored.p, pg->stored.len);
+    pg->first_len = (uint16_t)pg->first.len;
+}
+
+/* The unit table's records, as h_encode_index writes them. */
+static void encode_unit(const h_unit *un, uint8_t rec[QUIRE_UNIT_RECORD_BYTES])
+{
+    rec[0] = un->comp;
+    memcpy(rec + 1, un->reserved, 3);
+    quire_store32(rec + 4, un->stored_size);
+    quire_store32(rec + 8, un->raw_size);
+    memcpy(rec + 12, un->hash, QUIRE_BLAKE2B256_BYTES);
+}
+
+/* The unit page records: the SHA-256 of each 1,024 unit records and the offsets derived from
+ * the records' sizes (as written, so that a size a mutation changed is what the offsets say). */
+static void sync_unit_pages(h_bundle *b)
+{
+    uint64_t file_off = QUIRE_HEADER_BYTES, stream_off = 0;
+    b->nupages = (b->nunits + QUIRE_UNITS_PER_PAGE - 1) / QUIRE_UNITS_PER_PAGE;
+    free(b->upages);
+    b->upages = h_alloc(b->nupages * sizeof *b->upages);
+    for (uint32_t k = 0; k < b->nupages; k++) {
+        uint32_t first = k * QUIRE_UNITS_PER_PAGE;
+        uint32_t n =
+            b->nunits - first < QUIRE_UNITS_PER_PAGE ? b->nunits - first : QUIRE_UNITS_PER_PAGE;
+        crypto_hash_sha256_state st;
+        crypto_hash_sha256_init(&st);
+        b->upages[k].file_offset = file_off;
+        b->upages[k].stream_offset = stream_off;
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t rec[QUIRE_UNIT_RECORD_BYTES];
+            encode_unit(&b->units[first + i], rec);
+            crypto_hash_sha256_update(&st, rec, sizeof rec);
+            file_off += b->units[first + i].stored_size;
+            stream_off += b->units[first + i].raw_size;
+        }
+        crypto_hash_sha256_final(&st, b->upages[k].sha256);
+    }
+}
+
+/* SPEC 5.6: the Merkle root over the entry records as encoded. */
+static void sync_root(h_bundle *b)
+{
+    quire_merkle m;
+    hbuf leaf = {0};
+    quire_merkle_init(&m);
+    for (uint32_t i = 0; i < b->nentries; i++) {
+        uint8_t h[QUIRE_MERKLE_HASH_BYTES];
+        leaf.len = 0;
+        h_entry_encode(&b->entries[i], &leaf);
+        quire_entry_leaf_hash(leaf.p, leaf.len, h);
+        quire_merkle_update(&m, h);
+    }
+    quire_merkle_final(&m, b->st.root);
+    hbuf_free(&leaf);
+}
+
+static uint64_t directory_size(const h_bundle *b)
+{
+    uint64_t n = (uint64_t)b->nupages * QUIRE_DIR_UNIT_PAGE_BYTES + b->dir_junk.len;
+    for (uint32_t k = 0; k < b->npages; k++)
+        n += QUIRE_DIR_ENTRY_PAGE_BYTES + b->pages[k].first.len;
+    return n;
+}
+
+void h_sync_pages(h_bundle *b)
+{
+    uint32_t first = 0;
+    uint64_t stream = 0, pages = 0, data = QUIRE_HEADER_BYTES, raw = 0;
+    for (uint32_t k = 0; k < b->npages; k++) {
+        h_page *pg = &b->pages[k];
+        sync_page(b, pg, first, stream);
+        for (uint32_t j = 0; j < pg->nentries; j++)
+            stream += b->entries[first + j].size;
+        first += pg->nentries;
+        pages += pg->stored.len;
+    }
+    if (first != b->nentries)
+        h_die("the pages hold %u of the %u entries", first, b->nentries);
+    sync_unit_pages(b);
+    for (uint32_t u = 0; u < b->nunits; u++) {
+        data += b->units[u].stored.len + b->units[u].pad.len;
+        raw += b->units[u].raw_size;
+    }
+    h_statement *st = &b->st;
+    st->index_offset = data;
+    st->entry_count = b->nentries;
+    st->unit_count = b->nunits;
+    st->entry_page_count = b->npages;
+    st->bundle_meta_len = (uint32_t)b->bundle_meta.len;
+    st->directory_size = directory_size(b);
+    st->stream_size = raw;
+    st->index_size = pages + b->index_gap.len + (uint64_t)b->nunits * QUIRE_UNIT_RECORD_BYTES +
+                     st->directory_size + b->bundle_meta.len + QUIRE_STATEMENT_BYTES;
+    sync_root(b);
+}
+
+static void encode_directory(const h_bundle *b, hbuf *out)
+{
+    for (uint32_t k = 0; k < b->npages; k++) {
+        const h_page *pg = &b->pages[k];
+        uint8_t rec[QUIRE_DIR_ENTRY_PAGE_BYTES];
+        quire_store32(rec, pg->stored_size);
+        quire_store32(rec + 4, pg->raw_size);
+        quire_store32(rec + 8, pg->count);
+        quire_store64(rec + 12, pg->stream);
+        memcpy(rec + 20, pg->sha256, QUIRE_SHA256_BYTES);
+        quire_store16(rec + 52, pg->first_len);
+        hbuf_add(out, rec, sizeof rec);
+        hbuf_add(out, pg->first.p, pg->first.len);
+    }
+    for (uint32_t k = 0; k < b->nupages; k++) {
+        uint8_t rec[QUIRE_DIR_UNIT_PAGE_BYTES];
+        memcpy(rec, b->upages[k].sha256, QUIRE_SHA256_BYTES);
+        quire_store64(rec + 32, b->upages[k].file_offset);
+        quire_store64(rec + 40, b->upages[k].stream_offset);
+        hbuf_add(out, rec, sizeof rec);
+    }
+    hbuf_add(out, b->dir_junk.p, b->dir_junk.len);
+}
+
+void h_sync_hash(h_bundle *b)
+{
+    hbuf dir = {0};
+    encode_directory(b, &dir);
+    hbuf_add(&dir, b->bundle_meta.p, b->bundle_meta.len);
+    crypto_hash_sha256(b->st.dir_hash, dir.p, dir.len);
+    hbuf_free(&dir);
+}
+
+void h_sync(h_bundle *b)
+{
+    h_sync_records(b);
+    h_sync_pages(b);
+    h_sync_hash(b);
+}
+
+/* ---- building ---- */
 
 uint32_t h_unit_add(h_bundle *b, uint32_t at, const uint8_t *raw, size_t len, bool deflate)
 {
@@ -270,7 +339,7 @@ uint32_t h_unit_add(h_bundle *b, uint32_t at, const uint8_t *raw, size_t len, bo
     b->nunits++;
     h_unit *un = &b->units[at];
     memset(un, 0, sizeof *un);
-    un->raw_size = len;
+    un->raw_size = (uint32_t)len;
     un->comp = deflate ? QUIRE_COMP_DEFLATE : QUIRE_COMP_STORE;
     if (deflate)
         hd_fixed(raw, len, true, &un->stored);
@@ -279,12 +348,37 @@ uint32_t h_unit_add(h_bundle *b, uint32_t at, const uint8_t *raw, size_t len, bo
     return at;
 }
 
+static h_page *page_add(h_bundle *b)
+{
+    b->pages = realloc(b->pages, (b->npages + 1) * sizeof *b->pages);
+    if (b->pages == NULL)
+        h_die("out of memory");
+    h_page *pg = &b->pages[b->npages++];
+    memset(pg, 0, sizeof *pg);
+    return pg;
+}
+
+/* The page that position at falls in: the one holding entry at, or the last for the end. */
+static h_page *page_at(h_bundle *b, uint32_t at)
+{
+    uint32_t start = 0;
+    if (b->npages == 0)
+        return page_add(b);
+    for (uint32_t k = 0; k < b->npages; k++) {
+        if (at < start + b->pages[k].nentries)
+            return &b->pages[k];
+        start += b->pages[k].nentries;
+    }
+    return &b->pages[b->npages - 1];
+}
+
 h_entry *h_entry_add(h_bundle *b, uint32_t at, const uint8_t *path, size_t path_len, uint8_t role,
                      const uint8_t *content, size_t len)
 {
     b->entries = realloc(b->entries, (b->nentries + 1) * sizeof *b->entries);
     if (b->entries == NULL)
         h_die("out of memory");
+    page_at(b, at)->nentries++;
     memmove(b->entries + at + 1, b->entries + at, (b->nentries - at) * sizeof *b->entries);
     b->nentries++;
     for (uint32_t i = 0; i < b->nentries; i++)
@@ -300,60 +394,87 @@ h_entry *h_entry_add(h_bundle *b, uint32_t at, const uint8_t *path, size_t path_
     return e;
 }
 
-static void put_fixed(const h_bundle *b, uint8_t *p)
+static void drop_pages(h_bundle *b)
 {
-    memcpy(p, b->domain, QUIRE_INDEX_DOMAIN_BYTES);
-    memcpy(p + 16, b->copy, QUIRE_HEADER_BYTES);
-    quire_store64(p + 48, b->index_offset);
-    quire_store64(p + 56, b->index_size);
-    quire_store32(p + 64, b->entry_count);
-    quire_store32(p + 68, b->unit_count);
-    quire_store32(p + 72, b->bundle_meta_size);
-    quire_store32(p + 76, b->reserved);
+    for (uint32_t k = 0; k < b->npages; k++)
+        page_free(&b->pages[k]);
+    free(b->pages);
+    b->pages = NULL;
+    b->npages = 0;
+}
+
+void h_paginate(h_bundle *b, size_t target)
+{
+    size_t fill = 0;
+    h_page *pg = NULL;
+    drop_pages(b);
+    for (uint32_t i = 0; i < b->nentries; i++) {
+        const h_entry *e = &b->entries[i];
+        size_t rec = QUIRE_ENTRY_FIXED_BYTES + e->path.len + e->meta.len;
+        if (pg == NULL || (pg->nentries > 0 && fill + rec > target)) {
+            pg = page_add(b);
+            fill = 0;
+        }
+        pg->nentries++;
+        fill += rec;
+    }
+}
+
+void h_repage(h_bundle *b, const uint32_t *counts, uint32_t n)
+{
+    uint64_t sum = 0;
+    for (uint32_t k = 0; k < n; k++)
+        sum += counts[k];
+    if (sum != b->nentries)
+        h_die("pages of %llu entries for %u entries", (unsigned long long)sum, b->nentries);
+    drop_pages(b);
+    for (uint32_t k = 0; k < n; k++)
+        page_add(b)->nentries = counts[k];
+}
+
+/* ---- encoding ---- */
+
+static void encode_statement(const h_statement *st, uint8_t p[QUIRE_STATEMENT_BYTES])
+{
+    memcpy(p, st->domain, QUIRE_STATEMENT_DOMAIN_BYTES);
+    memcpy(p + 16, st->copy, QUIRE_HEADER_BYTES);
+    quire_store64(p + 48, st->index_offset);
+    quire_store64(p + 56, st->index_size);
+    quire_store32(p + 64, st->entry_count);
+    quire_store32(p + 68, st->unit_count);
+    quire_store32(p + 72, st->entry_page_count);
+    quire_store32(p + 76, st->bundle_meta_len);
+    quire_store64(p + 80, st->directory_size);
+    quire_store64(p + 88, st->stream_size);
+    memcpy(p + 96, st->root, QUIRE_SHA256_BYTES);
+    memcpy(p + 128, st->dir_hash, QUIRE_SHA256_BYTES);
 }
 
 void h_encode_index(const h_bundle *b, hbuf *out)
 {
-    uint8_t rec[QUIRE_INDEX_FIXED_BYTES];
+    uint8_t st[QUIRE_STATEMENT_BYTES];
     out->len = 0;
-    put_fixed(b, rec);
-    hbuf_add(out, rec, QUIRE_INDEX_FIXED_BYTES);
+    for (uint32_t k = 0; k < b->npages; k++)
+        hbuf_add(out, b->pages[k].stored.p, b->pages[k].stored.len);
+    hbuf_add(out, b->index_gap.p, b->index_gap.len);
     for (uint32_t u = 0; u < b->nunits; u++) {
-        const h_unit *un = &b->units[u];
-        rec[0] = un->comp;
-        memcpy(rec + 1, un->reserved, 7);
-        quire_store64(rec + 8, un->stored_size);
-        quire_store64(rec + 16, un->raw_size);
-        memcpy(rec + 24, un->hash, QUIRE_BLAKE2B256_BYTES);
-        hbuf_add(out, rec, QUIRE_UNIT_RECORD_BYTES);
+        uint8_t rec[QUIRE_UNIT_RECORD_BYTES];
+        encode_unit(&b->units[u], rec);
+        hbuf_add(out, rec, sizeof rec);
     }
-    for (uint32_t i = 0; i < b->nentries; i++) {
-        const h_entry *e = &b->entries[i];
-        quire_store64(rec, e->size);
-        memcpy(rec + 8, e->sha256, QUIRE_SHA256_BYTES);
-        quire_store16(rec + 40, e->path_len);
-        rec[42] = e->role;
-        rec[43] = e->flags;
-        quire_store32(rec + 44, e->meta_len);
-        quire_store32(rec + 48, e->link);
-        memcpy(rec + 52, e->reserved, 4);
-        hbuf_add(out, rec, QUIRE_ENTRY_RECORD_BYTES);
-    }
+    encode_directory(b, out);
     hbuf_add(out, b->bundle_meta.p, b->bundle_meta.len);
-    for (uint32_t i = 0; i < b->nentries; i++) {
-        hbuf_add(out, b->entries[i].path.p, b->entries[i].path.len);
-        hbuf_add(out, b->entries[i].meta.p, b->entries[i].meta.len);
-    }
-    hbuf_add(out, b->heap_junk.p, b->heap_junk.len);
+    encode_statement(&b->st, st);
+    hbuf_add(out, st, sizeof st);
 }
 
 /* ---- signing ---- */
 
-void h_sign(h_sig *out, const quire_seckey *sk, const uint8_t *index, size_t len,
+void h_sign(h_sig *out, const quire_seckey *sk, const uint8_t *statement, size_t len,
             const uint8_t *comment, size_t comment_len)
 {
     uint8_t prehash[QUIRE_PREHASH_BYTES];
-    quire_prehash(index, len, prehash);
+    quire_prehash(statement, len, prehash);
     memcpy(out->alg, "ED", 2);
     memcpy(out->key_id, sk->key_id, QUIRE_KEY_ID_BYTES);
     hbuf_set(&out->comment, comment, comment_len);
@@ -406,23 +527,21 @@ void h_encode_sigblock(const h_sigblock *s, hbuf *out)
 void h_assemble(const h_bundle *b, const hbuf *index, const hbuf *sigblock, hbuf *file,
                 h_layout *lay)
 {
-    uint8_t trailer[QUIRE_TRAILER_BYTES];
+    uint8_t trailer[QUIRE_TRAILER_BYTES] = {0};
     file->len = 0;
     hbuf_add(file, b->header, QUIRE_HEADER_BYTES);
     for (uint32_t u = 0; u < b->nunits; u++) {
         hbuf_add(file, b->units[u].stored.p, b->units[u].stored.len);
         hbuf_add(file, b->units[u].pad.p, b->units[u].pad.len);
     }
-    lay->index_offset = file->len;
-    lay->index_size = index->len;
+    uint64_t index_offset = file->len;
     hbuf_add(file, index->p, index->len);
-    lay->sig_offset = file->len;
-    lay->sig_size = sigblock->len;
     hbuf_add(file, sigblock->p, sigblock->len);
-    lay->trailer_offset = file->len;
-    quire_store64(trailer, lay->index_offset);
-    quire_store64(trailer + 8, lay->index_size);
-    quire_store64(trailer + 16, lay->sig_size);
-    memcpy(trailer + 24, QUIRE_TRAILER_MAGIC, 8);
+    quire_store64(trailer, index_offset);
+    quire_store64(trailer + 8, index->len);
+    quire_store64(trailer + 16, sigblock->len);
+    /* trailer + 24: attachments_size, 0 */
+    memcpy(trailer + 32, QUIRE_TRAILER_MAGIC, 8);
     hbuf_add(file, trailer, sizeof trailer);
+    h_layout_of(file->p, file->len, lay);
 }

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "mutate.h"
+#include "quire_merkle.h"
 
 /* ---- argument helpers ---- */
 
@@ -47,6 +48,14 @@ uint32_t entry_arg(const mctx *c, const char *s)
     return (uint32_t)e;
 }
 
+uint32_t page_arg(const mctx *c, const char *s)
+{
+    uint64_t k = num(s);
+    if (k >= c->b.npages)
+        h_die("no entry page %s", s);
+    return (uint32_t)k;
+}
+
 void need_other(const mctx *c)
 {
     if (c->other == NULL)
@@ -73,7 +82,8 @@ void set_text(hbuf *b, const char *s)
 }
 
 /* Three entries in two units: two documents deflated together, the first linked to an
- * original stored on its own; bundle and entry metadata; one exec flag. */
+ * original stored on its own; bundle and entry metadata; one exec flag. Two entry pages (the
+ * documents, then the original), so that the directory has a second page to break. */
 void build_base(mctx *c)
 {
     hbuf raw = {0};
@@ -85,7 +95,7 @@ void build_base(mctx *c)
 
     h_entry *e = h_entry_add(&c->b, 0, (const uint8_t *)"docs/a.txt", 10, QUIRE_ROLE_DOCUMENT,
                              (const uint8_t *)base_a, strlen(base_a));
-    set_text(&e->meta, "{\"title\":\"Document A\",\"issued\":{\"date-parts\":[[2016,5,2]]}}");
+    set_text(&e->meta, "{\"issued\":{\"date-parts\":[[2016,5,2]]},\"title\":\"Document A\"}");
     e = h_entry_add(&c->b, 1, (const uint8_t *)"docs/b.txt", 10, QUIRE_ROLE_DOCUMENT,
                     (const uint8_t *)base_b, strlen(base_b));
     e->flags = QUIRE_ENTRY_FLAG_EXEC;
@@ -94,7 +104,9 @@ void build_base(mctx *c)
     set_text(&e->meta, "{\"medium\":\"text/html\"}");
     c->b.entries[0].link = 2;
     set_text(&c->b.bundle_meta, "{\"title\":\"quire hostile fixtures: base bundle\","
-                                "\"version\":\"1\"}");
+                                "\"version\":\"2\"}");
+    static const uint32_t pages[] = {2, 1};
+    h_repage(&c->b, pages, 2);
 }
 
 /* One document per argument, paths taken as given (%XX escapes decoded), in the order given,
@@ -111,6 +123,7 @@ void build_paths(mctx *c)
         hbuf_add(&raw, text, (size_t)n);
     }
     h_unit_add(&c->b, 0, raw.p, raw.len, true);
+    h_paginate(&c->b, QUIRE_PAGE_TARGET_BYTES);
     hbuf_free(&raw);
     hbuf_free(&path);
 }
@@ -132,6 +145,7 @@ void build_many(mctx *c)
         hbuf_add(&raw, text, (size_t)len);
     }
     h_unit_add(&c->b, 0, raw.p, raw.len, true);
+    h_paginate(&c->b, QUIRE_PAGE_TARGET_BYTES);
     hbuf_free(&raw);
 }
 
@@ -155,9 +169,103 @@ void m_gap(mctx *c)
     hbuf_junk(&c->b.units[u].pad, (size_t)num(c->argv[1]));
 }
 
-void m_heap_junk(mctx *c)
+void m_page_junk(mctx *c)
 {
-    hbuf_junk(&c->b.heap_junk, (size_t)num(c->argv[0]));
+    hbuf_junk(&c->b.pages[page_arg(c, c->argv[0])].raw_junk, (size_t)num(c->argv[1]));
+}
+
+void m_page_trailing(mctx *c)
+{
+    hbuf_junk(&c->b.pages[page_arg(c, c->argv[0])].stored_junk, (size_t)num(c->argv[1]));
+}
+
+/* Fixed pseudo-random bytes whose first makes a final block of the reserved type 3: no
+ * inflater can take them for deflate. */
+static void garbage(hbuf *out, size_t n)
+{
+    uint8_t g[64];
+    crypto_generichash(g, sizeof g, (const uint8_t *)"quire hostile garbage", 21, NULL, 0);
+    out->len = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t v = i < sizeof g ? g[i] : (uint8_t)(out->p[i - sizeof g] * 31u + 7u);
+        hbuf_add(out, &v, 1);
+    }
+    out->p[0] |= 0x07;
+}
+
+void m_page_garbage(mctx *c)
+{
+    h_page *pg = &c->b.pages[page_arg(c, c->argv[0])];
+    garbage(&pg->stored, 256);
+    pg->stored_fixed = true;
+}
+
+void m_first_path(mctx *c)
+{
+    h_page *pg = &c->b.pages[page_arg(c, c->argv[0])];
+    pct_decode(c->argv[1], &pg->first);
+    pg->first_fixed = true;
+}
+
+void m_index_gap(mctx *c)
+{
+    hbuf_junk(&c->b.index_gap, (size_t)num(c->argv[0]));
+}
+
+void m_dir_junk(mctx *c)
+{
+    hbuf_junk(&c->b.dir_junk, (size_t)num(c->argv[0]));
+}
+
+/* repage LIST: comma-separated entry counts. */
+void m_repage(mctx *c)
+{
+    uint32_t *counts = h_alloc((c->b.nentries + 1) * sizeof *counts), n = 0;
+    char *list = strdup(c->argv[0]), *save = NULL;
+    if (list == NULL)
+        h_die("out of memory");
+    for (char *t = strtok_r(list, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        if (n == c->b.nentries)
+            h_die("repage: more pages than entries");
+        counts[n++] = (uint32_t)num(t);
+    }
+    free(list);
+    h_repage(&c->b, counts, n);
+    free(counts);
+}
+
+void m_repage_each(mctx *c)
+{
+    uint32_t *counts = h_alloc((c->b.nentries + 1) * sizeof *counts);
+    for (uint32_t i = 0; i < c->b.nentries; i++)
+        counts[i] = 1;
+    h_repage(&c->b, counts, c->b.nentries);
+    free(counts);
+}
+
+void m_page_raw_all(mctx *c)
+{
+    uint64_t v = num(c->argv[0]);
+    for (uint32_t k = 0; k < c->b.npages; k++)
+        c->b.pages[k].raw_size = (uint32_t)v;
+}
+
+/* A hostile signer's root: RFC 9162's own leaf hash, without quire's "Q" domain byte. Every
+ * page and its hash are right; only the root disagrees with the records. */
+void m_root_no_domain(mctx *c)
+{
+    quire_merkle m;
+    hbuf leaf = {0};
+    quire_merkle_init(&m);
+    for (uint32_t i = 0; i < c->b.nentries; i++) {
+        uint8_t h[QUIRE_MERKLE_HASH_BYTES];
+        leaf.len = 0;
+        h_entry_encode(&c->b.entries[i], &leaf);
+        quire_merkle_leaf(leaf.p, leaf.len, h);
+        quire_merkle_update(&m, h);
+    }
+    quire_merkle_final(&m, c->b.st.root);
+    hbuf_free(&leaf);
 }
 
 /* A new first entry FIRST_PATH of `declared` zero bytes (SHA-256 correct) in a new first unit
@@ -173,7 +281,7 @@ static void add_first(mctx *c, uint64_t declared, hbuf *stored)
     h_unit *un = &c->b.units[0];
     hbuf_free(&un->stored);
     un->stored = *stored;
-    un->raw_size = declared;
+    un->raw_size = (uint32_t)declared;
     *stored = (hbuf){0};
 }
 
@@ -211,14 +319,8 @@ void m_inflate_short(mctx *c)
 
 void m_deflate_garbage(mctx *c)
 {
-    uint8_t g[256];
     hbuf s = {0};
-    /* pseudo-random but fixed bytes; the first makes a final block of the reserved type 3 */
-    crypto_generichash(g, 64, (const uint8_t *)"quire hostile garbage", 21, NULL, 0);
-    for (size_t i = 64; i < sizeof g; i++)
-        g[i] = (uint8_t)(g[i - 64] * 31u + 7u);
-    g[0] |= 0x07;
-    hbuf_set(&s, g, sizeof g);
+    garbage(&s, 256);
     expect_bad_stream(&s, BOMB_DECLARED, -1);
     add_first(c, BOMB_DECLARED, &s);
 }
@@ -310,16 +412,16 @@ h_sig *new_sig(mctx *c)
 static void add_sig(mctx *c, const char *kind)
 {
     h_sig *g = new_sig(c);
-    const hbuf *ix = &c->index;
+    const uint8_t *st = c->index.p + c->index.len - QUIRE_STATEMENT_BYTES;
     if (strcmp(kind, "test") == 0 || strcmp(kind, "legacy") == 0 || strcmp(kind, "altered") == 0) {
-        h_sign(g, c->key, ix->p, ix->len, c->comment.p, c->comment.len);
+        h_sign(g, c->key, st, QUIRE_STATEMENT_BYTES, c->comment.p, c->comment.len);
         if (strcmp(kind, "legacy") == 0)
             memcpy(g->alg, "Ed", 2);
         if (strcmp(kind, "altered") == 0 && g->comment.len > 0)
             g->comment.p[g->comment.len - 1] ^= 0x01;
     } else if (strcmp(kind, "other") == 0 || strcmp(kind, "forged") == 0) {
         need_other(c);
-        h_sign(g, c->other, ix->p, ix->len, c->comment.p, c->comment.len);
+        h_sign(g, c->other, st, QUIRE_STATEMENT_BYTES, c->comment.p, c->comment.len);
         if (strcmp(kind, "forged") == 0)
             memcpy(g->key_id, c->key->key_id, QUIRE_KEY_ID_BYTES);
     } else {
@@ -359,6 +461,19 @@ void m_prepend(mctx *c)
     hbuf_junk(&j, (size_t)num(c->argv[0]));
     hbuf_insert(&c->file, 0, j.p, j.len);
     hbuf_free(&j);
+}
+
+/* n junk bytes between the signature block and the trailer, declared as attachments: the
+ * regions tile the file, but this version defines no attachment. */
+void m_attach(mctx *c)
+{
+    uint64_t n = num(c->argv[0]);
+    hbuf j = {0};
+    hbuf_junk(&j, (size_t)n);
+    hbuf_insert(&c->file, (size_t)c->lay.trailer_offset, j.p, j.len);
+    hbuf_free(&j);
+    uint8_t *t = c->file.p + c->file.len - QUIRE_TRAILER_BYTES;
+    quire_store64(t + 24, n);
 }
 
 void m_append(mctx *c)
