@@ -191,6 +191,13 @@ static int parse_directory(const uint8_t *buf, const quire_index *idx, layout *l
                                    "entry page %u: entry count 0 or past the statement's entry "
                                    "count (SPEC 5.4)",
                                    k);
+        /* Every record takes at least its 52 fixed bytes: a count the page cannot
+         * hold is refused before anything is allocated for it. */
+        if (pg->count > pg->raw / QUIRE_ENTRY_FIXED_BYTES)
+            return quire_error_set(err, QUIRE_E_FORMAT,
+                                   "entry page %u: more entries than its %u raw bytes can hold "
+                                   "(SPEC 5.4)",
+                                   k, pg->raw);
         off += QUIRE_DIR_ENTRY_PAGE_BYTES;
         if (lay->dir_size - off < pg->first_len)
             return quire_error_set(err, QUIRE_E_FORMAT,

@@ -81,7 +81,7 @@ if command -v taskset >/dev/null 2>&1; then
     expect_exit 1 taskset -c 0 "$READ" verify --quick -p "$PUB" "$FIX/bad/9.10-unit-hash.quire"
     expect_stderr_contains "(SPEC 9 step 10)"
     expect_exit 1 taskset -c 0 "$READ" verify --quick -p "$PUB" "$FIX/bad/5.5-entry-meta-not-json.quire"
-    expect_stderr_contains "metadata is not a JSON object (SPEC 5.5)"
+    expect_stderr_contains "metadata is not a canonical JSON object: not a JSON object (SPEC 5.5)"
 fi
 # A signer's wrong content hash is found by the full check only, as documented.
 expect_exit 0 "$READ" verify --quick -q -p "$PUB" "$FIX/bad/9.12-content-sha.quire"
@@ -97,7 +97,7 @@ assert v["intact"] is True and v["documents_checked"] is False and v["signature_
 BADMETA=$FIX/bad/5.5-entry-meta-not-json.quire
 expect_exit 0 "$READ" show -p "$PUB" "$BADMETA" docs/b.txt
 expect_exit 1 "$READ" show -p "$PUB" "$BADMETA" docs/a.txt
-expect_stderr_contains "entry 0 (docs/a.txt): metadata is not a JSON object (SPEC 5.5)"
+expect_stderr_contains "entry 0 (docs/a.txt): metadata is not a canonical JSON object: not a JSON object (SPEC 5.5)"
 expect_stdout_empty
 expect_exit 1 "$READ" info -p "$PUB" "$BADMETA" docs/a.txt
 expect_exit 1 "$READ" list --json -p "$PUB" "$BADMETA"
