@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* quire_json.h: the canonical serialisation of metadata, groundwork for format 2
- * (docs/format-v2.md): RFC 8785 (JSON Canonicalization Scheme) restricted to what CSL-JSON and
+/* quire_json.h: the canonical serialisation of metadata (SPEC 5.5): RFC 8785 (JSON Canonicalization Scheme) restricted to what CSL-JSON and
  * bundle metadata need, so that an independent writer reproduces the signed bytes exactly.
  *
  * - objects: members sorted by their names compared as UTF-16 code units (RFC 8785 3.2.3), no
@@ -12,7 +11,7 @@
  *   fractions and exponents keeps every implementation exact);
  * - true, false, null as themselves; nesting at most QUIRE_JSON_MAX_DEPTH levels.
  *
- * Nothing in format 1 uses it yet. */
+ * The writer stores metadata in this form; the reader refuses any other. */
 #ifndef QUIRE_JSON_H
 #define QUIRE_JSON_H
 

@@ -4,8 +4,7 @@
  * SHA-256(0x01 || left || right), the left subtree of n leaves holding the largest power of two
  * below n. Inclusion proofs have at most 64 hashes (ceil(log2 n) for n leaves).
  *
- * Groundwork for format 2 (the Merkle index and citation receipts); nothing in format 1 uses
- * it yet. */
+ * Format 2's entry tree (SPEC 5.6) and the inclusion proofs of receipts (SPEC 10). */
 #ifndef QUIRE_MERKLE_H
 #define QUIRE_MERKLE_H
 
@@ -19,8 +18,8 @@
 /* SHA-256(0x00 || data): the hash of one leaf. */
 void quire_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[QUIRE_MERKLE_HASH_BYTES]);
 
-/* SHA-256(0x00 || "Q" || L): the leaf hash of format 2's entry record L (docs/format-v2.md,
- * SPEC 5.6). The domain byte 0x51 is part of the hash prefix, not of L. */
+/* SHA-256(0x00 || "Q" || L): the leaf hash of an entry record L (SPEC 5.6). The domain byte
+ * 0x51 is part of the hash prefix, not of L. */
 void quire_entry_leaf_hash(const uint8_t *L, size_t len, uint8_t out[QUIRE_MERKLE_HASH_BYTES]);
 
 /* SHA-256(0x01 || left || right). */

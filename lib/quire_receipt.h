@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* quire_receipt.h: citation receipts of format 2 (docs/format-v2.md "Receipts", SPEC 10): one
+/* quire_receipt.h: citation receipts of format 2 (SPEC 10): one
  * entry's record, the bundle's signed statement and the Merkle inclusion proof that ties the
  * one to the other, checkable without the bundle.
  *

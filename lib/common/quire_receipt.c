@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* quire_receipt.c: citation receipts (docs/format-v2.md "Receipts", SPEC 10): encoding,
+/* quire_receipt.c: citation receipts (SPEC 10): encoding,
  * parsing, verification and the armoured text form. */
 #include <stdlib.h>
 #include <string.h>
