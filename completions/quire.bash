@@ -103,7 +103,7 @@ _quire_pack()
 _quire_read_takes_arg()
 {
     case $1 in
-    -p|--pubkey|-C|--directory|--format|--path) return 0 ;;
+    -p|--pubkey|-C|--directory|--format|--path|-o|--output) return 0 ;;
     esac
     return 1
 }
@@ -113,7 +113,7 @@ _quire_read()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=${COMP_WORDS[1]}
     COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "verify info list show extract cite quote search diff export --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "verify info list show extract cite quote search diff export receipt check-receipt --help --version" -- "$cur"))
         return
     fi
     [ "$prev" = "=" ] && prev=${COMP_WORDS[COMP_CWORD-2]}
@@ -121,6 +121,7 @@ _quire_read()
     case $prev in
     -p|--pubkey) _quire_files '*.pub'; return ;;
     -C|--directory) _quire_dirs; return ;;
+    -o|--output) _quire_files; return ;;
     --path) return ;; # a path prefix inside the bundle
     --format)
         if [ "$cmd" = export ]; then
@@ -131,7 +132,7 @@ _quire_read()
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path -o --output --receipt --help" -- "$cur"))
         return
     fi
     # The positional words before this one (the bundle first), and the -p keys given.
@@ -152,9 +153,10 @@ _quire_read()
             [ "$n" -eq 1 ] && bundle=$(_quire_dequote "$w")
         fi
     done
-    # After the bundle: a path in it (show, info, cite, quote: one; extract: any number).
+    # After the bundle: a path in it (show, info, cite, quote, receipt: one; extract: any
+    # number). check-receipt takes no bundle: a receipt file, then the document file.
     case $cmd:$n in
-    show:1|info:1|cite:1|quote:1|extract:[1-9]*)
+    show:1|info:1|cite:1|quote:1|receipt:1|extract:[1-9]*)
         _quire_bundle_paths "${COMP_WORDS[0]}" "$bundle" "${keys[@]}" ;;
     quote:2|search:1) ;;
     *) _quire_files ;;

@@ -36,6 +36,9 @@ typedef struct read_opts {
     bool sources;            /* info: the provenance as a sources file (CSL-JSON) */
     bool words;              /* search: whole words only */
     const char *path_prefix; /* search: only documents whose path starts with it */
+    const char *output;      /* receipt: the file to write (-o), NULL for stdout */
+    bool receipt;            /* cite: embed a citation receipt */
+    bool signer_required;    /* receipt, cite --receipt: --any-signer is no way out */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
@@ -130,6 +133,10 @@ int read_keys_add(read_opts *o, const char *path);
  * QUIRE_TRUSTED_KEYS cannot be opened or two keys share a key id. */
 int read_keys_load_dir(read_opts *o);
 
+/* The keys that were tried, for a message: "tried keys ID (FILE), ...", "tried key ID from
+ * DIR" or "no trusted key in DIR" (at most cap bytes, cut silently). */
+void read_keys_tried(const read_opts *o, char *tried, size_t cap);
+
 /* Prints the library's message msg for an untrusted bundle, with the keys that were tried. */
 void read_keys_untrusted(const char *bundle, const read_opts *o, const quire_error *err);
 
@@ -146,6 +153,20 @@ int cmd_quote(const read_opts *o, int argc, char **argv);
 int cmd_search(const read_opts *o, int argc, char **argv);
 int cmd_diff(const read_opts *o, int argc, char **argv);
 int cmd_export(const read_opts *o, int argc, char **argv);
+int cmd_receipt(const read_opts *o, int argc, char **argv);
+int cmd_check_receipt(const read_opts *o, int argc, char **argv);
+
+/* ---- receipts (read_receipt.c) ---- */
+
+/* The armoured receipt (SPEC 10.3) for entry i of an authenticated bundle whose signer a
+ * trusted key verified; the caller has checked the entry's content (read_walk_one). Returns 0
+ * with *armour malloc'd (NUL-terminated, *len bytes), or an exit code after a message naming
+ * bundle. */
+int read_receipt_make(quire_reader *r, const char *bundle, uint32_t i, char **armour, size_t *len);
+
+/* The base64 line of an armoured receipt (the text after the comment line, without its line
+ * end), pointing into armour; *len its length. */
+const char *read_receipt_base64(const char *armour, size_t *len);
 
 /* ---- paging (read_pager.c) ---- */
 
@@ -224,6 +245,25 @@ extern bool out_terminal;
  * cli_escape_init(state, CLI_ESC_KEEP_NEWLINE | CLI_ESC_KEEP_TAB) and kept between calls; a
  * last call with n == 0 flushes. */
 int out_content(FILE *f, const uint8_t *p, size_t n, cli_escape *state);
+
+/* ---- outputs that appear only when complete (read_out.c) ---- */
+
+/* Creates the temporary file "DIR/.quire-KIND.RANDOM" beside out (DIR is out's directory) into
+ * tmp (cap bytes), registered with cli_cleanup (call cli_cleanup_install first), so that a
+ * failure (cli_cleanup_remove) and SIGINT, SIGTERM or SIGHUP remove it. Returns the descriptor,
+ * or -1 after a message naming out; *handle is the registration (-1 when none). */
+int out_make_tmp(const char *out, const char *kind, char *tmp, size_t cap, int *handle);
+
+/* Gives the temporary file fd the mode a new file gets (0666 less the umask), syncs it and
+ * closes it; rc is the result of writing it so far (nothing is done but close unless it is
+ * QUIRE_OK). Returns rc, or QUIRE_E_IO in err. */
+int out_close_tmp(int fd, int rc, quire_error *err);
+
+/* Renames tmp to out: with force over anything, else never over an existing file, atomically
+ * (RENAME_NOREPLACE, else link + unlink); then forgets tmp's registration (*handle = -1) and
+ * syncs out's directory. Returns 0 or QUIRE_E_IO in err ("OUT exists: use --force ..."); the
+ * caller still owns tmp (cli_cleanup_remove(*handle)) when the rename failed. */
+int out_put_in_place(const char *tmp, const char *out, bool force, int *handle, quire_error *err);
 
 /* ---- line diff (read_udiff.c) ---- */
 

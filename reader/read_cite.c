@@ -2,7 +2,8 @@
 /* read_cite.c: quire-read cite. A citation of a verified document carries what a reader of
  * the citation needs to check it: the source URL and retrieval date from the signed
  * provenance, the SHA-256 of the content (what sha256sum prints for the extracted file), the
- * path, the bundle fingerprint and the signer's key id. */
+ * path, the bundle fingerprint and the signer's key id; with --receipt, the citation receipt
+ * (SPEC 10) that lets anyone check it without the bundle. */
 #include <iconv.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@ typedef struct cite {
     const char *path;
     char sha[65], fp[65];
     char signer[64]; /* "signed by key ID" or, under --any-signer, that no signer was verified */
+    const char *receipt; /* --receipt: the base64 of the binary receipt, receipt_len bytes */
+    size_t receipt_len;
 } cite;
 
 static const char *str(json_t *item, const char *key)
@@ -44,6 +47,8 @@ static void cite_text(const cite *c)
             accessed ? accessed : "on an unknown date");
     fprintf(f, " Archived as %s in quire bundle %s, SHA-256 %s, %s.\n", c->path, c->fp, c->sha,
             c->signer);
+    if (c->receipt != NULL)
+        fprintf(f, "receipt: %.*s\n", (int)c->receipt_len, c->receipt);
     fclose(f);
     out_text(stdout, text, len);
 out:
@@ -206,8 +211,10 @@ static void cite_bibtex(const cite *c)
     bib_field(f, "publisher", str(c->item, "publisher"), false);
     bib_url(f, str(c->item, "URL"));
     bib_field(f, "urldate", accessed, false);
-    if (asprintf(&note, "SHA-256 %s; archived as %s in quire bundle %s, %s", c->sha, c->path, c->fp,
-                 c->signer) < 0)
+    /* base64 holds no character that TeX or BibTeX treats specially */
+    if (asprintf(&note, "SHA-256 %s; archived as %s in quire bundle %s, %s%s%.*s", c->sha, c->path,
+                 c->fp, c->signer, c->receipt ? "; quire receipt: " : "",
+                 c->receipt ? (int)c->receipt_len : 0, c->receipt ? c->receipt : "") < 0)
         note = NULL;
     bib_field(f, "note", note != NULL ? note : "", false);
     fputs("}\n", f);
@@ -218,7 +225,8 @@ out:
 }
 
 /* Valid CSL-JSON: the item without quire's own fields, with id and type guaranteed and the
- * archive location (CSL's archive and archive_location variables) filled in. */
+ * archive location (CSL's archive and archive_location variables) filled in; with --receipt,
+ * the receipt's base64 as "quire-receipt", the one quire member the item keeps. */
 static int cite_csl(const cite *c)
 {
     json_t *item = json_deep_copy(c->item);
@@ -239,6 +247,8 @@ static int cite_csl(const cite *c)
     snprintf(archive, sizeof archive, "quire bundle %s", c->fp);
     json_object_set_new(item, "archive", json_string(archive));
     json_object_set_new(item, "archive_location", json_string(c->path));
+    if (c->receipt != NULL)
+        json_object_set_new(item, "quire-receipt", json_stringn(c->receipt, c->receipt_len));
     const char *old = str(item, "note");
     char *note = NULL;
     if (asprintf(&note, "%s%sSHA-256: %s; %s", old ? old : "", old ? "\n" : "", c->sha, c->signer) <
@@ -262,6 +272,11 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
         read_fail(NULL, "cite: --format must be text, bibtex or csl-json");
         return 2;
     }
+    if (o->receipt && o->any_signer) {
+        read_fail(NULL, "cite: --receipt cannot be used with --any-signer: a receipt needs a "
+                        "signer verified by a trusted key (SPEC 10)");
+        return 2;
+    }
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
@@ -281,7 +296,16 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
     const quire_entry *e = &idx->entries[i];
     const quire_sig *s = quire_reader_signer(r);
     cite c = {.path = e->path};
+    char *armour = NULL;
+    size_t len;
+    if (o->receipt && (code = read_receipt_make(r, argv[0], i, &armour, &len)) != 0) {
+        quire_reader_close(r);
+        return code;
+    }
+    if (armour != NULL)
+        c.receipt = read_receipt_base64(armour, &c.receipt_len);
     if ((code = read_entry_meta(r, argv[0], i, &c.item)) != 0) {
+        free(armour);
         quire_reader_close(r);
         return code;
     }
@@ -304,6 +328,7 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
         cite_bibtex(&c);
     else
         cite_text(&c);
+    free(armour);
     json_decref(c.item);
     quire_reader_close(r);
     return code;

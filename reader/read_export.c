@@ -1,25 +1,23 @@
 /* SPDX-License-Identifier: ISC */
 /* read_export.c: quire-read export [--format FMT] BUNDLE OUT, FMT tar, tar.gz, tar.zst, tar.xz
- * or zip, by default the one OUT's name ends with. The verified documents are
- * written through libarchive to a temporary file beside OUT, which is renamed into place only
- * when every entry's SHA-256 has matched (then the directory is synced, so the rename survives a
- * crash); an existing OUT is replaced only with --force. The temporary file is registered with
- * cli_cleanup, so a failure and SIGINT, SIGTERM or SIGHUP remove it alike. With --with-metadata,
- * the provenance goes in quire-metadata.json and the checksums in a BagIt-style
- * manifest-sha256.txt. This module is the reader's only libarchive user, and libarchive only ever
- * writes here. libarchive is loaded with dlopen when export runs, not linked: it brings libxml2 and
- * ICU (18 libraries), which made every other quire-read command start 2.7 times slower. */
+ * or zip, by default the one OUT's name ends with. The verified documents are written through
+ * libarchive to a temporary file beside OUT, which is renamed into place only when every
+ * entry's SHA-256 has matched (then the directory is synced, so the rename survives a crash);
+ * an existing OUT is replaced only with --force. The temporary file is registered with
+ * cli_cleanup (out_make_tmp, read_out.c), so a failure and SIGINT, SIGTERM or SIGHUP remove it
+ * alike. With --with-metadata, the provenance goes in quire-metadata.json and the checksums in a
+ * BagIt-style manifest-sha256.txt. This module is the reader's only libarchive user, and
+ * libarchive only ever writes here. libarchive is loaded with dlopen when export runs, not
+ * linked: it brings libxml2 and ICU (18 libraries), which made every other quire-read command
+ * start 2.7 times slower. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <sodium.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -323,54 +321,6 @@ static void report(const char *bundle, const quire_index *idx, const char *out)
     fputc('\n', stderr);
 }
 
-/* Creates the temporary file beside out, as tmp, registered before it exists (its name is
- * random, so a signal in between can only remove a name nothing else has). Returns the
- * descriptor, or -1 after a message; *handle is the registration. */
-static int make_tmp(const char *out, char *tmp, size_t cap, int *handle)
-{
-    char *copy = strdup(out), hex[17];
-    uint8_t rnd[8];
-    randombytes_buf(rnd, sizeof rnd);
-    sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
-    int n = copy != NULL ? snprintf(tmp, cap, "%s/.quire-export.%s", dirname(copy), hex) : -1;
-    free(copy);
-    errno = n < 0 ? ENOMEM : ENAMETOOLONG;
-    *handle = n > 0 && (size_t)n < cap ? cli_cleanup_add(AT_FDCWD, tmp, CLI_TMP_FILE) : -1;
-    int fd =
-        *handle >= 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
-    if (fd < 0) {
-        read_fail(out, "cannot create a temporary file beside it: %s", strerror(errno));
-        cli_cleanup_done(*handle); /* not made, so not ours to remove */
-    }
-    return fd;
-}
-
-/* Renames tmp to out: with --force over anything, else never over an existing file, atomically
- * (RENAME_NOREPLACE, else link + unlink); then forgets tmp's registration (*handle = -1) and
- * syncs out's directory. */
-static int put_in_place(const char *tmp, const char *out, bool force, int *handle, quire_error *err)
-{
-    int rc = force ? rename(tmp, out) : renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE);
-    if (rc != 0 && !force && (errno == EINVAL || errno == ENOSYS) && link(tmp, out) == 0)
-        rc = unlink(tmp);
-    if (rc != 0 && errno == EEXIST)
-        return quire_error_set(err, QUIRE_E_IO, "%s exists: use --force to replace it", out);
-    if (rc != 0)
-        return quire_error_set(err, QUIRE_E_IO, "cannot rename into place: %s", strerror(errno));
-    cli_cleanup_done(*handle);
-    *handle = -1;
-    char *copy = strdup(out);
-    int dir = copy != NULL ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    free(copy);
-    rc = dir >= 0 && fsync(dir) == 0 ? QUIRE_OK : -1;
-    if (rc != QUIRE_OK)
-        rc = quire_error_set(err, QUIRE_E_IO, "cannot sync the directory of %s: %s", out,
-                             strerror(errno));
-    if (dir >= 0)
-        close(dir);
-    return rc;
-}
-
 int cmd_export(const read_opts *o, int argc, char **argv)
 {
     int code = 0, handle;
@@ -412,20 +362,15 @@ int cmd_export(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    int fd = make_tmp(argv[1], tmp, sizeof tmp, &handle);
+    int fd = out_make_tmp(argv[1], "export", tmp, sizeof tmp, &handle);
     if (fd < 0) {
         quire_reader_close(r);
         return 2;
     }
-    mode_t mask = umask(0);
-    umask(mask);
     int rc = write_export(r, o, fmt, fd, &err);
-    if (rc == QUIRE_OK && (fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0))
-        rc = quire_error_set(&err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
-    if (close(fd) != 0 && rc == QUIRE_OK)
-        rc = quire_error_set(&err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
+    rc = out_close_tmp(fd, rc, &err);
     if (rc == QUIRE_OK)
-        rc = put_in_place(tmp, argv[1], o->force, &handle, &err);
+        rc = out_put_in_place(tmp, argv[1], o->force, &handle, &err);
     cli_cleanup_remove(handle); /* -1 once renamed */
     if (rc != QUIRE_OK) {
         read_error(argv[0], &err);

@@ -216,33 +216,37 @@ static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
         *len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
 }
 
-void read_keys_untrusted(const char *bundle, const read_opts *o, const quire_error *err)
+void read_keys_tried(const read_opts *o, char *tried, size_t cap)
 {
-    char tried[2048];
     size_t len = 0;
+    tried[0] = '\0';
     if (o->nkeys == 0 && o->keys_dir != NULL)
-        append(tried, sizeof tried, &len, "no trusted key in %s", o->keys_dir);
+        append(tried, cap, &len, "no trusted key in %s", o->keys_dir);
     else if (o->nkeys == 0)
-        append(tried, sizeof tried, &len, "no trusted key (no -p, and HOME is not set)");
+        append(tried, cap, &len, "no trusted key (no -p, and HOME is not set)");
     else
-        append(tried, sizeof tried, &len, "tried key%s ", o->nkeys == 1 ? "" : "s");
+        append(tried, cap, &len, "tried key%s ", o->nkeys == 1 ? "" : "s");
     for (size_t i = 0; i < o->nkeys && i < LISTED_KEYS; i++) {
         char hex[17];
         quire_key_id_hex(o->keys[i].key_id, hex);
         if (o->keys_dir != NULL)
-            append(tried, sizeof tried, &len, "%s%s", i > 0 ? ", " : "", hex);
+            append(tried, cap, &len, "%s%s", i > 0 ? ", " : "", hex);
         else
-            append(tried, sizeof tried, &len, "%s%s (%s)", i > 0 ? ", " : "", hex,
-                   o->keys[i].source);
+            append(tried, cap, &len, "%s%s (%s)", i > 0 ? ", " : "", hex, o->keys[i].source);
     }
     if (o->nkeys > LISTED_KEYS)
-        append(tried, sizeof tried, &len, " and %zu more", o->nkeys - LISTED_KEYS);
+        append(tried, cap, &len, " and %zu more", o->nkeys - LISTED_KEYS);
     if (o->nkeys > 0 && o->keys_dir != NULL)
-        append(tried, sizeof tried, &len, " from %s", o->keys_dir);
-    read_fail_with(err, bundle,
-                   "%s; %s; to trust the signer pass its public key with -p (or check the "
-                   "contents alone with --any-signer)",
-                   err->msg, tried);
+        append(tried, cap, &len, " from %s", o->keys_dir);
+}
+
+void read_keys_untrusted(const char *bundle, const read_opts *o, const quire_error *err)
+{
+    char tried[2048];
+    read_keys_tried(o, tried, sizeof tried);
+    read_fail_with(err, bundle, "%s; %s; to trust the signer pass its public key with -p%s",
+                   err->msg, tried,
+                   o->signer_required ? "" : " (or check the contents alone with --any-signer)");
 }
 
 void read_keys_free(read_opts *o)

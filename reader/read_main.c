@@ -33,6 +33,8 @@ enum {
     OPT_SOURCES = 1 << 12,
     OPT_WORDS = 1 << 13,
     OPT_PATH = 1 << 14,
+    OPT_OUTPUT = 1 << 15,
+    OPT_RECEIPT = 1 << 16,
 };
 
 typedef struct command {
@@ -52,8 +54,8 @@ static const command commands[] = {
     {"show", cmd_show, OPT_TEXT | OPT_NO_PAGER, "[-p PUB]... [--any-signer] [--text] BUNDLE PATH"},
     {"extract", cmd_extract, OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
      "[-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going] BUNDLE [PATTERN...]"},
-    {"cite", cmd_cite, OPT_FORMAT | OPT_NO_PAGER,
-     "[-p PUB]... [--any-signer] [--format text|bibtex|csl-json] BUNDLE PATH"},
+    {"cite", cmd_cite, OPT_FORMAT | OPT_RECEIPT | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [--format text|bibtex|csl-json] [--receipt] BUNDLE PATH"},
     {"quote", cmd_quote, OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] BUNDLE PATH \"TEXT\""},
     {"search", cmd_search, OPT_JSON | OPT_WORDS | OPT_PATH | OPT_NO_PAGER,
@@ -62,6 +64,8 @@ static const command commands[] = {
      "[-p PUB]... [--any-signer] [--json] [--text] OLD.quire NEW.quire"},
     {"export", cmd_export, OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET,
      "[-p PUB]... [--any-signer] [--format FMT] [--with-metadata] [-f] [-q] BUNDLE OUT"},
+    {"receipt", cmd_receipt, OPT_OUTPUT | OPT_FORCE, "[-p PUB]... [-o FILE] [--force] BUNDLE PATH"},
+    {"check-receipt", cmd_check_receipt, OPT_JSON, "[-p PUB]... [--json] RECEIPT [FILE]"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -100,7 +104,7 @@ static const char help[] =
     "           document is not written to a terminal); --text: the text of a PDF\n"
     "  extract  write documents (all, or the PATHs and directories named) under DIR\n"
     "  cite     a citation of a verified document: source URL, retrieval date, SHA-256 of\n"
-    "           its content, bundle fingerprint and signer\n"
+    "           its content, bundle fingerprint and signer (--receipt: with its receipt)\n"
     "  quote    check that a passage is in a document (white space, Unicode form, typographic\n"
     "           quotes, dashes, \"--\", pilcrows and zero-width characters do not matter; case\n"
     "           and words do); exit 3, the closest passage and its first differing word if\n"
@@ -112,6 +116,13 @@ static const char help[] =
     "  export   write the verified documents into an archive OUT, its format from the\n"
     "           name (.tar, .tar.gz, .tgz, .tar.zst, .tar.xz, .zip) unless --format says\n"
     "           (--with-metadata: also quire-metadata.json and manifest-sha256.txt)\n"
+    "  receipt  a citation receipt for one document, once its content has verified: its\n"
+    "           record, the signed statement and the proof that ties them, checkable\n"
+    "           without the bundle (SPEC 10); needs a trusted signer, never --any-signer\n"
+    "  check-receipt\n"
+    "           check a receipt offline with the trusted keys, and with FILE (- for\n"
+    "           standard input) that FILE is the document it certifies; shows the path,\n"
+    "           SHA-256, size, source, retrieval date, bundle fingerprint, signer and entry\n"
     "\n"
     "options:\n"
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
@@ -121,11 +132,15 @@ static const char help[] =
     "                           checked, only that every byte matches the index (which\n"
     "                           anyone could have made); stderr says so\n"
     "  --json                   machine-readable output (verify, info, list, quote,\n"
-    "                           search, diff); refused by the other commands, as is\n"
-    "                           any option a command does not take\n"
+    "                           search, diff, check-receipt); refused by the other\n"
+    "                           commands, as is any option a command does not take\n"
     "  -l, --long               list: role, media type, size, provenance and title\n"
     "  -C DIR, --directory DIR  extract: write under DIR (default: .)\n"
-    "  -f, --force              extract, export: replace existing files\n"
+    "  -f, --force              extract, export, receipt: replace existing files\n"
+    "  -o FILE, --output FILE   receipt: write to FILE (under a temporary name beside it,\n"
+    "                           renamed once complete) instead of standard output\n"
+    "  --receipt                cite: add the receipt (text: a last line \"receipt:\";\n"
+    "                           bibtex: in note; csl-json: the member quire-receipt)\n"
     "  --keep-going             extract: write every document that verifies, name each\n"
     "                           one that does not, and exit 1 if any did not\n"
     "  --text                   diff: a unified diff of each changed text document;\n"
@@ -146,15 +161,18 @@ static const char help[] =
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
     "\n"
-    "exit status: 0 success; 1 the bundle failed verification, is malformed or untrusted;\n"
-    "2 usage or operational error; 3 verified, and the answer is no (quote: not found,\n"
-    "search: no match, diff: the documents differ)\n"
+    "exit status: 0 success; 1 the bundle failed verification, is malformed or untrusted\n"
+    "(check-receipt: the receipt did, or FILE is not its document); 2 usage or operational\n"
+    "error; 3 verified, and the answer is no (quote: not found, search: no match, diff: the\n"
+    "documents differ)\n"
     "\n"
     "examples:\n"
     "  quire-read verify -p publisher.pub dossier.quire\n"
     "  quire-read show -p publisher.pub dossier.quire docs/report.txt | less\n"
     "  quire-read extract -p publisher.pub -C out dossier.quire\n"
-    "  quire-read quote -p publisher.pub dossier.quire docs/report.txt \"the exact words\"\n";
+    "  quire-read quote -p publisher.pub dossier.quire docs/report.txt \"the exact words\"\n"
+    "  quire-read receipt -p publisher.pub -o report.receipt dossier.quire docs/report.txt\n"
+    "  quire-read check-receipt -p publisher.pub report.receipt report.txt\n";
 
 /* With --json, the first failure is also written to stdout as {"error": {...}}, so that a
  * script reading stdout gets a JSON document whatever happens. */
@@ -421,6 +439,8 @@ static const struct option long_opts[] = {{"pubkey", required_argument, NULL, 'p
                                           {"sources", no_argument, NULL, 'O'},
                                           {"words", no_argument, NULL, 'w'},
                                           {"path", required_argument, NULL, 'P'},
+                                          {"output", required_argument, NULL, 'o'},
+                                          {"receipt", no_argument, NULL, 'R'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
 
@@ -473,6 +493,12 @@ static unsigned set_opt(read_opts *o, int c, const char *arg)
     case 'P':
         o->path_prefix = arg;
         return OPT_PATH;
+    case 'o':
+        o->output = arg;
+        return OPT_OUTPUT;
+    case 'R':
+        o->receipt = true;
+        return OPT_RECEIPT;
     default: /* 'M' */
         o->with_metadata = true;
         return OPT_META;
@@ -496,7 +522,7 @@ static int parse_opts(read_opts *o, int argc, char **argv)
     bool keys_given = false;
     int c, li = -1;
     opterr = 0; /* errors are reported below, in the program's own words */
-    while ((c = getopt_long(argc, argv, ":p:lC:fqwh", long_opts, &li)) != -1) {
+    while ((c = getopt_long(argc, argv, ":p:lC:fqwo:h", long_opts, &li)) != -1) {
         if (c == 'p') {
             keys_given = true;
             if (read_keys_add(o, optarg) != 0)
@@ -561,6 +587,7 @@ static int run(int argc, char **argv, read_opts *o)
         return rc < 0 ? 0 : rc; /* -1: --help was shown */
     out_terminal = isatty(STDOUT_FILENO);
     json_errors = o->json;
+    o->signer_required = fn == cmd_receipt || o->receipt;
     bool paged =
         out_terminal && !o->no_pager && (current->opts & OPT_NO_PAGER) != 0 && read_pager_start();
     rc = fn(o, argc - 1 - optind, argv + 1 + optind);

@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: ISC */
-/* read_out.c: output that no byte of a bundle can turn into a terminal command. */
+/* read_out.c: output that no byte of a bundle can turn into a terminal command, and output
+ * files that appear only when complete (export, receipt -o). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
+#include "cli_cleanup.h"
 #include "cli_escape.h"
 #include "read.h"
 
@@ -108,4 +116,59 @@ int out_content(FILE *f, const uint8_t *p, size_t n, cli_escape *state)
     if (n == 0)
         return cli_escape_final(f, state);
     return cli_escape_write(f, state, p, n);
+}
+
+int out_make_tmp(const char *out, const char *kind, char *tmp, size_t cap, int *handle)
+{
+    char *copy = strdup(out), hex[17];
+    uint8_t rnd[8];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+    int n = copy != NULL ? snprintf(tmp, cap, "%s/.quire-%s.%s", dirname(copy), kind, hex) : -1;
+    free(copy);
+    errno = n < 0 ? ENOMEM : ENAMETOOLONG;
+    /* Registered before it exists: its name is random, so a signal in between can only remove
+     * a name nothing else has. */
+    *handle = n > 0 && (size_t)n < cap ? cli_cleanup_add(AT_FDCWD, tmp, CLI_TMP_FILE) : -1;
+    int fd =
+        *handle >= 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+    if (fd < 0) {
+        read_fail(out, "cannot create a temporary file beside it: %s", strerror(errno));
+        cli_cleanup_done(*handle); /* not made, so not ours to remove */
+    }
+    return fd;
+}
+
+int out_close_tmp(int fd, int rc, quire_error *err)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    if (rc == QUIRE_OK && (fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0))
+        rc = quire_error_set(err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
+    if (close(fd) != 0 && rc == QUIRE_OK)
+        rc = quire_error_set(err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
+    return rc;
+}
+
+int out_put_in_place(const char *tmp, const char *out, bool force, int *handle, quire_error *err)
+{
+    int rc = force ? rename(tmp, out) : renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE);
+    if (rc != 0 && !force && (errno == EINVAL || errno == ENOSYS) && link(tmp, out) == 0)
+        rc = unlink(tmp);
+    if (rc != 0 && errno == EEXIST)
+        return quire_error_set(err, QUIRE_E_IO, "%s exists: use --force to replace it", out);
+    if (rc != 0)
+        return quire_error_set(err, QUIRE_E_IO, "cannot rename into place: %s", strerror(errno));
+    cli_cleanup_done(*handle);
+    *handle = -1;
+    char *copy = strdup(out);
+    int dir = copy != NULL ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    free(copy);
+    rc = dir >= 0 && fsync(dir) == 0 ? QUIRE_OK : -1;
+    if (rc != QUIRE_OK)
+        rc = quire_error_set(err, QUIRE_E_IO, "cannot sync the directory of %s: %s", out,
+                             strerror(errno));
+    if (dir >= 0)
+        close(dir);
+    return rc;
 }

@@ -60,6 +60,9 @@ NL='
 expect_reply "search${NL}show" "$READ" s
 expect_reply "create" "$PACK" cr
 expect_reply "--any-signer" "$READ" list --an
+expect_reply "receipt" "$READ" rec
+expect_reply "check-receipt" "$READ" ch
+expect_reply "--receipt" "$READ" cite --rec
 
 # ---- -p/-k: the key files, and directories to descend into (not other files) ----
 expect_reply "in${NL}keys${NL}sub${NL}test.pub" "$READ" verify -p ""
@@ -81,6 +84,11 @@ expect_reply "docs/deep dir/c.txt" "$READ" info -p test.pub 'my\ bundle.quire' '
 expect_reply "docs/a b.txt" "$READ" cite -p test.pub '"my bundle.quire"' 'docs/a'
 expect_reply "top.txt" "$READ" quote --json -p test.pub 'my\ bundle.quire' t
 expect_reply "" "$READ" quote -p test.pub 'my\ bundle.quire' top.txt ""
+# receipt: one path; -o's file is not a positional word. check-receipt: files, no bundle.
+expect_reply "docs/a b.txt" "$READ" receipt -p test.pub -o r.txt '"my bundle.quire"' 'docs/a'
+expect_reply "notes.txt" "$READ" receipt -p test.pub -o no
+expect_reply "notes.txt" "$READ" check-receipt -p test.pub no
+expect_reply "notes.txt" "$READ" check-receipt -p test.pub r.receipt no
 # extract takes any number of paths; options before and between are skipped.
 expect_reply "top.txt" "$READ" extract -p test.pub -C sub 'my\ bundle.quire' docs/ --force t
 # The trusted-keys directory, when no -p is given.

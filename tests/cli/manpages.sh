@@ -48,7 +48,14 @@ check_options "$MAN/quire-pack.1" "$PACK" create
 check_options "$MAN/quire-pack.1" "$PACK" keygen
 check_options "$MAN/quire-read.1" "$READ"
 expect_exit 0 "$READ" --help
-commands=$(sed -n '/^commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p' "$OUT")
+# A command's name begins its line, its description after it or on the next lines.
+commands=$(sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\)\( .*\)\{0,1\}$/\1/p' "$OUT")
+for c in receipt check-receipt; do
+    case " $(echo $commands) " in
+    *" $c "*) ;;
+    *) fail "quire-read --help lists no command $c (found: $(echo $commands))" ;;
+    esac
+done
 [ -n "$commands" ] || fail "no commands found in quire-read --help"
 for c in $commands; do
     rc=0

@@ -63,7 +63,7 @@ for cmd in commands:
 PYEOF
 ok
 W=$T/walkthrough
-for f in publisher.pub dossier.quire dossier-2.quire out.zip out.tar.zst \
+for f in publisher.pub dossier.quire dossier-2.quire out.zip out.tar.zst 003.receipt \
     out/docs/003_42fea03c7bbd7071.txt out/some/docs/004_baefcaea187811c8.txt; do
     expect_file "$W/$f"
 done

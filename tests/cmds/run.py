@@ -6,9 +6,10 @@
 # pipes and once on pseudo-terminals, and fails on:
 #   - a crash (a signal) or a sanitizer report, or an exit status outside {0, 1, 2, 3};
 #   - an exit status the command must not give for a valid bundle signed by a trusted key
-#     (verify, info, list, show, cite: 0; diff: 0 or 3; quote, search: 0, 1 or 3; show on a
+#     (verify, info, list, show, cite, receipt, check-receipt: 0; diff: 0 or 3; quote, search: 0, 1 or 3; show on a
 #     terminal may also refuse a binary document: exit 2 with that said and nothing on stdout);
 #   - invalid JSON from a --json command or cite --format csl-json;
+#   - a receipt (made beforehand with receipt -o) that check-receipt does not accept;
 #   - show to a pipe that does not write exactly the document's bytes;
 #   - any raw control in stdout or stderr (stdout of show to a pipe excepted, which is the
 #     document itself): C0 but newline and tab, DEL, C1 as UTF-8 (U+0080-U+009F), bytes that
@@ -175,7 +176,16 @@ def plan_of(d):
     return entries, passages, queries
 
 
-def commands(seed, d, pub, other):
+def receipt_file(read, d, pub, a, path, n):
+    """A receipt for path made with receipt -o, for check-receipt; None if it cannot be made
+    (the receipt command's own run then reports why)."""
+    f = os.path.join(d, "receipt-%d" % n)
+    made = subprocess.run([read, "receipt", "-p", pub, "--force", "-o", f, "--", a, path],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return f if made.returncode == 0 else None
+
+
+def commands(seed, d, pub, other, read):
     """Every text command on bundle a (and b, for diff), for up to two of a's entries."""
     a, b = os.path.join(d, "a.quire"), os.path.join(d, "b.quire")
     k, u = ["-p", pub], ["--any-signer", "-p", other]
@@ -199,6 +209,13 @@ def commands(seed, d, pub, other):
                           fmt == "csl-json"))
             cs.append(Cmd("cite --any-signer " + fmt,
                           ["cite"] + u + ["--format", fmt, "--", a, path], ok, fmt == "csl-json"))
+        cs += [Cmd("cite --receipt", ["cite"] + k + ["--receipt", "--", a, path], ok),
+               Cmd("receipt", ["receipt"] + k + ["--", a, path], ok)]
+        r = receipt_file(read, d, pub, a, path, len(cs))
+        if r is not None:
+            cs += [Cmd("check-receipt", ["check-receipt"] + k + ["--", r], ok),
+                   Cmd("check-receipt --json", ["check-receipt"] + k + ["--json", "--", r], ok,
+                       True)]
         cs += [Cmd("quote", ["quote"] + k + ["--", a, path, passages[path]], found),
                Cmd("quote --json", ["quote"] + k + ["--json", "--", a, path, passages[path]],
                    found, True)]
@@ -306,7 +323,7 @@ def main():
     found, runs = {}, 0
     for seed in range(first, first + count):
         d = os.path.join(work, str(seed))
-        for c in commands(seed, d, pub, other):
+        for c in commands(seed, d, pub, other, o.read):
             if o.only and o.only not in c.name:
                 continue
             argv = [o.read] + c.args
