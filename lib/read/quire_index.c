@@ -595,14 +595,21 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
                                "directory too small for %u entry pages (SPEC 5.4)",
                                idx->entry_page_count);
     dir_page *pages = calloc(idx->entry_page_count ? idx->entry_page_count : 1, sizeof *pages);
-    idx->units = calloc(idx->unit_count ? idx->unit_count : 1, sizeof *idx->units);
-    idx->entries = quire_table_alloc(idx->entry_count, sizeof *idx->entries);
-    struct quire_meta_ref *refs = quire_table_alloc(idx->entry_count, sizeof *refs);
-    idx->meta_refs = refs;
-    if (pages == NULL || idx->units == NULL || idx->entries == NULL || refs == NULL)
-        rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
-    if (rc == QUIRE_OK)
-        rc = parse_directory(buf, idx, &lay, pages, err);
+    if (pages == NULL)
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
+    rc = parse_directory(buf, idx, &lay, pages, err);
+    /* The tables sized by the entry count are allocated only once the directory's page counts
+     * add up to it: the statement's count alone (up to 2^24, 80 bytes an entry) does not make
+     * the parser allocate. The unit count is bounded by the region's length already. */
+    struct quire_meta_ref *refs = NULL;
+    if (rc == QUIRE_OK) {
+        idx->units = calloc(idx->unit_count ? idx->unit_count : 1, sizeof *idx->units);
+        idx->entries = quire_table_alloc(idx->entry_count, sizeof *idx->entries);
+        refs = quire_table_alloc(idx->entry_count, sizeof *refs);
+        idx->meta_refs = refs;
+        if (idx->units == NULL || idx->entries == NULL || refs == NULL)
+            rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
+    }
     if (rc == QUIRE_OK)
         rc = parse_units(buf, &lay, idx, err);
     if (rc == QUIRE_OK)
