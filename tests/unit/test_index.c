@@ -18,16 +18,19 @@
 
 static index_sample S;
 
-/* test_index is linked with --wrap=calloc: every calloc (the parser's tables) passes here, and
- * the largest request since the last reset is kept. */
+/* test_index is linked with --wrap=calloc: every calloc of the library (the parser's tables)
+ * passes here. The largest request since the last reset is kept, and the fail_at-th call
+ * (counting from 1 since the reset of calloc_calls; 0: none) fails. */
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
-static size_t largest_calloc;
+static size_t largest_calloc, calloc_calls, fail_at;
 
 void *__wrap_calloc(size_t n, size_t size)
 {
     if (size != 0 && n <= SIZE_MAX / size && n * size > largest_calloc)
         largest_calloc = n * size;
+    if (++calloc_calls == fail_at)
+        return NULL;
     return __real_calloc(n, size);
 }
 
@@ -852,6 +855,39 @@ END_TEST
 
 /* ---- robustness ---- */
 
+/* Each of the parser's allocations fails in turn: the parse reports it and leaves nothing
+ * behind (LeakSanitizer checks the ASan build). */
+START_TEST(index_survives_every_failed_allocation)
+{
+    ie_index *x = sample();
+    ie_split_page(x, 0, 3);
+    size_t len, n = 1;
+    uint8_t *b = ie_encode(x, &len);
+    bool seen_index = false, seen_pages = false, seen_paths = false;
+    for (;; n++) {
+        quire_index idx;
+        quire_error err = {0};
+        calloc_calls = 0;
+        fail_at = n;
+        int rc = parse_copy(b, len, S.v.header, 0, &idx, &err);
+        fail_at = 0;
+        if (rc == QUIRE_OK) {
+            quire_index_free(&idx);
+            break;
+        }
+        ASSERT_FAILS(rc, err, QUIRE_E_NOMEM, "out of memory for the ");
+        assert_index_empty(&idx);
+        seen_index |= strcmp(err.msg, "out of memory for the index") == 0;
+        seen_pages |= strcmp(err.msg, "out of memory for the entry pages") == 0;
+        seen_paths |= strcmp(err.msg, "out of memory for the paths") == 0;
+    }
+    ck_assert_uint_ge(n, 7); /* pages, units, entries, references, raw pages, paths */
+    ck_assert(seen_index && seen_pages && seen_paths);
+    free(b);
+    ie_free(x);
+}
+END_TEST
+
 START_TEST(index_rejects_every_truncation)
 {
     for (size_t len = 0; len < S.v.index_len; len++) {
@@ -1025,6 +1061,7 @@ static Suite *index_suite(void)
     /* one case each, so that CK_RUN_CASE can time them */
     TCase *cut = sample_tcase("truncation");
     tcase_add_test(cut, index_rejects_every_truncation);
+    tcase_add_test(cut, index_survives_every_failed_allocation);
     suite_add_tcase(s, cut);
     TCase *flip = sample_tcase("bit_flips");
     tcase_add_test(flip, index_refuses_every_bit_flip);
