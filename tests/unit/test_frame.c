@@ -9,7 +9,7 @@ static void good_header(uint8_t h[QUIRE_HEADER_BYTES])
 {
     memset(h, 0, QUIRE_HEADER_BYTES);
     memcpy(h, "\x89QUIRE\r\n", 8);
-    h[8] = 1;  /* version, u16 */
+    h[8] = 2;  /* version, u16 */
     h[12] = 1; /* content hash: SHA-256 */
     h[13] = 1; /* unit hash: BLAKE2b-256 */
     h[14] = 1; /* signature: minisign Ed25519 */
@@ -21,7 +21,7 @@ static void expect_header_refused(const uint8_t *h, const char *sub)
     ASSERT_FAILS(quire_header_check(h, QUIRE_HEADER_BYTES, &err), err, QUIRE_E_FORMAT, sub);
 }
 
-START_TEST(header_accepts_v1_header)
+START_TEST(header_accepts_v2_header)
 {
     uint8_t h[32];
     quire_error err = {0};
@@ -52,14 +52,31 @@ START_TEST(header_rejects_short_buffer)
 }
 END_TEST
 
-START_TEST(header_rejects_version_2)
+START_TEST(header_refuses_version_1_by_name)
 {
     uint8_t h[32];
     good_header(h);
-    h[8] = 2;
-    expect_header_refused(h, "unsupported format version 2, this reader knows 1 (SPEC 3)");
     h[8] = 1;
-    h[9] = 1; /* version 257 */
+    expect_header_refused(h, "format version 1 is no longer read (this reader reads 2); repack "
+                             "it with quire-pack 0.2 or later (SPEC 3)");
+    /* the version check comes before the other fields: a v1 header with flags set is still
+     * named as version 1 */
+    h[10] = 1;
+    expect_header_refused(h, "format version 1 is no longer read");
+}
+END_TEST
+
+START_TEST(header_rejects_other_versions)
+{
+    uint8_t h[32];
+    good_header(h);
+    h[8] = 3;
+    expect_header_refused(h, "unsupported format version 3, this reader knows 2 (SPEC 3)");
+    h[8] = 2;
+    h[9] = 1; /* version 258 */
+    expect_header_refused(h, "unsupported format version 258");
+    h[8] = 1;
+    h[9] = 1; /* version 257: not version 1 */
     expect_header_refused(h, "unsupported format version 257");
     h[8] = 0;
     h[9] = 0;
@@ -108,33 +125,47 @@ END_TEST
 
 /* ---- trailer ---- */
 
-static void make_trailer(uint8_t t[32], uint64_t off, uint64_t isize, uint64_t ssize)
+static void make_trailer4(uint8_t t[40], uint64_t off, uint64_t isize, uint64_t ssize,
+                          uint64_t asize)
 {
     quire_store64(t, off);
     quire_store64(t + 8, isize);
     quire_store64(t + 16, ssize);
-    memcpy(t + 24, "QUIREEND", 8);
+    quire_store64(t + 24, asize);
+    memcpy(t + 32, "QUIREEND", 8);
 }
 
-/* A consistent layout: 1000 bytes of units, a 200-byte index, a 171-byte signature block. */
+static void make_trailer(uint8_t t[40], uint64_t off, uint64_t isize, uint64_t ssize)
+{
+    make_trailer4(t, off, isize, ssize, 0);
+}
+
+/* A consistent layout: 1000 bytes of units, a 400-byte index, a 171-byte signature block. */
 #define T_OFF 1032u
-#define T_ISIZE 200u
+#define T_ISIZE 400u
 #define T_SSIZE 171u
-#define T_FILE (T_OFF + T_ISIZE + T_SSIZE + 32u)
+#define T_FILE (T_OFF + T_ISIZE + T_SSIZE + 40u)
 
 static void expect_trailer_refused(uint64_t off, uint64_t isize, uint64_t ssize, uint64_t file,
                                    int code, const char *sub)
 {
-    uint8_t t[32];
+    uint8_t t[40];
     quire_trailer tr;
     quire_error err = {0};
     make_trailer(t, off, isize, ssize);
     ASSERT_FAILS(quire_trailer_parse(t, sizeof t, file, &tr, &err), err, code, sub);
 }
 
+START_TEST(trailer_is_40_bytes)
+{
+    ck_assert_uint_eq(QUIRE_TRAILER_BYTES, 40);
+    ck_assert_uint_eq(QUIRE_STATEMENT_BYTES, 160);
+}
+END_TEST
+
 START_TEST(trailer_parses_consistent_fields)
 {
-    uint8_t t[32];
+    uint8_t t[40];
     quire_trailer tr;
     quire_error err = {0};
     make_trailer(t, T_OFF, T_ISIZE, T_SSIZE);
@@ -142,106 +173,148 @@ START_TEST(trailer_parses_consistent_fields)
     ck_assert(tr.index_offset == T_OFF);
     ck_assert(tr.index_size == T_ISIZE);
     ck_assert(tr.sigblock_size == T_SSIZE);
+    ck_assert(tr.attachments_size == 0);
 }
 END_TEST
 
 START_TEST(trailer_accepts_smallest_bundle)
 {
-    /* no units: the index starts right after the header */
-    uint8_t t[32];
+    /* no units, no entries: the index region is the statement and nothing else */
+    uint8_t t[40];
     quire_trailer tr;
     quire_error err = {0};
-    make_trailer(t, 32, 80, SIGBLOCK_MIN);
-    ASSERT_OK(quire_trailer_parse(t, sizeof t, 32 + 80 + SIGBLOCK_MIN + 32, &tr, &err), err);
+    make_trailer(t, 32, 160, SIGBLOCK_MIN);
+    ASSERT_OK(quire_trailer_parse(t, sizeof t, 32 + 160 + SIGBLOCK_MIN + 40, &tr, &err), err);
+    ck_assert(tr.index_size == 160);
 }
 END_TEST
 
 START_TEST(trailer_rejects_bad_magic)
 {
-    uint8_t t[32];
+    uint8_t t[40];
     quire_trailer tr;
     quire_error err = {0};
     make_trailer(t, T_OFF, T_ISIZE, T_SSIZE);
-    for (int i = 24; i < 32; i++) {
+    for (int i = 32; i < 40; i++) {
         t[i] ^= 0x01;
         ASSERT_FAILS(quire_trailer_parse(t, sizeof t, T_FILE, &tr, &err), err, QUIRE_E_FORMAT,
                      "bad trailer magic: truncated or bytes appended (SPEC 7)");
         t[i] ^= 0x01;
     }
-    ASSERT_FAILS(quire_trailer_parse(t, 31, T_FILE, &tr, &err), err, QUIRE_E_FORMAT,
+    ASSERT_FAILS(quire_trailer_parse(t, 39, T_FILE, &tr, &err), err, QUIRE_E_FORMAT,
                  "bad trailer magic");
+    ASSERT_FAILS(quire_trailer_parse(t, 0, T_FILE, &tr, &err), err, QUIRE_E_FORMAT,
+                 "bad trailer magic");
+}
+END_TEST
+
+START_TEST(trailer_rejects_v1_layout)
+{
+    /* The last 40 bytes of a format 1 file: 8 bytes of its signature block, then its 32-byte
+     * trailer (index offset, index size, signature block size, "QUIREEND"). Read as format 2,
+     * the v1 signature block size lands in attachments_size, which must be 0. */
+    uint8_t t[40];
+    quire_trailer tr;
+    quire_error err = {0};
+    memset(t, 0x41, 8);
+    quire_store64(t + 8, T_OFF);
+    quire_store64(t + 16, T_ISIZE);
+    quire_store64(t + 24, T_SSIZE);
+    memcpy(t + 32, "QUIREEND", 8);
+    ASSERT_FAILS(quire_trailer_parse(t, sizeof t, T_FILE, &tr, &err), err, QUIRE_E_FORMAT,
+                 "attachments present");
 }
 END_TEST
 
 START_TEST(trailer_rejects_index_offset_inside_header)
 {
-    expect_trailer_refused(31, T_ISIZE, T_SSIZE, 31 + T_ISIZE + T_SSIZE + 32, QUIRE_E_FORMAT,
+    expect_trailer_refused(31, T_ISIZE, T_SSIZE, 31 + T_ISIZE + T_SSIZE + 40, QUIRE_E_FORMAT,
                            "index offset inside the header (SPEC 7)");
-    expect_trailer_refused(0, T_ISIZE, T_SSIZE, T_ISIZE + T_SSIZE + 32, QUIRE_E_FORMAT,
+    expect_trailer_refused(0, T_ISIZE, T_SSIZE, T_ISIZE + T_SSIZE + 40, QUIRE_E_FORMAT,
                            "index offset inside the header (SPEC 7)");
 }
 END_TEST
 
-START_TEST(trailer_rejects_index_below_fixed_part)
+START_TEST(trailer_rejects_index_below_statement)
 {
-    expect_trailer_refused(32, 79, T_SSIZE, 32 + 79 + T_SSIZE + 32, QUIRE_E_FORMAT,
-                           "index smaller than its fixed part (SPEC 7)");
-    expect_trailer_refused(32, 0, T_SSIZE, 32 + T_SSIZE + 32, QUIRE_E_FORMAT,
-                           "index smaller than its fixed part (SPEC 7)");
+    expect_trailer_refused(32, 159, T_SSIZE, 32 + 159 + T_SSIZE + 40, QUIRE_E_FORMAT,
+                           "index smaller than its statement (SPEC 7)");
+    expect_trailer_refused(32, 80, T_SSIZE, 32 + 80 + T_SSIZE + 40, QUIRE_E_FORMAT,
+                           "index smaller than its statement (SPEC 7)");
+    expect_trailer_refused(32, 0, T_SSIZE, 32 + T_SSIZE + 40, QUIRE_E_FORMAT,
+                           "index smaller than its statement (SPEC 7)");
 }
 END_TEST
 
 START_TEST(trailer_rejects_index_above_1gib)
 {
     uint64_t big = (UINT64_C(1) << 30) + 1;
-    expect_trailer_refused(32, big, T_SSIZE, 32 + big + T_SSIZE + 32, QUIRE_E_LIMIT,
+    expect_trailer_refused(32, big, T_SSIZE, 32 + big + T_SSIZE + 40, QUIRE_E_LIMIT,
                            "index larger than 1073741824 bytes (SPEC 8)");
 }
 END_TEST
 
 START_TEST(trailer_accepts_index_of_exactly_1gib)
 {
-    uint8_t t[32];
+    uint8_t t[40];
     quire_trailer tr;
     quire_error err = {0};
     uint64_t max = UINT64_C(1) << 30;
     make_trailer(t, 32, max, T_SSIZE);
-    ASSERT_OK(quire_trailer_parse(t, sizeof t, 32 + max + T_SSIZE + 32, &tr, &err), err);
+    ASSERT_OK(quire_trailer_parse(t, sizeof t, 32 + max + T_SSIZE + 40, &tr, &err), err);
 }
 END_TEST
 
 START_TEST(trailer_rejects_sigblock_size_out_of_range)
 {
-    expect_trailer_refused(T_OFF, T_ISIZE, SIGBLOCK_MIN - 1, T_OFF + T_ISIZE + SIGBLOCK_MIN + 31,
+    expect_trailer_refused(T_OFF, T_ISIZE, SIGBLOCK_MIN - 1, T_OFF + T_ISIZE + SIGBLOCK_MIN + 39,
                            QUIRE_E_FORMAT, "signature block size out of range (SPEC 7)");
-    expect_trailer_refused(T_OFF, T_ISIZE, 0, T_OFF + T_ISIZE + 32, QUIRE_E_FORMAT,
+    expect_trailer_refused(T_OFF, T_ISIZE, 0, T_OFF + T_ISIZE + 40, QUIRE_E_FORMAT,
                            "signature block size out of range (SPEC 7)");
-    expect_trailer_refused(T_OFF, T_ISIZE, SIGBLOCK_MAX + 1, T_OFF + T_ISIZE + SIGBLOCK_MAX + 33,
+    expect_trailer_refused(T_OFF, T_ISIZE, SIGBLOCK_MAX + 1, T_OFF + T_ISIZE + SIGBLOCK_MAX + 41,
                            QUIRE_E_FORMAT, "signature block size out of range (SPEC 7)");
 }
 END_TEST
 
 START_TEST(trailer_accepts_sigblock_size_bounds)
 {
-    uint8_t t[32];
+    uint8_t t[40];
     quire_trailer tr;
     quire_error err = {0};
     make_trailer(t, T_OFF, T_ISIZE, SIGBLOCK_MIN);
-    ASSERT_OK(quire_trailer_parse(t, 32, T_OFF + T_ISIZE + SIGBLOCK_MIN + 32, &tr, &err), err);
+    ASSERT_OK(quire_trailer_parse(t, 40, T_OFF + T_ISIZE + SIGBLOCK_MIN + 40, &tr, &err), err);
     make_trailer(t, T_OFF, T_ISIZE, SIGBLOCK_MAX);
-    ASSERT_OK(quire_trailer_parse(t, 32, T_OFF + T_ISIZE + SIGBLOCK_MAX + 32, &tr, &err), err);
+    ASSERT_OK(quire_trailer_parse(t, 40, T_OFF + T_ISIZE + SIGBLOCK_MAX + 40, &tr, &err), err);
+}
+END_TEST
+
+START_TEST(trailer_rejects_attachments)
+{
+    /* SPEC 7, 12: attachments_size MUST be 0 in this version, even when the file size would
+     * account for them. */
+    static const uint64_t sizes[] = {1, 40, 4096, UINT64_C(1) << 32, UINT64_MAX};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        uint8_t t[40];
+        quire_trailer tr;
+        quire_error err = {0};
+        uint64_t a = sizes[k];
+        uint64_t file = a < 65536 ? T_FILE + a : T_FILE;
+        make_trailer4(t, T_OFF, T_ISIZE, T_SSIZE, a);
+        ASSERT_FAILS(quire_trailer_parse(t, sizeof t, file, &tr, &err), err, QUIRE_E_FORMAT,
+                     "attachments present: none is defined in this version (SPEC 7)");
+    }
 }
 END_TEST
 
 START_TEST(trailer_rejects_sizes_that_wrap)
 {
-    /* Each would make index_offset + index_size + sigblock_size + 32 wrap around 2^64 to a
+    /* Each would make index_offset + index_size + sigblock_size + 40 wrap around 2^64 to a
      * small number; all are caught before any addition. */
     expect_trailer_refused(T_OFF, UINT64_MAX - 10, T_SSIZE, T_FILE, QUIRE_E_LIMIT,
                            "index larger than");
     expect_trailer_refused(T_OFF, T_ISIZE, UINT64_MAX - 100, T_FILE, QUIRE_E_FORMAT,
                            "signature block size out of range");
-    expect_trailer_refused(UINT64_MAX - T_ISIZE - T_SSIZE - 31, T_ISIZE, T_SSIZE, T_FILE,
+    expect_trailer_refused(UINT64_MAX - T_ISIZE - T_SSIZE - 39, T_ISIZE, T_SSIZE, T_FILE,
                            QUIRE_E_FORMAT, "trailer does not match the file size");
     expect_trailer_refused(UINT64_MAX, T_ISIZE, T_SSIZE, UINT64_MAX, QUIRE_E_FORMAT,
                            "trailer does not match the file size");
@@ -257,6 +330,8 @@ START_TEST(trailer_rejects_file_size_off_by_one)
                            "trailer does not match the file size");
     expect_trailer_refused(T_OFF + 1, T_ISIZE, T_SSIZE, T_FILE, QUIRE_E_FORMAT,
                            "trailer does not match the file size");
+    expect_trailer_refused(T_OFF, T_ISIZE, T_SSIZE, T_FILE - 8, QUIRE_E_FORMAT,
+                           "trailer does not match the file size"); /* a v1-sized trailer */
     expect_trailer_refused(T_OFF, T_ISIZE, T_SSIZE, 100, QUIRE_E_FORMAT,
                            "trailer does not match the file size");
     expect_trailer_refused(T_OFF, T_ISIZE, T_SSIZE, 0, QUIRE_E_FORMAT,
@@ -268,25 +343,29 @@ static Suite *frame_suite(void)
 {
     Suite *s = suite_create("frame");
     TCase *h = tcase_create("header");
-    tcase_add_test(h, header_accepts_v1_header);
+    tcase_add_test(h, header_accepts_v2_header);
     tcase_add_test(h, header_rejects_each_magic_byte);
     tcase_add_test(h, header_rejects_short_buffer);
-    tcase_add_test(h, header_rejects_version_2);
+    tcase_add_test(h, header_refuses_version_1_by_name);
+    tcase_add_test(h, header_rejects_other_versions);
     tcase_add_test(h, header_rejects_flags);
     tcase_add_test(h, header_rejects_each_algorithm_id);
     tcase_add_test(h, header_rejects_each_reserved_byte);
     suite_add_tcase(s, h);
 
     TCase *t = tcase_create("trailer");
+    tcase_add_test(t, trailer_is_40_bytes);
     tcase_add_test(t, trailer_parses_consistent_fields);
     tcase_add_test(t, trailer_accepts_smallest_bundle);
     tcase_add_test(t, trailer_rejects_bad_magic);
+    tcase_add_test(t, trailer_rejects_v1_layout);
     tcase_add_test(t, trailer_rejects_index_offset_inside_header);
-    tcase_add_test(t, trailer_rejects_index_below_fixed_part);
+    tcase_add_test(t, trailer_rejects_index_below_statement);
     tcase_add_test(t, trailer_rejects_index_above_1gib);
     tcase_add_test(t, trailer_accepts_index_of_exactly_1gib);
     tcase_add_test(t, trailer_rejects_sigblock_size_out_of_range);
     tcase_add_test(t, trailer_accepts_sigblock_size_bounds);
+    tcase_add_test(t, trailer_rejects_attachments);
     tcase_add_test(t, trailer_rejects_sizes_that_wrap);
     tcase_add_test(t, trailer_rejects_file_size_off_by_one);
     suite_add_tcase(s, t);

@@ -773,7 +773,7 @@ static const char *bundle_signed_by(const char *dir, const char *name, quire_sec
     quire_error err = {0};
     uint8_t *b = bundle_bytes(&f, 1, NULL, sks[0], &len);
     bundle_locate(b, len, &v);
-    quire_prehash(v.index, v.index_len, ph);
+    quire_prehash(v.statement, QUIRE_STATEMENT_BYTES, ph); /* SPEC 6.2: M is the statement */
     off = v.index_offset + v.index_len;
     uint8_t *out = malloc(off + QUIRE_SIGBLOCK_FIXED_BYTES + n * (QUIRE_SIG_RECORD_MIN_BYTES + 8) +
                           QUIRE_TRAILER_BYTES);
@@ -795,10 +795,7 @@ static const char *bundle_signed_by(const char *dir, const char *name, quire_sec
         memcpy(out + p + 82, sig.global_sig, 64);
         p += QUIRE_SIG_RECORD_MIN_BYTES + 6;
     }
-    quire_store64(out + p, v.index_offset);
-    quire_store64(out + p + 8, v.index_len);
-    quire_store64(out + p + 16, p - off);
-    memcpy(out + p + 24, QUIRE_TRAILER_MAGIC, 8);
+    trailer_store(out + p, v.index_offset, v.index_len, p - off);
     snprintf(path, sizeof path, "%s/%s", dir, name);
     spit_path(path, out, p + QUIRE_TRAILER_BYTES);
     free(out);
@@ -950,10 +947,7 @@ START_TEST(auth_untrusted_bundle_is_refused_before_its_index_is_read)
     snprintf(path, sizeof path, "%s/huge.quire", dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     uint8_t trailer[QUIRE_TRAILER_BYTES];
-    quire_store64(trailer, QUIRE_HEADER_BYTES);
-    quire_store64(trailer + 8, index_len);
-    quire_store64(trailer + 16, v.sigblock_len);
-    memcpy(trailer + 24, QUIRE_TRAILER_MAGIC, 8);
+    trailer_store(trailer, QUIRE_HEADER_BYTES, index_len, v.sigblock_len);
     ck_assert_int_eq(pwrite(fd, b, QUIRE_HEADER_BYTES, 0), QUIRE_HEADER_BYTES);
     off_t at = (off_t)(QUIRE_HEADER_BYTES + index_len); /* the index is a hole */
     ck_assert_int_eq(pwrite(fd, v.sigblock, v.sigblock_len, at), (ssize_t)v.sigblock_len);

@@ -120,12 +120,27 @@ void bundle_locate(const uint8_t *file, size_t len, bundle_view *out)
     ASSERT_OK(
         quire_trailer_parse(file + len - QUIRE_TRAILER_BYTES, QUIRE_TRAILER_BYTES, len, &t, &err),
         err);
+    ck_assert_uint_ge(t.index_size, QUIRE_STATEMENT_BYTES);
     out->header = file;
     out->index = file + t.index_offset;
     out->index_len = (size_t)t.index_size;
     out->index_offset = t.index_offset;
+    out->statement = out->index + out->index_len - QUIRE_STATEMENT_BYTES;
     out->sigblock = file + t.index_offset + t.index_size;
     out->sigblock_len = (size_t)t.sigblock_size;
+    ck_assert_mem_eq(out->statement, QUIRE_STATEMENT_DOMAIN, QUIRE_STATEMENT_DOMAIN_BYTES);
+    ck_assert(quire_load64(out->statement + 48) == t.index_offset);
+    ck_assert(quire_load64(out->statement + 56) == t.index_size);
+}
+
+void trailer_store(uint8_t t[QUIRE_TRAILER_BYTES], uint64_t index_offset, uint64_t index_size,
+                   uint64_t sigblock_size)
+{
+    quire_store64(t, index_offset);
+    quire_store64(t + 8, index_size);
+    quire_store64(t + 16, sigblock_size);
+    quire_store64(t + 24, 0);
+    memcpy(t + 32, QUIRE_TRAILER_MAGIC, 8);
 }
 
 void fill_random(uint8_t *p, size_t n, uint64_t seed)

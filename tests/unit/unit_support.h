@@ -77,17 +77,26 @@ void spit_path(const char *path, const uint8_t *buf, size_t len);
 uint8_t *bundle_bytes(const tfile *files, size_t n, const char *bundle_meta, const quire_seckey *sk,
                       size_t *len);
 
-/* The parts of a bundle in memory, located through its trailer. */
+/* The parts of a bundle in memory, located through its 40-byte trailer (SPEC 7): the index
+ * region, whose last QUIRE_STATEMENT_BYTES are the statement (SPEC 5.1, the signed message),
+ * and the signature block after it. */
 typedef struct bundle_view {
     const uint8_t *header;
     const uint8_t *index;
     size_t index_len;
     uint64_t index_offset;
+    const uint8_t *statement;
     const uint8_t *sigblock;
     size_t sigblock_len;
 } bundle_view;
 
+/* Locates the parts; asserts that the trailer parses and that the index region holds at least
+ * a statement whose index offset and size repeat the trailer's. */
 void bundle_locate(const uint8_t *file, size_t len, bundle_view *out);
+
+/* Writes a format 2 trailer (SPEC 7) with attachments_size 0 into t. */
+void trailer_store(uint8_t t[QUIRE_TRAILER_BYTES], uint64_t index_offset, uint64_t index_size,
+                   uint64_t sigblock_size);
 
 /* Deterministic pseudo-random bytes (xorshift), so that failures reproduce. */
 void fill_random(uint8_t *p, size_t n, uint64_t seed);
