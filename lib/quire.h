@@ -185,7 +185,8 @@ typedef struct quire_index {
     quire_unit *units;
     quire_entry *entries;
     char *paths;
-    uint8_t *pages;             /* every entry page, inflated, back to back; owned */
+    uint8_t **page_bufs;        /* the entry pages read, inflated, one buffer each; owned */
+    uint32_t page_buf_count;
     const uint8_t *bundle_meta; /* borrowed, not NUL-terminated; checked by the parser */
     uint32_t bundle_meta_len;
     /* Each entry's metadata, reachable only through quire_reader_entry_meta, which runs its

@@ -43,7 +43,7 @@ struct quire_meta_ref {
  * bundle metadata, statement) and checks every rule of SPEC 9 steps 7-9 that needs no data:
  * hashes of the directory and of every page, layout, limits, paths, order, links, unit
  * tiling, the Merkle root. header is the file's 32-byte header, which the statement must
- * repeat. Pointers in out borrow buf (the statement, the bundle metadata) or idx->pages. The
+ * repeat. Pointers in out borrow buf (the statement, the bundle metadata) or idx->page_bufs. The
  * signature over the statement is the caller's to check, first. On failure out is left empty.
  * Returns 0, QUIRE_E_FORMAT, QUIRE_E_HASH, QUIRE_E_LIMIT or QUIRE_E_NOMEM. */
 int quire_index_parse(const uint8_t *buf, size_t len, const uint8_t *header, quire_index *out,

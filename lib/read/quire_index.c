@@ -61,7 +61,9 @@ void quire_index_free(quire_index *idx)
     free(idx->units);
     free(idx->entries);
     free(idx->paths);
-    free(idx->pages);
+    for (uint32_t k = 0; k < idx->page_buf_count; k++)
+        free(idx->page_bufs[k]);
+    free(idx->page_bufs);
     free((void *)idx->meta_refs);
     memset(idx, 0, sizeof *idx);
 }
@@ -413,29 +415,68 @@ static int copy_paths(quire_index *idx, uint64_t path_bytes, quire_error *err)
     return QUIRE_OK;
 }
 
-/* SPEC 9 step 9: the entry pages [k0, k1), hashed, inflated into idx->pages and parsed. */
+/* Makes room for n entries in the tables, which grow with the pages actually inflated: a
+ * directory's counts alone never make the parser allocate (a 15 KB directory can claim 2^24
+ * entries). */
+static int grow_entries(quire_index *idx, struct quire_meta_ref **refs, uint32_t *cap, uint32_t n,
+                        quire_error *err)
+{
+    if (n <= *cap)
+        return QUIRE_OK;
+    uint32_t c = *cap > n / 2 ? *cap * 2 : n;
+    if (c > idx->entry_count)
+        c = idx->entry_count;
+    /* calloc and copy rather than realloc: the tables start zeroed, as before they grew */
+    quire_entry *e = calloc(c, sizeof *e);
+    struct quire_meta_ref *r = calloc(c, sizeof *r);
+    if (e == NULL || r == NULL) {
+        free(e);
+        free(r);
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
+    }
+    if (*cap > 0) {
+        memcpy(e, idx->entries, (size_t)*cap * sizeof *e);
+        memcpy(r, *refs, (size_t)*cap * sizeof *r);
+    }
+    free(idx->entries);
+    free(*refs);
+    idx->entries = e;
+    idx->meta_refs = *refs = r;
+    *cap = c;
+    return QUIRE_OK;
+}
+
+/* SPEC 9 step 9: the entry pages [k0, k1), each hashed, inflated into a buffer of its own and
+ * parsed. */
 static int parse_pages(const uint8_t *buf, const dir_page *pages, uint32_t k0, uint32_t k1,
-                       quire_index *idx, struct quire_meta_ref *refs, quire_error *err)
+                       quire_index *idx, quire_error *err)
 {
     z_stream zs;
-    uint64_t path_bytes = 0, raw_bytes = 0;
+    uint64_t path_bytes = 0;
+    uint32_t cap = 0;
+    struct quire_meta_ref *refs = NULL;
     memset(&zs, 0, sizeof zs);
-    for (uint32_t k = k0; k < k1; k++)
-        raw_bytes += pages[k].raw;
-    idx->pages = quire_table_alloc(raw_bytes ? (size_t)raw_bytes : 1, 1);
-    if (idx->pages == NULL)
+    idx->page_bufs = calloc(k1 > k0 ? k1 - k0 : 1, sizeof *idx->page_bufs);
+    if (idx->page_bufs == NULL)
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the entry pages");
     if (inflateInit2(&zs, -15) != Z_OK)
         return quire_error_set(err, QUIRE_E_NOMEM, "zlib failed to initialise");
     int rc = QUIRE_OK;
-    uint8_t *raw = idx->pages;
     for (uint32_t k = k0; rc == QUIRE_OK && k < k1; k++) {
+        uint8_t *raw = calloc(1, pages[k].raw);
+        if (raw == NULL) {
+            rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the entry pages");
+            break;
+        }
+        idx->page_bufs[idx->page_buf_count++] = raw;
         rc = inflate_page(buf + pages[k].offset, &pages[k], k, raw, &zs, err);
         if (rc == QUIRE_OK)
+            rc = grow_entries(idx, &refs, &cap, pages[k].first_entry + pages[k].count, err);
+        if (rc == QUIRE_OK)
             rc = parse_page(raw, &pages[k], k, idx, refs, &path_bytes, err);
-        raw += pages[k].raw;
     }
     inflateEnd(&zs);
+    idx->meta_refs = refs;
     if (rc == QUIRE_OK)
         rc = copy_paths(idx, path_bytes, err);
     return rc;
@@ -672,15 +713,10 @@ static int parse_all(const uint8_t *buf, size_t len, const uint8_t *header, unsi
     } else if (rc == QUIRE_OK) {
         rc = fetch(f, 0, lay.units_off, err);
     }
-    idx->entries = quire_table_alloc(idx->entry_count, sizeof *idx->entries);
-    struct quire_meta_ref *refs = quire_table_alloc(idx->entry_count, sizeof *refs);
-    idx->meta_refs = refs;
-    if (rc == QUIRE_OK && (idx->entries == NULL || refs == NULL))
-        rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the index");
     if (rc == QUIRE_OK)
         rc = parse_units(buf, &lay, idx, err);
     if (rc == QUIRE_OK)
-        rc = parse_pages(buf, pages, k0, k1, idx, refs, err);
+        rc = parse_pages(buf, pages, k0, k1, idx, err);
     if (rc == QUIRE_OK) {
         quire_error why;
         idx->bundle_meta = buf + lay.meta_off;

@@ -169,7 +169,7 @@ START_TEST(index_statement_and_meta_locations)
     ck_assert_uint_eq(a->len, strlen(SAMPLE_META_A_CANON));
     ck_assert_mem_eq(a->meta, SAMPLE_META_A_CANON, a->len);
     ck_assert(a->meta < S.v.index || a->meta >= end);
-    ck_assert_ptr_eq(a->leaf, idx.pages);
+    ck_assert_ptr_eq(a->leaf, idx.page_bufs[0]);
     ck_assert_uint_eq(a->leaf_len, QUIRE_ENTRY_FIXED_BYTES + 10 + a->len);
     ck_assert_ptr_eq(a->meta, a->leaf + a->leaf_len - a->len);
     for (int i = 1; i < N_ENTRIES; i++) {
