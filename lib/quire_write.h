@@ -52,7 +52,7 @@ void quire_seckey_public(const quire_seckey *sk, quire_pubkey *pk);
 int quire_sign(const quire_seckey *sk, const uint8_t prehash[QUIRE_PREHASH_BYTES],
                const char *comment, quire_sig *out, quire_error *err);
 
-/* ---- bundle writer (SPEC 10) ---- */
+/* ---- bundle writer (SPEC 11.1) ---- */
 
 typedef struct quire_writer quire_writer;
 

@@ -121,7 +121,7 @@ int pack_sources_load(const char *path, const pack_input *in, size_t n, pack_pro
 char *pack_bundle_meta(const char *path, const char *supersedes);
 
 /* An entry's metadata: its item (may be NULL) plus the media type guessed from its name and
- * its first bytes, and for a document without an item, a title (SPEC 10: HTML <title> or <h1>,
+ * its first bytes, and for a document without an item, a title (SPEC 11.1: HTML <title> or <h1>,
  * reStructuredText's first section title, else the first non-empty line that is not markup;
  * none for .buildinfo files), cut at a word boundary. Canonical JSON text to free, or NULL
  * when out of memory. */

@@ -20,7 +20,7 @@ bool pack_capture_is(const char *path, int fd);
 typedef int (*pack_capture_push_fn)(void *ctx, const char *bundle_path, const pack_input *in);
 
 /* Unpacks the capture arch (open on fd) into proto->root: each HTTP(S) response or resource
- * record with a 2xx status becomes a document under a path made from its URL (SPEC 10), each
+ * record with a 2xx status becomes a document under a path made from its URL (SPEC 11.1), each
  * pushed with push. What is skipped is summed up on stderr, one line per reason. Returns 0,
  * or 2 after a message. */
 int pack_capture_unpack(const char *arch, int fd, const pack_input *proto,

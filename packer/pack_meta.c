@@ -726,7 +726,7 @@ static json_t *guess_line_title(const char *s, size_t n, bool markdown)
     return NULL;
 }
 
-/* SPEC 10: the title guessed for a text document that no item describes. */
+/* SPEC 11.1: the title guessed for a text document that no item describes. */
 static json_t *guess_title(const char *path, const char *media, const uint8_t *h, size_t n)
 {
     const char *s = (const char *)h;

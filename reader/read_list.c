@@ -44,7 +44,7 @@ static bool selected(list_run *l, const char *path)
 }
 
 /* What list -l shows of an entry's metadata. Provenance is metadata beyond what the packer
- * adds by itself (SPEC 10: the media type, and a guessed title). */
+ * adds by itself (SPEC 11.1: the media type, and a guessed title). */
 typedef struct list_meta {
     const char *media, *title;
     bool provenance;

@@ -373,7 +373,7 @@ static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source
     if (rc != QUIRE_OK)
         return rc;
     raw = quire_units_buffer(w->pipe, &fill);
-    /* Packer policy (SPEC 10): a small entry never straddles two units; a large one starts a
+    /* Packer policy (SPEC 11.1): a small entry never straddles two units; a large one starts a
      * fresh unit. */
     if (*fill > 0 && d->size > QUIRE_UNIT_TARGET_BYTES - *fill) {
         rc = quire_units_submit(w->pipe, err);
