@@ -192,7 +192,6 @@ static int check_meta(const uint8_t *meta, uint32_t len, quire_error *err)
 static int parse_leaf(quire_receipt *r, quire_error *err)
 {
     const uint8_t *L = r->leaf;
-    quire_error e = {0};
 
     if (r->leaf_len < 2)
         return quire_error_set(err, QUIRE_E_FORMAT, "receipt: leaf truncated (SPEC 5.3)");
@@ -200,9 +199,6 @@ static int parse_leaf(quire_receipt *r, quire_error *err)
     if ((uint64_t)2 + r->path_len + QUIRE_ENTRY_FIXED_BYTES - 2 > r->leaf_len)
         return quire_error_set(err, QUIRE_E_FORMAT, "receipt: leaf truncated (SPEC 5.3)");
     r->path = (const char *)L + 2;
-    int rc = quire_path_check(r->path, r->path_len, &e);
-    if (rc != QUIRE_OK)
-        return quire_error_set(err, rc, "receipt: leaf path: %s", e.msg);
     const uint8_t *p = L + 2 + r->path_len;
     r->size = quire_load64(p);
     r->sha256 = p + 8;
@@ -219,8 +215,19 @@ static int parse_leaf(quire_receipt *r, quire_error *err)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "receipt: leaf length %u is not what its fields make (SPEC 5.3)",
                                r->leaf_len);
-    rc = check_leaf_fields(r, err);
-    return rc != QUIRE_OK ? rc : check_meta(r->meta, r->meta_len, err);
+    return check_leaf_fields(r, err);
+}
+
+/* The leaf's text, parsed only once the signature and the inclusion proof have verified (or,
+ * for quire_receipt_encode, of the writer's own bytes): the path (SPEC 4) and the metadata
+ * (SPEC 5.5). */
+static int check_leaf_text(const quire_receipt *r, quire_error *err)
+{
+    quire_error e = {0};
+    int rc = quire_path_check(r->path, r->path_len, &e);
+    if (rc != QUIRE_OK)
+        return quire_error_set(err, rc, "receipt: leaf path: %s", e.msg);
+    return check_meta(r->meta, r->meta_len, err);
 }
 
 /* After the leaf: u8 proof_len, then exactly proof_len hashes (SPEC 10). */
@@ -314,6 +321,8 @@ int quire_receipt_encode(const uint8_t key_id[QUIRE_KEY_ID_BYTES],
     if (proof_len > 0)
         memcpy(b + OFF_LEAF + leaf_len + 1, proof, proof_len * HB);
     int rc = quire_receipt_parse(b, n, &check, err);
+    if (rc == QUIRE_OK)
+        rc = check_leaf_text(&check, err);
     if (rc != QUIRE_OK) {
         free(b);
         return rc;
@@ -371,7 +380,7 @@ int quire_receipt_verify(const quire_receipt *rc, const quire_pubkey *keys, size
         return quire_error_set(
             err, QUIRE_E_HASH,
             "receipt: inclusion proof does not lead to the signed root (SPEC 10)");
-    return QUIRE_OK;
+    return check_leaf_text(rc, err);
 }
 
 int quire_receipt_match_sha256(const quire_receipt *rc, const uint8_t sha256[QUIRE_SHA256_BYTES],

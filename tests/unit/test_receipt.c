@@ -358,7 +358,9 @@ START_TEST(statement_rules)
 }
 END_TEST
 
-/* A one-entry receipt around leaf L (any root: parse does not look at it). */
+/* A one-entry receipt around leaf L (any root: parse does not look at it). The path and the
+ * metadata are text, parsed only after the signature and the proof verified (quire_receipt_verify)
+ * or when the writer's own receipt is encoded: parse passes them, encode refuses them. */
 static void leaf_refused(const uint8_t *L, size_t len, uint32_t entries, int code, const char *msg)
 {
     uint8_t st[QUIRE_STATEMENT_BYTES], root[H] = {1}, sig[64] = {0}, *b, *enc;
@@ -369,10 +371,15 @@ static void leaf_refused(const uint8_t *L, size_t len, uint32_t entries, int cod
     rb_statement(st, entries, 1000, root);
     b = rb_raw_receipt((const uint8_t *)"keyid!!!", sig, st, 0, L, len, (const uint8_t(*)[H])proof,
                        plen, &blen);
-    ASSERT_FAILS(quire_receipt_parse(b, blen, &r, &err), err, code, msg);
+    bool text = quire_receipt_parse(b, blen, &r, &err) == QUIRE_OK;
+    if (!text)
+        ASSERT_FAILS(quire_receipt_parse(b, blen, &r, &err), err, code, msg);
     ASSERT_FAILS(quire_receipt_encode((const uint8_t *)"keyid!!!", sig, st, 0, L, len,
                                       (const uint8_t(*)[H])proof, plen, &enc, &enc_len, &err),
                  err, code, msg);
+    if (text) /* only the path and the metadata wait for the signature */
+        ck_assert(strncmp(err.msg, "receipt: leaf path: ", 20) == 0 ||
+                  strncmp(err.msg, "receipt: leaf metadata", 22) == 0);
     free(b);
 }
 
