@@ -318,6 +318,7 @@ static int check(const read_opts *o, const char *name, const uint8_t *text, size
     size_t bin_len = 0, key = 0;
     quire_receipt rc;
     quire_error err;
+    memset(&rc, 0, sizeof rc);
     int r = quire_receipt_dearmour(text, len, &bin, &bin_len, &err);
     if (r == QUIRE_OK)
         r = quire_receipt_parse(bin, bin_len, &rc, &err);
@@ -331,7 +332,7 @@ static int check(const read_opts *o, const char *name, const uint8_t *text, size
         read_error(name, &err);
     }
     int code = quire_exit_code(r);
-    if (code == 0 && fd >= 0 && (code = hash_file(file, fd, sha)) == 0 &&
+    if (r == QUIRE_OK && fd >= 0 && (code = hash_file(file, fd, sha)) == 0 &&
         (r = quire_receipt_match_sha256(&rc, sha, &err)) != QUIRE_OK) {
         char got[65], want[65];
         sodium_bin2hex(got, sizeof got, sha, sizeof sha);

@@ -23,7 +23,7 @@ for f in fixtures/*.quire; do
     python3 - "$f" "$b/corpus/index/$(basename "$f").idx" <<'PY'
 import struct, sys
 d = open(sys.argv[1], "rb").read()
-off, size, _ = struct.unpack("<QQQ", d[-32:-8])
+off, size = struct.unpack("<QQ", d[-40:-24])
 open(sys.argv[2], "wb").write(d[off:off + size])
 PY
 done

@@ -58,8 +58,8 @@ struct quire_writer {
     wbuf dir;              /* their directory records (SPEC 5.4) */
     uint32_t page_count;
     struct libdeflate_compressor *deflater; /* for entry pages, made at the first */
-    quire_merkle tree; /* SPEC 5.6, over the entries encoded so far */
-    wbuf units;        /* unit records, already encoded (SPEC 5.2) */
+    quire_merkle tree;                      /* SPEC 5.6, over the entries encoded so far */
+    wbuf units;                             /* unit records, already encoded (SPEC 5.2) */
     size_t unit_count;
     quire_units *pipe; /* started at the first entry, once level and threads are set */
     unsigned threads;
@@ -307,15 +307,15 @@ static int push_entry(quire_writer *w, const quire_entry_desc *d, quire_error *e
         drop_pending(w);
     }
     wentry *e = &w->pend;
-    if (rc == QUIRE_OK) {
-        e->path_len = strlen(d->path);
-        e->path = malloc(e->path_len + 1);
-        if (e->path == NULL)
-            rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
-    }
     if (rc != QUIRE_OK) {
         free(meta);
         return rc;
+    }
+    e->path_len = strlen(d->path);
+    e->path = malloc(e->path_len + 1);
+    if (e->path == NULL) {
+        free(meta);
+        return quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     }
     memcpy(e->path, d->path, e->path_len + 1);
     e->meta = meta;

@@ -31,6 +31,7 @@ while [ $i -lt 12 ]; do
 done
 "$PACK" create -q -k "$K/test.key" -o old.quire "$SRC/fixtures/docs" >/dev/null
 cp old.quire old.copy
+cp old.quire seeds.quire # old.copy may become the big bundle below (a pack that beat its kill)
 
 # 1. Disk full while packing: exit 2, the old bundle untouched, no temporary file.
 rc=0
@@ -109,7 +110,7 @@ ok
 mkdir -p ex/docs
 printf 'mine\n' >ex/docs/000_7ca1ca3d8efec858.txt
 rc=0
-"$READ" extract -q -p "$K/test.pub" -C ex old.copy 2>err.txt || rc=$?
+"$READ" extract -q -p "$K/test.pub" -C ex seeds.quire 2>err.txt || rc=$?
 [ $rc -eq 2 ] && grep -q 'use --force' err.txt && ok || fail "extract over a file: exit $rc"
 [ "$(cat ex/docs/000_7ca1ca3d8efec858.txt)" = mine ] && ok || fail "extract replaced a file without --force"
 [ ! -e ex/docs/001_663e35e9f03aa9a9.txt ] && ok || fail "extract wrote other files before refusing"

@@ -4,7 +4,7 @@
  * writer must refuse to make and a reader must refuse to read. Test code: it dies on any error.
  *
  * Derived fields are recomputed in three steps, so that a mutation can change a field at the
- * step where its change is then covered by every hash above it (docs/format-v2.md):
+ * step where its change is then covered by every hash above it (SPEC.md 5, 6):
  *   h_sync_records  unit stored sizes and BLAKE2b-256, entry path and metadata lengths;
  *   h_sync_pages    entry pages (records, deflated), their directory records, the unit page
  *                   records, the statement's counts, sizes and Merkle root;

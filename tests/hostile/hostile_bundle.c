@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* hostile_bundle.c: quire-mutate's bundle model: build and encode any bundle. The encoder
  * writes the fields it is given; h_sync_* recompute the ones a mutation did not mean to break.
- * Layout as in docs/format-v2.md and lib/quire_format.h. */
+ * Layout as in SPEC.md 3-7 and lib/quire_format.h. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """quire_receipt.py PUBKEY RECEIPT [FILE]: a second, independent check of a quire citation
-receipt, written from docs/format-v2.md ("Receipts", statement, entry record, Merkle tree) with
+receipt, written from SPEC.md (10 Receipts, 5.1 statement, 5.3 entry record, 6 Merkle tree) with
 Python's standard library and quire_sigcheck.py's RFC 8032 Ed25519. Prints "ok PATH SHA256HEX"
 and exits 0 if the receipt is well formed, signed by PUBKEY over BLAKE2b-512(statement), its
 inclusion proof leads to the statement's root and FILE (if given) has the leaf's SHA-256; else

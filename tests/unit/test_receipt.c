@@ -557,7 +557,7 @@ START_TEST(armour_round_trip)
 }
 END_TEST
 
-/* docs/format-v2.md: a document with empty metadata and a 60-byte path in a 1,000,000-entry
+/* SPEC 10.1: a document with empty metadata and a 60-byte path in a 1,000,000-entry
  * bundle has a receipt of 999 bytes (20 proof hashes), 1,024 at most whatever its index. */
 START_TEST(receipt_in_a_million_entries)
 {
