@@ -12,6 +12,8 @@ mkdir -p $b/corpus/bundle $b/corpus/index $b/corpus/keys $b/corpus/text $b/corpu
     $b/corpus/receipt $b/artifacts
 # Receipts signed by fuzz_receipt's fixed key, binary and armoured.
 $b/tests/fuzz/fuzz_receipt_seeds $b/corpus/receipt
+# Inputs that once failed a target (tests/fuzz/regress/TARGET/), run first as seeds.
+for d in tests/fuzz/regress/*/; do cp "$d"* "$b/corpus/$(basename "$d")/"; done
 cp fixtures/bundle.json fixtures/sources.json $b/corpus/json/
 cp fixtures/docs/* $b/corpus/text/
 printf '<html><head><title>a &amp; b</title><script>x</script></head><body><p>Hello &#x41;&mdash;</p></body></html>' >$b/corpus/text/seed.html
