@@ -16,8 +16,9 @@
 
 #define PROG "quire-pack"
 
-/* Prints the synopsis, and with full the whole help, to f. */
-void pack_usage(FILE *f, bool full);
+/* Prints the synopsis of cmd ("keygen" or "create"; NULL: of both), and with full the whole
+ * help, to f. */
+void pack_usage(FILE *f, const char *cmd, bool full);
 
 /* Reports a getopt error (c is ':' for a missing argument, '?' otherwise) with the synopsis;
  * returns 2. Option strings start with ':' and opterr is 0, so getopt itself prints nothing. */

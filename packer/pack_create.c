@@ -559,7 +559,7 @@ static int parse_create(int argc, char **argv, create_opts *o)
             break;
         }
         case 'h':
-            pack_usage(stdout, true);
+            pack_usage(stdout, NULL, true);
             return 0;
         default:
             (void)pack_bad_option("create", argv, c);
@@ -568,7 +568,7 @@ static int parse_create(int argc, char **argv, create_opts *o)
     }
     if (o->collect.follow_links && o->collect.skip_links) {
         pack_warn("create: -L and --skip-links cannot be used together");
-        pack_usage(stderr, false);
+        pack_usage(stderr, "create", false);
         return 2;
     }
     if (o->key == NULL || o->out == NULL || (optind >= argc && o->narchives == 0)) {
@@ -576,7 +576,7 @@ static int parse_create(int argc, char **argv, create_opts *o)
                                 : o->out == NULL
                                     ? "-o OUT.quire is required"
                                     : "no INPUT given (files, directories or -a ARCHIVE)");
-        pack_usage(stderr, false);
+        pack_usage(stderr, "create", false);
         return 2;
     }
     if (strcmp(o->out, "-") == 0) {

@@ -335,7 +335,7 @@ int pack_keygen(int argc, char **argv)
             quiet = true;
             break;
         case 'h':
-            pack_usage(stdout, true);
+            pack_usage(stdout, NULL, true);
             return 0;
         default:
             return pack_bad_option("keygen", argv, c);
@@ -343,7 +343,7 @@ int pack_keygen(int argc, char **argv)
     }
     if (name == NULL || optind != argc) {
         pack_warn(name == NULL ? "keygen: -o NAME is required" : "keygen: unexpected argument");
-        pack_usage(stderr, false);
+        pack_usage(stderr, "keygen", false);
         return 2;
     }
     /* From here on the key files and the directories made for them are registered with

@@ -10,17 +10,18 @@
 
 #include <sodium.h>
 
+#include "cli_distance.h"
 #include "cli_escape.h"
 #include "pack.h"
 
-static const char usage[] =
-    "usage: quire-pack keygen [-Wq] [--passphrase-file FILE] -o NAME\n"
-    "       quire-pack create -k KEY -o OUT.quire [-m BUNDLE.json] [-s SOURCES.json]\n"
+/* The synopsis of each command; the continuation lines line up after "usage: " or its indent. */
+static const char keygen_usage[] = "quire-pack keygen [-Wq] [--passphrase-file FILE] -o NAME\n";
+static const char create_usage[] =
+    "quire-pack create -k KEY -o OUT.quire [-m BUNDLE.json] [-s SOURCES.json]\n"
     "                         [-t COMMENT] [-l LEVEL] [-j THREADS] [--passphrase-file FILE]\n"
     "                         [--force] [--supersedes OLD.quire] [--keep-records]\n"
     "                         [-L | --skip-links] [--exclude PATTERN]... [-a ARCHIVE]...\n"
-    "                         [INPUT...]\n"
-    "       quire-pack --help | --version\n";
+    "                         [INPUT...]\n";
 
 static const char help[] =
     "Pack documents, their provenance and collection metadata into one signed bundle.\n"
@@ -83,9 +84,17 @@ static const char help[] =
     "  quire-pack keygen -o publisher\n"
     "  quire-pack create -k publisher.key -o dossier.quire -m bundle.json docs/\n";
 
-void pack_usage(FILE *f, bool full)
+void pack_usage(FILE *f, const char *cmd, bool full)
 {
-    fputs(usage, f);
+    bool keygen = cmd != NULL && strcmp(cmd, "keygen") == 0;
+    bool create = cmd != NULL && strcmp(cmd, "create") == 0;
+    if (keygen || create) {
+        fputs("usage: ", f);
+        fputs(keygen ? keygen_usage : create_usage, f);
+    } else {
+        fprintf(f, "usage: %s       %s       quire-pack --help | --version\n", keygen_usage,
+                create_usage);
+    }
     if (full) {
         fputc('\n', f);
         fputs(help, f);
@@ -100,7 +109,7 @@ int pack_bad_option(const char *cmd, char **argv, int c)
         pack_warn("%s: unknown option -%c", cmd, optopt);
     else
         pack_warn("%s: unknown option %s", cmd, argv[optind - 1]);
-    pack_usage(stderr, false);
+    pack_usage(stderr, cmd, false);
     return 2;
 }
 
@@ -134,12 +143,12 @@ static int run(int argc, char **argv)
 {
     if (argc < 2) {
         pack_warn("no command given");
-        pack_usage(stderr, false);
+        pack_usage(stderr, NULL, false);
         return 2;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
-        pack_usage(stdout, true);
+        pack_usage(stdout, NULL, true);
         return 0;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
@@ -150,8 +159,23 @@ static int run(int argc, char **argv)
         return pack_keygen(argc - 1, argv + 1);
     if (strcmp(cmd, "create") == 0)
         return pack_create(argc - 1, argv + 1);
-    pack_warn("unknown command '%s'", cmd);
-    pack_usage(stderr, false);
+    /* the nearest command, within two edits or as a prefix ("cr"), and its usage */
+    static const char *const names[] = {"keygen", "create"};
+    const char *best = NULL;
+    size_t best_d = 3, n = strlen(cmd);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        size_t len = strlen(names[i]);
+        size_t d = cli_distance(cmd, n, names[i], len, 2);
+        if (n >= 2 && n < len && strncmp(cmd, names[i], n) == 0)
+            d = 1;
+        if (d < best_d)
+            best = names[i], best_d = d;
+    }
+    if (best != NULL)
+        pack_warn("unknown command '%s': did you mean '%s'?", cmd, best);
+    else
+        pack_warn("unknown command '%s'", cmd);
+    pack_usage(stderr, best, false);
     return 2;
 }
 

@@ -93,10 +93,6 @@ size_t read_suggest(const quire_index *idx, const char *path, uint32_t *out);
  * that PATH is a directory of the bundle. */
 void read_no_entry(const quire_index *idx, const char *bundle, const char *path);
 
-/* The edit distance (insertions, deletions, substitutions and swaps of two adjacent bytes)
- * between a and b, or max + 1 when it is more than max. */
-size_t read_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max);
-
 /* The worse of two exit codes: 1 (verification failed) over 2 over 3 over 0. */
 int read_worse(int a, int b);
 

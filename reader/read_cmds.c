@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "cli_distance.h"
 #include "cli_progress.h"
 #include "quire_text_api.h"
 #include "read.h"
@@ -286,50 +287,6 @@ char *read_path_clean(const char *path)
     return out;
 }
 
-static size_t min3(size_t a, size_t b, size_t c)
-{
-    return a < b ? (a < c ? a : c) : (b < c ? b : c);
-}
-
-/* Optimal string alignment distance, computed only in the band |i - j| <= max: time
- * O(alen * max), whatever the lengths. */
-size_t read_distance(const char *a, size_t an, const char *b, size_t bn, size_t max)
-{
-    size_t over = max + 1;
-    if ((an > bn ? an - bn : bn - an) > max)
-        return over;
-    size_t *rows = malloc(3 * (bn + 1) * sizeof *rows);
-    if (rows == NULL)
-        return over;
-    size_t *pp = rows, *prev = rows + bn + 1, *cur = rows + 2 * (bn + 1);
-    for (size_t j = 0; j <= bn; j++)
-        pp[j] = over, prev[j] = j <= max ? j : over;
-    for (size_t i = 1; i <= an; i++) {
-        size_t lo = i > max ? i - max : 1, hi = i + max < bn ? i + max : bn, best;
-        cur[0] = i <= max ? i : over;
-        cur[lo - 1] = lo > 1 ? over : cur[0];
-        best = cur[lo - 1];
-        for (size_t j = lo; j <= hi; j++) {
-            size_t d = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]));
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] < d)
-                d = pp[j - 2] + 1;
-            cur[j] = d < over ? d : over;
-            best = cur[j] < best ? cur[j] : best;
-        }
-        if (hi < bn)
-            cur[hi + 1] = over;
-        size_t *t = pp;
-        pp = prev, prev = cur, cur = t;
-        if (best >= over) {
-            free(rows);
-            return over;
-        }
-    }
-    size_t d = prev[bn];
-    free(rows);
-    return d;
-}
-
 static const char *base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -345,8 +302,8 @@ static size_t nearness(const quire_entry *e, const char *p, size_t pn)
     size_t pbn = strlen(pb), ebn = e->path_len - (size_t)(eb - e->path);
     size_t kf = pn / 3 < 1 ? 1 : pn / 3 > 8 ? 8 : pn / 3;
     size_t kb = pbn / 3 < 1 ? 1 : pbn / 3 > 8 ? 8 : pbn / 3;
-    size_t d = read_distance(p, pn, e->path, e->path_len, kf);
-    size_t db = pbn > 0 ? read_distance(pb, pbn, eb, ebn, kb) : kb + 1;
+    size_t d = cli_distance(p, pn, e->path, e->path_len, kf);
+    size_t db = pbn > 0 ? cli_distance(pb, pbn, eb, ebn, kb) : kb + 1;
     if (d <= kf || db <= kb)
         return d <= kf && (db > kb || d <= db) ? d : db;
     if ((pn >= 2 && strncmp(e->path, p, pn) == 0) || (pbn >= 2 && strncmp(eb, pb, pbn) == 0))

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cli_distance.h"
 #include "read.h"
 
 typedef int (*cmd_fn)(const read_opts *, int, char **);
@@ -330,8 +331,7 @@ static const char *spool_stdin(int *code)
 
 /* Opens and authenticates BUNDLE (path); with entry, reads only the entry page that may hold
  * it (quire_reader_authenticate_path). */
-static quire_reader *open_bundle(const char *path, const char *entry, const read_opts *o,
-                                 int *code)
+static quire_reader *open_bundle(const char *path, const char *entry, const read_opts *o, int *code)
 {
     quire_reader *r = NULL;
     quire_error err;
@@ -364,8 +364,8 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code)
     return open_bundle(path, NULL, o, code);
 }
 
-quire_reader *read_open_entry(const char *path, const char *entry, const read_opts *o,
-                              uint32_t *i, int *code)
+quire_reader *read_open_entry(const char *path, const char *entry, const read_opts *o, uint32_t *i,
+                              int *code)
 {
     /* Standard input is read once: it gets the whole index at once. */
     quire_reader *r = open_bundle(path, strcmp(path, "-") != 0 ? entry : NULL, o, code);
@@ -379,8 +379,8 @@ quire_reader *read_open_entry(const char *path, const char *entry, const read_op
     quire_error err;
     int rc = QUIRE_OK;
     if (idx->partial)
-        rc = quire_reader_authenticate(r, o->keys, o->nkeys,
-                                       o->any_signer ? QUIRE_ANY_SIGNER : 0, &err);
+        rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
+                                       &err);
     if (rc != QUIRE_OK) {
         read_error(path, &err);
         *code = quire_exit_code(rc);
@@ -400,7 +400,7 @@ static const command *find_cmd(const char *name)
         size_t len = strlen(commands[i].name);
         if (strcmp(name, commands[i].name) == 0)
             return &commands[i];
-        size_t d = read_distance(name, n, commands[i].name, len, 2);
+        size_t d = cli_distance(name, n, commands[i].name, len, 2);
         if (n >= 2 && n < len && strncmp(name, commands[i].name, n) == 0)
             d = 1; /* a prefix: "ver" */
         if (d < best_d)

@@ -3,7 +3,8 @@
 # Packing as a new user meets it (issue 17): every input that cannot be read named once with
 # the system's reason; a clash with an archive member named by archive and entry, never by the
 # private unpacking directory; unknown metadata keys warned about, with a suggestion for a near
-# miss; --supersedes; titles guessed without markup and cut at a word boundary.
+# miss; --supersedes; titles guessed without markup and cut at a word boundary; a typo'd
+# command gets "did you mean", a usage error that command's usage only.
 set -eu
 . "$(dirname "$0")/lib.sh"
 cd "$T"
@@ -225,5 +226,31 @@ title_is g/readme.md "A *Markdown* heading"
 title_is g/long.txt "$(python3 -c 'print(" ".join(["word"] * 39) + "\u2026")')"
 title_is g/longword.txt "$(python3 -c 'print("x" * 196 + "\u2026")')"
 title_is g/accents.txt "$(python3 -c 'print(" ".join(["\u00e9" * 30] * 3) + "\u2026")')"
+
+# ---- a typo'd command: did you mean; a usage error: that command's usage only ----
+expect_exit 2 "$PACK" crate -k "$KEY" -o out.quire d
+expect_stderr_is "quire-pack: unknown command 'crate': did you mean 'create'?
+usage: quire-pack create -k KEY -o OUT.quire [-m BUNDLE.json] [-s SOURCES.json]
+                         [-t COMMENT] [-l LEVEL] [-j THREADS] [--passphrase-file FILE]
+                         [--force] [--supersedes OLD.quire] [--keep-records]
+                         [-L | --skip-links] [--exclude PATTERN]... [-a ARCHIVE]...
+                         [INPUT...]"
+expect_exit 2 "$PACK" kegen -o k
+expect_stderr_is "quire-pack: unknown command 'kegen': did you mean 'keygen'?
+usage: quire-pack keygen [-Wq] [--passphrase-file FILE] -o NAME"
+expect_exit 2 "$PACK" key -o k
+expect_stderr_is "quire-pack: unknown command 'key': did you mean 'keygen'?
+usage: quire-pack keygen [-Wq] [--passphrase-file FILE] -o NAME"
+expect_exit 2 "$PACK" keygen --frob -o k
+expect_stderr_is "quire-pack: keygen: unknown option --frob
+usage: quire-pack keygen [-Wq] [--passphrase-file FILE] -o NAME"
+expect_exit 2 "$PACK" create -o out.quire d
+expect_stderr_first_line_starts "quire-pack: create: -k KEY is required"
+grep -q '^usage: quire-pack create ' "$ERR" && ! grep -q keygen "$ERR" && ok ||
+    fail "create's usage error shows more than create's usage"
+expect_exit 2 "$PACK" frobnicate
+expect_stderr_lines 8 # the message, both synopses (1 + 5 lines), the --help line
+expect_absent out.quire
+expect_absent k.key
 
 done_ok

@@ -252,7 +252,7 @@ expect_line "$OUT" "@misc{islamic2016,"
 mkdir rnd
 head -c 40000000 /dev/urandom >rnd/r.bin
 expect_exit 0 "$PACK" create -q -l 1 -k "$KEY" -o rnd.quire rnd
-expect_exit 0 python3 - tty.out "$READ" verify --no-pager -p "$PUB" rnd.quire <<'EOF'
+cat >pty40.py <<'EOF'
 import fcntl, os, pty, signal, struct, sys, termios
 out, cmd = sys.argv[1], sys.argv[2:]
 pid, master = pty.fork()
@@ -273,12 +273,23 @@ _, st = os.waitpid(pid, 0)
 open(out, "wb").write(data)
 sys.exit(os.waitstatus_to_exitcode(st))
 EOF
-expect_true "a progress frame is wider than 39 columns at 40" python3 -c '
+frames_fit() # TTY-OUT: progress frames were drawn, each under 40 columns
+{
+    expect_true "a progress frame is wider than 39 columns at 40" python3 -c '
 import re, sys
 text = open(sys.argv[1], "rb").read().decode()
 frames = [re.sub(r"\x1b\[K", "", f) for f in re.split(r"[\r\n]", text) if "%" in f]
 assert frames, "no progress frame drawn: %r" % text[:200]
 assert max(len(f) for f in frames) <= 39, frames
-' tty.out
+' "$1"
+}
+expect_exit 0 python3 pty40.py tty.out "$READ" verify --no-pager -p "$PUB" rnd.quire
+frames_fit tty.out
+# export: the same meter, then its one-line summary (issue 17)
+expect_exit 0 python3 pty40.py tty2.out "$READ" export -p "$PUB" rnd.quire rnd.tar
+frames_fit tty2.out
+expect_true "export's summary line is missing" grep -q 'rnd.quire: exported 1 document (38.1 MiB) to rnd.tar' tty2.out
+expect_exit 0 python3 pty40.py tty3.out "$READ" export -q -p "$PUB" rnd.quire rnd2.tar
+expect_true "export -q drew something on the terminal" test ! -s tty3.out
 
 done_ok
