@@ -40,6 +40,16 @@ static void unblock(const sigset_t *old)
     pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
+void cli_cleanup_hold(sigset_t *old)
+{
+    block(old);
+}
+
+void cli_cleanup_release(const sigset_t *old)
+{
+    unblock(old);
+}
+
 /* Whether the entry de of fd is a directory (d_type, or fstatat where the file system does
  * not fill it in). */
 static bool is_dir(int fd, const struct dirent64 *de)

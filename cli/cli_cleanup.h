@@ -11,6 +11,8 @@
 #ifndef CLI_CLEANUP_H
 #define CLI_CLEANUP_H
 
+#include <signal.h>
+
 enum cli_tmp_kind {
     CLI_TMP_FILE,   /* a file: unlinked */
     CLI_TMP_DIR,    /* a directory this run made: removed if empty */
@@ -30,6 +32,12 @@ int cli_cleanup_install(void);
  * is registered. Returns a handle >= 0, or -1 (out of memory) after removing nothing: the
  * caller should then remove the output itself and fail. */
 int cli_cleanup_add(int dirfd, const char *name, enum cli_tmp_kind kind);
+
+/* Blocks SIGINT, SIGTERM and SIGHUP on this thread until cli_cleanup_release(old): put around
+ * making an output whose name is not known before (mkstemp, mkdtemp, a create that must not
+ * register an existing file) and its cli_cleanup_add, so that no signal falls between them. */
+void cli_cleanup_hold(sigset_t *old);
+void cli_cleanup_release(const sigset_t *old);
 
 /* The output was renamed into place (or closed for good): forget it. Accepts -1. */
 void cli_cleanup_done(int handle);

@@ -194,12 +194,16 @@ static int make_temp(const char *out)
         errno = ENAMETOOLONG;
         return -1;
     }
+    sigset_t old;
+    cli_cleanup_hold(&old); /* no signal between the file's creation and its registration */
     int fd = mkstemp(tmp_path);
     if (fd < 0) {
+        cli_cleanup_release(&old);
         tmp_path[0] = '\0';
         return -1;
     }
     tmp_handle = cli_cleanup_add(AT_FDCWD, tmp_path, CLI_TMP_FILE);
+    cli_cleanup_release(&old);
     mode_t mask = umask(0);
     umask(mask);
     if (tmp_handle < 0 || fchmod(fd, 0666 & ~mask) != 0) {

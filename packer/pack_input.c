@@ -333,13 +333,17 @@ static int unpack_root(void)
     const char *tmp = getenv("TMPDIR");
     snprintf(unpack_dir, sizeof unpack_dir, "%s/quire-pack.XXXXXX",
              tmp != NULL && *tmp == '/' ? tmp : "/tmp");
+    sigset_t old;
+    cli_cleanup_hold(&old); /* no signal between the directory's creation and registration */
     if (mkdtemp(unpack_dir) == NULL) {
+        cli_cleanup_release(&old);
         pack_warn("%s: cannot create a temporary directory for archive contents: %s", unpack_dir,
                   strerror(errno));
         unpack_dir[0] = '\0';
         return 2;
     }
     unpack_handle = cli_cleanup_add(AT_FDCWD, unpack_dir, CLI_TMP_TREE);
+    cli_cleanup_release(&old);
     if (unpack_handle < 0) {
         pack_warn("out of memory");
         rmdir(unpack_dir);

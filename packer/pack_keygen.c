@@ -175,9 +175,14 @@ static int make_parents(const char *name, keygen_out *k)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(dir, 0700) == 0)
+        sigset_t old;
+        cli_cleanup_hold(&old); /* no signal between the mkdir and its registration */
+        int made = mkdir(dir, 0700) == 0, e = errno;
+        if (made)
             k->dirs[k->ndirs++] = cli_cleanup_add(AT_FDCWD, dir, CLI_TMP_DIR);
-        else if (errno != EEXIST) {
+        cli_cleanup_release(&old);
+        errno = e;
+        if (!made && errno != EEXIST) {
             pack_warn("%s: cannot create the directory: %s", dir, strerror(errno));
             rc = 2;
         }
@@ -191,13 +196,19 @@ static int make_parents(const char *name, keygen_out *k)
  * keys are never overwritten. */
 static int create_excl(keygen_out *k, int i, mode_t mode)
 {
+    sigset_t old;
+    cli_cleanup_hold(&old); /* no signal between the creation and the registration */
     k->fd[i] = open(k->path[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (k->fd[i] >= 0)
+        k->handle[i] = cli_cleanup_add(AT_FDCWD, k->path[i], CLI_TMP_FILE);
+    int e = errno;
+    cli_cleanup_release(&old);
+    errno = e;
     if (k->fd[i] < 0) {
         pack_warn("%s: cannot create: %s%s", k->path[i], strerror(errno),
                   errno == EEXIST ? " (remove it first; keys are never overwritten)" : "");
         return 2;
     }
-    k->handle[i] = cli_cleanup_add(AT_FDCWD, k->path[i], CLI_TMP_FILE);
     return 0;
 }
 
