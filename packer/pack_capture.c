@@ -23,6 +23,7 @@
 #include "pack_url.h"
 #include "pack_warc.h"
 #include "quire_text.h"
+#include "common/quire_sha256.h"
 
 bool pack_capture_keep_records;
 
@@ -488,10 +489,10 @@ static bool is_warc_name(const char *n)
  * most PACKAGE_MAX bytes). */
 static int entry_data(struct archive *a, int fd, char *sha, char **keep, size_t *len)
 {
-    crypto_hash_sha256_state st;
+    quire_sha256_state st;
     uint8_t buf[65536], h[32];
     la_ssize_t n;
-    crypto_hash_sha256_init(&st);
+    quire_sha256_init(&st);
     while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
         if (keep != NULL) {
             char *k = *len + (size_t)n <= PACKAGE_MAX ? realloc(*keep, *len + (size_t)n + 1) : NULL;
@@ -504,9 +505,9 @@ static int entry_data(struct archive *a, int fd, char *sha, char **keep, size_t 
         } else if (write(fd, buf, (size_t)n) != n) {
             return -1;
         }
-        crypto_hash_sha256_update(&st, buf, (size_t)n);
+        quire_sha256_update(&st, buf, (size_t)n);
     }
-    crypto_hash_sha256_final(&st, h);
+    quire_sha256_final(&st, h);
     if (sha != NULL)
         sodium_bin2hex(sha, 65, h, sizeof h);
     return n < 0 ? -1 : 0;

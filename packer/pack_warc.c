@@ -20,6 +20,7 @@
 #include "pack.h"
 #include "pack_warc.h"
 #include "quire_text.h"
+#include "common/quire_sha256.h"
 
 #define IO_BYTES 65536
 
@@ -496,7 +497,7 @@ static ssize_t body_read(body *b, uint8_t *out, size_t cap)
 /* Where the decoded payload goes: out_fd, hashed and counted. */
 typedef struct sink {
     int fd;
-    crypto_hash_sha256_state sha;
+    quire_sha256_state sha;
     uint64_t size;
 } sink;
 
@@ -506,7 +507,7 @@ static const char *sink_write(sink *k, const uint8_t *p, size_t n)
         return "the decoded payload is larger than a bundle can hold";
     if (write_all(k->fd, p, n) != 0)
         return strerror(errno);
-    crypto_hash_sha256_update(&k->sha, p, n);
+    quire_sha256_update(&k->sha, p, n);
     k->size += n;
     return NULL;
 }
@@ -684,7 +685,7 @@ static const char *decode(body *b, sink *k, int coding)
     const char *e = inflate_payload(b, k, false);
     if (e != NULL && coding == 2 && k->size == 0) {
         *b = start;
-        crypto_hash_sha256_init(&k->sha);
+        quire_sha256_init(&k->sha);
         return inflate_payload(b, k, true);
     }
     return e;
@@ -700,7 +701,7 @@ int pack_warc_payload(int rec_fd, const pack_warc_record *r, bool http, int out_
     const char *e = NULL;
     b = (body){.s = {.fd = rec_fd, .off = r->header_len, .left = r->block_len}};
     *h = (pack_http){0};
-    crypto_hash_sha256_init(&k.sha);
+    quire_sha256_init(&k.sha);
     if (http && (e = http_head(&b, r, head, h)) != NULL) {
         snprintf(why, cap, "%s", e);
         return -1;
@@ -718,7 +719,7 @@ int pack_warc_payload(int rec_fd, const pack_warc_record *r, bool http, int out_
         return -1;
     }
     h->size = k.size;
-    crypto_hash_sha256_final(&k.sha, h->sha256);
+    quire_sha256_final(&k.sha, h->sha256);
     return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "cli_cleanup.h"
 #include "quire_receipt.h"
 #include "read.h"
+#include "common/quire_sha256.h"
 
 int read_receipt_make(quire_reader *r, const char *bundle, uint32_t i, char **armour, size_t *len)
 {
@@ -180,9 +181,9 @@ static int read_receipt_file(const char *name, int fd, uint8_t **buf, size_t *le
 /* SHA-256 of everything fd holds, streamed. Returns 0, or 2 after a message. */
 static int hash_file(const char *name, int fd, uint8_t sha[QUIRE_SHA256_BYTES])
 {
-    crypto_hash_sha256_state st;
+    quire_sha256_state st;
     uint8_t buf[65536];
-    crypto_hash_sha256_init(&st);
+    quire_sha256_init(&st);
     for (;;) {
         ssize_t k = read(fd, buf, sizeof buf);
         if (k < 0 && errno == EINTR)
@@ -193,9 +194,9 @@ static int hash_file(const char *name, int fd, uint8_t sha[QUIRE_SHA256_BYTES])
         }
         if (k == 0)
             break;
-        crypto_hash_sha256_update(&st, buf, (size_t)k);
+        quire_sha256_update(&st, buf, (size_t)k);
     }
-    crypto_hash_sha256_final(&st, sha);
+    quire_sha256_final(&st, sha);
     return 0;
 }
 
@@ -292,7 +293,7 @@ static int show(const read_opts *o, const quire_receipt *rc, size_t key, const c
     shown s = {.rc = rc, .key_file = o->keys[key].source, .file = file};
     if (s.key_file == NULL)
         s.key_file = "";
-    crypto_hash_sha256(fp, rc->statement, QUIRE_STATEMENT_BYTES); /* SPEC 6.3 */
+    quire_sha256(fp, rc->statement, QUIRE_STATEMENT_BYTES); /* SPEC 6.3 */
     sodium_bin2hex(s.fp, sizeof s.fp, fp, sizeof fp);
     sodium_bin2hex(s.sha, sizeof s.sha, rc->sha256, QUIRE_SHA256_BYTES);
     quire_key_id_hex(rc->key_id, s.key_id);

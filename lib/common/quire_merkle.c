@@ -5,27 +5,28 @@
 #include <sodium.h>
 
 #include "quire_merkle.h"
+#include "common/quire_sha256.h"
 
 enum { H = QUIRE_MERKLE_HASH_BYTES };
 
 void quire_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[H])
 {
     static const uint8_t prefix = 0x00;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
-    crypto_hash_sha256_update(&st, data, len);
-    crypto_hash_sha256_final(&st, out);
+    quire_sha256_state st;
+    quire_sha256_init(&st);
+    quire_sha256_update(&st, &prefix, 1);
+    quire_sha256_update(&st, data, len);
+    quire_sha256_final(&st, out);
 }
 
 void quire_entry_leaf_hash(const uint8_t *L, size_t len, uint8_t out[H])
 {
     static const uint8_t prefix[2] = {0x00, 0x51};
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, prefix, sizeof prefix);
-    crypto_hash_sha256_update(&st, L, len);
-    crypto_hash_sha256_final(&st, out);
+    quire_sha256_state st;
+    quire_sha256_init(&st);
+    quire_sha256_update(&st, prefix, sizeof prefix);
+    quire_sha256_update(&st, L, len);
+    quire_sha256_final(&st, out);
 }
 
 void quire_merkle_node(const uint8_t left[H], const uint8_t right[H], uint8_t out[H])
@@ -34,7 +35,7 @@ void quire_merkle_node(const uint8_t left[H], const uint8_t right[H], uint8_t ou
     buf[0] = 0x01;
     memcpy(buf + 1, left, H);
     memcpy(buf + 1 + H, right, H);
-    crypto_hash_sha256(out, buf, sizeof buf);
+    quire_sha256(out, buf, sizeof buf);
 }
 
 void quire_merkle_init(quire_merkle *m)
@@ -60,7 +61,7 @@ void quire_merkle_update(quire_merkle *m, const uint8_t leaf_hash[H])
 void quire_merkle_final(const quire_merkle *m, uint8_t root[H])
 {
     if (m->count == 0) {
-        crypto_hash_sha256(root, NULL, 0);
+        quire_sha256(root, NULL, 0);
         return;
     }
     bool have = false;

@@ -14,6 +14,7 @@
 #include "quire_json.h"
 #include "quire_merkle.h"
 #include "quire_private.h"
+#include "common/quire_sha256.h"
 
 _Static_assert(QUIRE_STATEMENT_BYTES == 160, "SPEC 5.1: the statement is 160 bytes");
 _Static_assert(QUIRE_UNIT_RECORD_BYTES == 44, "SPEC 5.2: unit records are 44 bytes");
@@ -148,7 +149,7 @@ static int check_dir_hash(const uint8_t *buf, const quire_index *idx, const layo
                           quire_error *err)
 {
     uint8_t h[QUIRE_SHA256_BYTES];
-    crypto_hash_sha256(h, buf + lay->dir_off, lay->dir_size + idx->bundle_meta_len);
+    quire_sha256(h, buf + lay->dir_off, lay->dir_size + idx->bundle_meta_len);
     if (sodium_memcmp(h, idx->statement + 128, sizeof h) != 0)
         return quire_error_set(err, QUIRE_E_HASH,
                                "directory or bundle metadata does not match the statement's "
@@ -274,7 +275,7 @@ static int parse_units(const uint8_t *buf, const layout *lay, quire_index *idx, 
                                                                     : QUIRE_UNITS_PER_PAGE;
         const uint8_t *page = table + (size_t)first * QUIRE_UNIT_RECORD_BYTES;
         uint8_t h[QUIRE_SHA256_BYTES];
-        crypto_hash_sha256(h, page, (size_t)n * QUIRE_UNIT_RECORD_BYTES);
+        quire_sha256(h, page, (size_t)n * QUIRE_UNIT_RECORD_BYTES);
         if (sodium_memcmp(h, rec, sizeof h) != 0)
             return quire_error_set(err, QUIRE_E_HASH,
                                    "unit page %u does not match its SHA-256 (SPEC 9 step 8)", k);
@@ -312,7 +313,7 @@ static int inflate_page(const uint8_t *stored, const dir_page *pg, uint32_t k, u
                         z_stream *zs, quire_error *err)
 {
     uint8_t h[QUIRE_SHA256_BYTES];
-    crypto_hash_sha256(h, stored, pg->stored);
+    quire_sha256(h, stored, pg->stored);
     if (sodium_memcmp(h, pg->sha256, sizeof h) != 0)
         return quire_error_set(err, QUIRE_E_HASH,
                                "entry page %u does not match its SHA-256 (SPEC 9 step 9)", k);

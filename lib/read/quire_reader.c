@@ -18,6 +18,7 @@
 #include "quire_merkle.h"
 #include "quire_private.h"
 #include "quire_receipt.h"
+#include "common/quire_sha256.h"
 
 struct quire_reader {
     int fd;
@@ -401,7 +402,7 @@ const uint8_t *quire_reader_fingerprint(quire_reader *r)
     if (!r->authenticated)
         return NULL;
     if (!r->fingerprint_done) {
-        crypto_hash_sha256(r->fingerprint, r->index.statement, QUIRE_STATEMENT_BYTES);
+        quire_sha256(r->fingerprint, r->index.statement, QUIRE_STATEMENT_BYTES);
         r->fingerprint_done = true;
     }
     return r->fingerprint;
@@ -543,7 +544,7 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
                       bool *content_failed, quire_error *err)
 {
     const quire_entry *e = &r->index.entries[i];
-    crypto_hash_sha256_state st;
+    quire_sha256_state st;
     uint8_t digest[QUIRE_SHA256_BYTES];
     uint64_t pos = e->stream_offset, end = e->stream_offset + e->size;
     int rc = QUIRE_OK;
@@ -554,7 +555,7 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     *content_failed = false;
     if (ops != NULL && ops->begin != NULL && (rc = ops->begin(ctx, i, err)) != QUIRE_OK)
         return rc;
-    crypto_hash_sha256_init(&st);
+    quire_sha256_init(&st);
     for (uint32_t u = e->first_unit; pos < end; u++) {
         quire_error uerr;
         const quire_unit *un = &r->index.units[u];
@@ -565,13 +566,13 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
             return quire_error_set(err, rc, "entry %u (%s): %s", r->index.entry_base + i, e->path,
                                    uerr.msg);
         }
-        crypto_hash_sha256_update(&st, r->raw_view + from, n);
+        quire_sha256_update(&st, r->raw_view + from, n);
         if (ops != NULL && ops->data != NULL &&
             (rc = ops->data(ctx, i, r->raw_view + from, (size_t)n, err)) != QUIRE_OK)
             return rc;
         pos += n;
     }
-    crypto_hash_sha256_final(&st, digest);
+    quire_sha256_final(&st, digest);
     *content_failed = sodium_memcmp(digest, e->sha256, sizeof digest) != 0;
     if (*content_failed)
         return quire_error_set(err, QUIRE_E_HASH,

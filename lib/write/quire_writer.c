@@ -16,6 +16,7 @@
 #include "quire_units.h"
 #include "quire_private.h"
 #include "quire_write.h"
+#include "common/quire_sha256.h"
 
 /* A growable byte buffer. */
 typedef struct wbuf {
@@ -216,7 +217,7 @@ static int close_page(quire_writer *w, quire_error *err)
     quire_store32(rec + 4, (uint32_t)w->page.len);
     quire_store32(rec + 8, w->page_entries);
     quire_store64(rec + 12, w->page_stream);
-    crypto_hash_sha256(rec + 20, out, stored);
+    quire_sha256(rec + 20, out, stored);
     quire_store16(rec + 52, first_len);
     int rc = stored > 0 ? QUIRE_OK : quire_error_set(err, QUIRE_E_NOMEM, "deflate failed");
     if (rc == QUIRE_OK && stored > QUIRE_MAX_PAGE_BYTES)
@@ -362,14 +363,14 @@ static int check_desc(const quire_writer *w, const quire_entry_desc *d, quire_er
 static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source_fn src, void *ctx,
                         uint8_t *sha, quire_error *err)
 {
-    crypto_hash_sha256_state st;
+    quire_sha256_state st;
     uint64_t left = d->size;
 
     size_t *fill;
     uint8_t *raw;
     int rc = start_pipe(w, err);
 
-    crypto_hash_sha256_init(&st);
+    quire_sha256_init(&st);
     if (rc != QUIRE_OK)
         return rc;
     raw = quire_units_buffer(w->pipe, &fill);
@@ -387,7 +388,7 @@ static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source
             rc = quire_error_set(err, QUIRE_E_INPUT, "%s: file shrank while being read", d->path);
         if (rc != QUIRE_OK)
             break;
-        crypto_hash_sha256_update(&st, raw + *fill, got);
+        quire_sha256_update(&st, raw + *fill, got);
         *fill += got;
         left -= got;
         if (*fill == QUIRE_UNIT_TARGET_BYTES) {
@@ -402,7 +403,7 @@ static int copy_content(quire_writer *w, const quire_entry_desc *d, quire_source
         if (rc == QUIRE_OK && got != 0)
             rc = quire_error_set(err, QUIRE_E_INPUT, "%s: file grew while being read", d->path);
     }
-    crypto_hash_sha256_final(&st, sha);
+    quire_sha256_final(&st, sha);
     return rc;
 }
 
@@ -461,7 +462,7 @@ static int unit_pages(quire_writer *w, quire_error *err)
                                                                 : QUIRE_UNITS_PER_PAGE;
         const uint8_t *page = w->units.p + first * QUIRE_UNIT_RECORD_BYTES;
         uint8_t rec[QUIRE_DIR_UNIT_PAGE_BYTES];
-        crypto_hash_sha256(rec, page, n * QUIRE_UNIT_RECORD_BYTES);
+        quire_sha256(rec, page, n * QUIRE_UNIT_RECORD_BYTES);
         quire_store64(rec + 32, file_off);
         quire_store64(rec + 40, stream_off);
         for (size_t i = 0; i < n; i++) {
@@ -495,11 +496,11 @@ static int build_index(quire_writer *w, wbuf *out, quire_error *err)
     quire_store64(st + 80, w->dir.len);
     quire_store64(st + 88, w->stream);
     quire_merkle_final(&w->tree, st + 96);
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, w->dir.p, w->dir.len);
-    crypto_hash_sha256_update(&h, w->bundle_meta, w->bundle_meta_len);
-    crypto_hash_sha256_final(&h, st + 128);
+    quire_sha256_state h;
+    quire_sha256_init(&h);
+    quire_sha256_update(&h, w->dir.p, w->dir.len);
+    quire_sha256_update(&h, w->bundle_meta, w->bundle_meta_len);
+    quire_sha256_final(&h, st + 128);
     int rc = wbuf_add(out, w->pages.p, w->pages.len, err);
     if (rc == QUIRE_OK)
         rc = wbuf_add(out, w->units.p, w->units.len, err);
@@ -584,7 +585,7 @@ int quire_writer_finish(quire_writer *w, const quire_seckey *sk, const char *com
     quire_index_free(&check);
     if (rc == QUIRE_OK) {
         quire_prehash(statement, QUIRE_STATEMENT_BYTES, prehash);
-        crypto_hash_sha256(w->fingerprint, statement, QUIRE_STATEMENT_BYTES);
+        quire_sha256(w->fingerprint, statement, QUIRE_STATEMENT_BYTES);
         rc = quire_sign(sk, prehash, comment, &sig, err);
     }
     uint64_t index_offset = w->offset;
