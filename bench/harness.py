@@ -295,6 +295,17 @@ def main():
     result["extract_diff"] = d.stdout[:4000]
     if other or d.returncode > 1:
         log("WARNING: extracted tree differs: " + d.stdout[:500] + d.stderr[:500])
+
+    # export to tar (verifying every byte first) against tar -cf of the tree just extracted
+    log("export to tar")
+    QT, TT = os.path.join(work, "e.tar"), os.path.join(work, "t.tar")
+    ops["export"] = measure([
+        {"name": "quire", "prepare": rm(QT),
+         "steps": [[qr, "export", "-q", "-p", a.pub, B, QT]]},
+        {"name": "tar -cf", "prepare": rm(TT),
+         "steps": [["tar", "-cf", TT, "-C", X, a.top]]},
+    ], a.runs, work, log)
+    rm(QT, TT)()
     rmtree(X)
 
     # Showing one document takes milliseconds, where other jobs on the machine weigh most:

@@ -19,40 +19,9 @@
 #include "quire_private.h"
 #include "quire_receipt.h"
 #include "common/quire_sha256.h"
+#include "read/quire_pipe.h"
+#include "read/quire_reader_int.h"
 
-struct quire_reader {
-    int fd;
-    uint64_t file_size;
-    uint8_t header[QUIRE_HEADER_BYTES];
-    quire_trailer trailer;
-    uint8_t *sigbuf;
-    quire_sigblock sigblock;
-    uint8_t *index_buf;
-    bool index_complete; /* index_buf holds the whole region, not only what one page needed */
-    quire_index index;
-    bool authenticated;
-    bool root_checked;     /* SPEC 5.6, checked once when asked for */
-    uint8_t *meta_checked; /* one bit per entry: SPEC 5.5 checked */
-    const quire_sig *signer;
-    quire_pubkey signer_key; /* the trusted key that verified signer */
-    uint8_t fingerprint[QUIRE_FINGERPRINT_BYTES];
-    bool fingerprint_done;
-    /* the unit decoded last, kept so that neighbouring entries reuse it */
-    uint32_t cached_unit;
-    bool cache_valid;
-    uint8_t *stored; /* max_stored bytes */
-    size_t max_stored;
-    uint8_t *raw;
-    const uint8_t *raw_view;
-    uint64_t raw_filled; /* bytes of the cached unit available in raw_view */
-    z_stream zs;
-    bool zs_ready;
-    /* The last unit that failed steps 10-11, and why: a walk that goes on past failing entries
-     * (quire_walk_ops.fail) then fails the next entries of that unit without reading it again. */
-    bool bad_valid;
-    uint32_t bad_unit;
-    quire_error bad_err;
-};
 
 /* Reads exactly len bytes at off; a short read means the file shrank under us. */
 static int read_at(const quire_reader *r, uint64_t off, void *buf, size_t len, quire_error *err)
@@ -408,9 +377,7 @@ const uint8_t *quire_reader_fingerprint(quire_reader *r)
     return r->fingerprint;
 }
 
-/* SPEC 9 step 10: reads unit u into buf and checks its BLAKE2b-256. pread leaves the file
- * position alone, so threads may call this at once with their own buffers. */
-static int check_unit(const quire_reader *r, uint32_t u, uint8_t *buf, quire_error *err)
+int quire_reader_check_unit(const quire_reader *r, uint32_t u, uint8_t *buf, quire_error *err)
 {
     const quire_unit *un = &r->index.units[u];
     uint8_t hash[QUIRE_BLAKE2B256_BYTES];
@@ -437,7 +404,7 @@ static int decode_unit_once(quire_reader *r, uint32_t u, uint64_t need, quire_er
 
     if (!r->cache_valid || r->cached_unit != u) {
         r->cache_valid = false;
-        int rc = check_unit(r, u, r->stored, err);
+        int rc = quire_reader_check_unit(r, u, r->stored, err);
         if (rc != QUIRE_OK)
             return rc;
         r->raw_filled = 0;
@@ -539,14 +506,29 @@ static int decode_unit(quire_reader *r, uint32_t u, uint64_t need, quire_error *
     return rc;
 }
 
-/* Streams one entry's bytes unit by unit, then checks its SHA-256 (SPEC 9 step 12). */
-static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, void *ctx,
-                      bool *content_failed, quire_error *err)
+/* Unit u of a walk, from the pipeline when there is one. */
+static int walk_unit(quire_reader *r, quire_pipe *p, uint32_t u, uint64_t need,
+                     const uint8_t **view, quire_error *err)
+{
+    if (p != NULL)
+        return quire_pipe_unit(p, u, view, err);
+    int rc = decode_unit(r, u, need, err);
+    *view = r->raw_view;
+    return rc;
+}
+
+/* Streams one entry's bytes unit by unit, then checks its SHA-256 (SPEC 9 step 12), which a
+ * pipeline worker has already computed for an entry inside one unit. */
+static int walk_entry(quire_reader *r, quire_pipe *p, uint32_t i, const quire_walk_ops *ops,
+                      void *ctx, bool *content_failed, quire_error *err)
 {
     const quire_entry *e = &r->index.entries[i];
     quire_sha256_state st;
     uint8_t digest[QUIRE_SHA256_BYTES];
     uint64_t pos = e->stream_offset, end = e->stream_offset + e->size;
+    bool hashed_by_pipe = p != NULL && e->size > 0 &&
+                          end <= r->index.units[e->first_unit].stream_offset +
+                                     r->index.units[e->first_unit].raw_size;
     int rc = QUIRE_OK;
 
     *content_failed = true;
@@ -559,21 +541,27 @@ static int walk_entry(quire_reader *r, uint32_t i, const quire_walk_ops *ops, vo
     for (uint32_t u = e->first_unit; pos < end; u++) {
         quire_error uerr;
         const quire_unit *un = &r->index.units[u];
+        const uint8_t *view = NULL;
         uint64_t from = pos - un->stream_offset;
         uint64_t n = un->raw_size - from < end - pos ? un->raw_size - from : end - pos;
-        if ((rc = decode_unit(r, u, from + n, &uerr)) != QUIRE_OK) {
+        if ((rc = walk_unit(r, p, u, from + n, &view, &uerr)) != QUIRE_OK) {
             *content_failed = rc == QUIRE_E_HASH || rc == QUIRE_E_FORMAT; /* not a read error */
             return quire_error_set(err, rc, "entry %u (%s): %s", r->index.entry_base + i, e->path,
                                    uerr.msg);
         }
-        quire_sha256_update(&st, r->raw_view + from, n);
+        if (!hashed_by_pipe)
+            quire_sha256_update(&st, view + from, (size_t)n);
         if (ops != NULL && ops->data != NULL &&
-            (rc = ops->data(ctx, i, r->raw_view + from, (size_t)n, err)) != QUIRE_OK)
+            (rc = ops->data(ctx, i, view + from, (size_t)n, err)) != QUIRE_OK)
             return rc;
         pos += n;
     }
-    quire_sha256_final(&st, digest);
-    *content_failed = sodium_memcmp(digest, e->sha256, sizeof digest) != 0;
+    if (hashed_by_pipe) {
+        *content_failed = quire_pipe_entry_hashed(p, i) != 1;
+    } else {
+        quire_sha256_final(&st, digest);
+        *content_failed = sodium_memcmp(digest, e->sha256, sizeof digest) != 0;
+    }
     if (*content_failed)
         return quire_error_set(err, QUIRE_E_HASH,
                                "entry %u (%s): content SHA-256 mismatch (SPEC 9 step 12)",
@@ -587,17 +575,21 @@ static int walk(quire_reader *r, const bool *selected, const quire_walk_ops *ops
                 int (*fail)(void *ctx, uint32_t entry, quire_error *err), void *ctx,
                 quire_error *err)
 {
+    quire_pipe *p = NULL;
     if (!r->authenticated)
         return quire_error_set(err, QUIRE_E_USAGE, "bundle not authenticated");
     int rc = alloc_buffers(r, err);
+    if (rc == QUIRE_OK)
+        rc = quire_pipe_start(r, selected, &p, err);
     for (uint32_t i = 0; rc == QUIRE_OK && i < r->index.entry_count; i++) {
         bool content_failed = false;
         if (selected == NULL || selected[i])
-            rc = walk_entry(r, i, ops, ctx, &content_failed, err);
+            rc = walk_entry(r, p, i, ops, ctx, &content_failed, err);
         /* Only the entry's own content failed: a salvaging caller takes it and goes on. */
         if (rc != QUIRE_OK && content_failed && fail != NULL)
             rc = fail(ctx, i, err);
     }
+    quire_pipe_stop(p);
     return rc;
 }
 
@@ -649,7 +641,7 @@ static void take_units(unit_job *j, uint8_t *buf, void (*progress)(void *ctx, ui
         if (u >= atomic_load(&j->stop))
             return;
         quire_error e;
-        int rc = check_unit(j->r, u, buf, &e);
+        int rc = quire_reader_check_unit(j->r, u, buf, &e);
         if (rc != QUIRE_OK) {
             pthread_mutex_lock(&j->lock);
             if (u < atomic_load(&j->stop)) {
