@@ -255,11 +255,18 @@ int out_make_tmp(const char *out, const char *kind, char *tmp, size_t cap, int *
  * QUIRE_OK). Returns rc, or QUIRE_E_IO in err. */
 int out_close_tmp(int fd, int rc, quire_error *err);
 
+/* out_close_tmp, syncing only if sync is set (export --no-sync). */
+int out_close_tmp_sync(int fd, int rc, bool sync, quire_error *err);
+
 /* Renames tmp to out: with force over anything, else never over an existing file, atomically
  * (RENAME_NOREPLACE, else link + unlink); then forgets tmp's registration (*handle = -1) and
  * syncs out's directory. Returns 0 or QUIRE_E_IO in err ("OUT exists: use --force ..."); the
  * caller still owns tmp (cli_cleanup_remove(*handle)) when the rename failed. */
 int out_put_in_place(const char *tmp, const char *out, bool force, int *handle, quire_error *err);
+
+/* out_put_in_place, syncing the directory only if sync is set (export --no-sync). */
+int out_put_in_place_sync(const char *tmp, const char *out, bool force, bool sync, int *handle,
+                          quire_error *err);
 
 /* ---- line diff (read_udiff.c) ---- */
 

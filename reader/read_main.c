@@ -63,7 +63,7 @@ static const command commands[] = {
      "[-p PUB]... [--any-signer] [--json] [-w] [--path PREFIX] BUNDLE QUERY"},
     {"diff", cmd_diff, OPT_JSON | OPT_TEXT | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] [--text] OLD.quire NEW.quire"},
-    {"export", cmd_export, OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET,
+    {"export", cmd_export, OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC,
      "[-p PUB]... [--any-signer] [--format FMT] [--with-metadata] [-f] [-q] BUNDLE OUT"},
     {"receipt", cmd_receipt, OPT_OUTPUT | OPT_FORCE, "[-p PUB]... [-o FILE] [--force] BUNDLE PATH"},
     {"check-receipt", cmd_check_receipt, OPT_JSON, "[-p PUB]... [--json] RECEIPT [FILE]"},
@@ -149,8 +149,9 @@ static const char help[] =
     "  --sources                info: the provenance as a sources file (CSL-JSON)\n"
     "  -w, --words              search: whole words only\n"
     "  --path PREFIX            search: only documents whose path starts with PREFIX\n"
-    "  --no-sync                extract: do not wait for the data to reach the disk before\n"
-    "                           renaming (faster; after a power failure a file may be empty)\n"
+    "  --no-sync                extract, export: do not wait for the data to reach the disk\n"
+    "                           before renaming (faster; after a power failure a file may\n"
+    "                           be empty)\n"
     "  -q, --quiet              verify, extract, export: no report and no progress\n"
     "                           meter (the meter is shown only when stderr is a terminal)\n"
     "  --format FORMAT          cite: text (default), bibtex or csl-json; export: tar,\n"

@@ -141,9 +141,14 @@ int out_make_tmp(const char *out, const char *kind, char *tmp, size_t cap, int *
 
 int out_close_tmp(int fd, int rc, quire_error *err)
 {
+    return out_close_tmp_sync(fd, rc, true, err);
+}
+
+int out_close_tmp_sync(int fd, int rc, bool sync, quire_error *err)
+{
     mode_t mask = umask(0);
     umask(mask);
-    if (rc == QUIRE_OK && (fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0))
+    if (rc == QUIRE_OK && (fchmod(fd, 0666 & ~mask) != 0 || (sync && fsync(fd) != 0)))
         rc = quire_error_set(err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
     if (close(fd) != 0 && rc == QUIRE_OK)
         rc = quire_error_set(err, QUIRE_E_IO, "cannot write: %s", strerror(errno));
@@ -151,6 +156,12 @@ int out_close_tmp(int fd, int rc, quire_error *err)
 }
 
 int out_put_in_place(const char *tmp, const char *out, bool force, int *handle, quire_error *err)
+{
+    return out_put_in_place_sync(tmp, out, force, true, handle, err);
+}
+
+int out_put_in_place_sync(const char *tmp, const char *out, bool force, bool sync, int *handle,
+                          quire_error *err)
 {
     int rc = force ? rename(tmp, out) : renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE);
     if (rc != 0 && !force && (errno == EINVAL || errno == ENOSYS) && link(tmp, out) == 0)
@@ -161,6 +172,8 @@ int out_put_in_place(const char *tmp, const char *out, bool force, int *handle, 
         return quire_error_set(err, QUIRE_E_IO, "cannot rename into place: %s", strerror(errno));
     cli_cleanup_done(*handle);
     *handle = -1;
+    if (!sync)
+        return QUIRE_OK;
     char *copy = strdup(out);
     int dir = copy != NULL ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     free(copy);

@@ -48,6 +48,8 @@ expect_true "extract on one CPU differs from the input" diff -r in out1
 expect_exit 0 "$READ" export -q -p "$PUB" j4.quire all.tar
 expect_exit 0 $ONE "$READ" export -q -p "$PUB" j4.quire one.tar
 expect_true "export on one CPU differs from export on all" cmp -s one.tar all.tar
+expect_exit 0 "$READ" export -q --no-sync -p "$PUB" j4.quire nosync.tar
+expect_true "export --no-sync wrote other bytes" cmp -s nosync.tar all.tar
 expect_exit 0 "$READ" show -p "$PUB" j4.quire big/text.txt
 expect_true "show of a multi-unit document differs from its input" cmp -s "$OUT" in/big/text.txt
 expect_exit 0 $ONE "$READ" show -p "$PUB" j4.quire big/text.txt
