@@ -302,6 +302,8 @@ def main():
     ops["export"] = measure([
         {"name": "quire", "prepare": rm(QT),
          "steps": [[qr, "export", "-q", "-p", a.pub, B, QT]]},
+        {"name": "quire --no-sync", "prepare": rm(QT),
+         "steps": [[qr, "export", "-q", "--no-sync", "-p", a.pub, B, QT]]},
         {"name": "tar -cf", "prepare": rm(TT),
          "steps": [["tar", "-cf", TT, "-C", X, a.top]]},
     ], a.runs, work, log)
