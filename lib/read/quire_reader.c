@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "quire.h"
+#include "quire_attach.h"
 #include "quire_merkle.h"
 #include "quire_private.h"
 #include "quire_receipt.h"
@@ -26,6 +27,8 @@ struct quire_reader {
     quire_trailer trailer;
     uint8_t *sigbuf;
     quire_sigblock sigblock;
+    uint8_t *attbuf; /* the attachments area (SPEC 7.1), NULL when empty */
+    quire_attachments attachments;
     uint8_t *index_buf;
     bool index_complete; /* index_buf holds the whole region, not only what one page needed */
     quire_index index;
@@ -109,7 +112,18 @@ static int open_frame(quire_reader *r, quire_error *err)
     rc = alloc_read(r, sig_off, r->trailer.sigblock_size, &r->sigbuf, err);
     if (rc == QUIRE_OK)
         rc = quire_sigblock_parse(r->sigbuf, (size_t)r->trailer.sigblock_size, &r->sigblock, err);
+    /* SPEC 9 step 4: the attachments' framing, from their sizes; no body is parsed here. */
+    uint64_t att_size = r->trailer.attachments_size;
+    if (rc == QUIRE_OK && att_size > 0)
+        rc = alloc_read(r, sig_off + r->trailer.sigblock_size, att_size, &r->attbuf, err);
+    if (rc == QUIRE_OK)
+        rc = quire_attachments_parse(r->attbuf, (size_t)att_size, &r->attachments, err);
     return rc;
+}
+
+const quire_attachments *quire_reader_attachments(const quire_reader *r)
+{
+    return &r->attachments;
 }
 
 int quire_reader_open(const char *path, quire_reader **out, quire_error *err)
@@ -744,6 +758,7 @@ void quire_reader_close(quire_reader *r)
         inflateEnd(&r->zs);
     quire_index_free(&r->index);
     free(r->sigbuf);
+    free(r->attbuf);
     free(r->index_buf);
     free(r->stored);
     free(r->raw);
