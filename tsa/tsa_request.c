@@ -106,6 +106,10 @@ static TS_VERIFY_CTX *ctx_from_request(const uint8_t *req, size_t req_len,
                                "bundle's fingerprint)");
         else if ((ctx = TS_REQ_to_TS_VERIFY_CTX(r, NULL)) == NULL)
             tsa_why(why, cap, "cannot use the request");
+        else /* what the request asked for; the signature is checked by verify, without trust */
+            TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_IMPRINT |
+                                             (TS_REQ_get_nonce(r) != NULL ? TS_VFY_NONCE : 0) |
+                                             (TS_REQ_get_policy_id(r) != NULL ? TS_VFY_POLICY : 0));
     }
     TS_REQ_free(r);
     return ctx;

@@ -36,23 +36,25 @@ void tsa_why(char *why, size_t cap, const char *prefix)
 {
     const char *data = NULL;
     int flags = 0;
-    unsigned long e = 0, last = 0;
-    const char *last_data = NULL;
+    unsigned long e, last = 0;
+    char detail[200] = "";
     while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
         last = e;
-        last_data = (flags & ERR_TXT_STRING) && data != NULL && data[0] != '\0' ? data : NULL;
-        if (last_data != NULL)
-            break; /* the detail (a verify error) is what a user needs */
+        if ((flags & ERR_TXT_STRING) && data != NULL && data[0] != '\0') {
+            /* the detail (a verify error) is what a user needs; copied before the queue,
+             * which owns it, is cleared */
+            snprintf(detail, sizeof detail, "%s", data);
+            break;
+        }
     }
     ERR_clear_error();
-    if (last == 0)
-        snprintf(why, cap, "%s", prefix);
-    else if (last_data != NULL)
-        snprintf(why, cap, "%s: %s", prefix, last_data);
+    const char *reason = last != 0 ? ERR_reason_error_string(last) : NULL;
+    if (detail[0] != '\0')
+        snprintf(why, cap, "%s: %s", prefix, detail);
+    else if (reason != NULL)
+        snprintf(why, cap, "%s: %s", prefix, reason);
     else
-        snprintf(why, cap, "%s: %s", prefix, ERR_reason_error_string(last) != NULL
-                                                   ? ERR_reason_error_string(last)
-                                                   : "unknown error");
+        snprintf(why, cap, "%s", prefix);
 }
 
 static quire_tsa_store *store_new(void)
