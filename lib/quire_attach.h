@@ -19,7 +19,7 @@
 #define QUIRE_MAX_ATTACHMENTS_BYTES 262144u
 
 /* Attachment types (SPEC 7.1). */
-#define QUIRE_ATTACH_TIMESTAMP 1u           /* RFC 3161 TimeStampToken over the fingerprint */
+#define QUIRE_ATTACH_TIMESTAMP 1u         /* RFC 3161 TimeStampToken over the fingerprint */
 #define QUIRE_ATTACH_IGNORABLE_MIN 32768u /* from here: a reader may skip an unknown type */
 
 typedef struct quire_attachment {
@@ -37,8 +37,8 @@ typedef struct quire_attachments {
  * attachments; otherwise the header, then count records that fill the area exactly, each of a
  * known or ignorable type with a body of 1 to 65,536 bytes. Bodies point into buf, which must
  * outlive out. Returns 0, QUIRE_E_FORMAT or QUIRE_E_LIMIT naming the rule. */
-QUIRE_MUST_CHECK int quire_attachments_parse(const uint8_t *buf, size_t len,
-                                             quire_attachments *out, quire_error *err);
+QUIRE_MUST_CHECK int quire_attachments_parse(const uint8_t *buf, size_t len, quire_attachments *out,
+                                             quire_error *err);
 
 /* The encoded size of a: 0 without records, else the header and every record. */
 size_t quire_attachments_size(const quire_attachments *a);

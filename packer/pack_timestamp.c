@@ -167,9 +167,10 @@ static uint8_t *add_token(const quire_attachments *cur, const uint8_t *tok, size
             return NULL;
         }
     if (a.count >= QUIRE_MAX_ATTACHMENTS || len > QUIRE_MAX_ATTACHMENT_BODY_BYTES) {
-        quire_error_set(err, QUIRE_E_LIMIT, "no room for the token: at most %u attachments of "
-                        "%u bytes (SPEC 8)", QUIRE_MAX_ATTACHMENTS,
-                        QUIRE_MAX_ATTACHMENT_BODY_BYTES);
+        quire_error_set(err, QUIRE_E_LIMIT,
+                        "no room for the token: at most %u attachments of "
+                        "%u bytes (SPEC 8)",
+                        QUIRE_MAX_ATTACHMENTS, QUIRE_MAX_ATTACHMENT_BODY_BYTES);
         return NULL;
     }
     a.recs[a.count++] = (quire_attachment){QUIRE_ATTACH_TIMESTAMP, (uint32_t)len, tok};
@@ -235,12 +236,13 @@ static int attach_token(quire_reader *r, const char *bundle, const char *out, co
 {
     quire_error err;
     const quire_sigblock *sb = quire_reader_sigblock(r);
-    uint8_t sig[QUIRE_SIGBLOCK_FIXED_BYTES +
-                QUIRE_MAX_SIGNATURES * (QUIRE_SIG_RECORD_MIN_BYTES + QUIRE_MAX_TRUSTED_COMMENT_BYTES)];
+    uint8_t
+        sig[QUIRE_SIGBLOCK_FIXED_BYTES +
+            QUIRE_MAX_SIGNATURES * (QUIRE_SIG_RECORD_MIN_BYTES + QUIRE_MAX_TRUSTED_COMMENT_BYTES)];
     int sig_len = quire_sigblock_encode(sb->sigs, sb->count, sig, sizeof sig);
     size_t att_len = 0;
-    uint8_t *att = sig_len > 0 ? add_token(quire_reader_attachments(r), tok, len, &att_len, &err)
-                               : NULL;
+    uint8_t *att =
+        sig_len > 0 ? add_token(quire_reader_attachments(r), tok, len, &att_len, &err) : NULL;
     if (att == NULL) {
         pack_warn("%s: %s", bundle, sig_len > 0 ? err.msg : "cannot encode its signatures");
         return 2;
@@ -249,8 +251,8 @@ static int attach_token(quire_reader *r, const char *bundle, const char *out, co
                   .count = quire_reader_attachments(r)->count + 1,
                   .handle = -1};
     quire_tail_ops ops = {tail_creating, tail_created, tail_check, tail_gone, &c};
-    int rc = quire_tail_rewrite(bundle, out, quire_reader_index(r)->statement, sig,
-                                (size_t)sig_len, att, att_len, &ops, &err);
+    int rc = quire_tail_rewrite(bundle, out, quire_reader_index(r)->statement, sig, (size_t)sig_len,
+                                att, att_len, &ops, &err);
     free(att);
     if (rc != QUIRE_OK) {
         pack_warn("%s: cannot attach the token: %s", out, err.msg);
@@ -287,12 +289,10 @@ static int ts_attach(const char *bundle, const char *reply_path, const ts_opts *
     return rc;
 }
 
-static const struct option long_opts[] = {{"output", required_argument, NULL, 'o'},
-                                          {"request", required_argument, NULL, 'q'},
-                                          {"tsa-ca", required_argument, NULL, 'C'},
-                                          {"force", no_argument, NULL, 'f'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
+static const struct option long_opts[] = {
+    {"output", required_argument, NULL, 'o'}, {"request", required_argument, NULL, 'q'},
+    {"tsa-ca", required_argument, NULL, 'C'}, {"force", no_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 
 static int parse(int argc, char **argv, ts_opts *o)
 {

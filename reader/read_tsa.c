@@ -31,8 +31,9 @@ static bool store_done;
 #ifdef QUIRE_STATIC
 static const quire_tsa_api_v1 *load(void)
 {
-    snprintf(tried, sizeof tried, "the static quire-read cannot load the time-stamp module; "
-                                  "use a dynamically linked quire-read");
+    snprintf(tried, sizeof tried,
+             "the static quire-read cannot load the time-stamp module; "
+             "use a dynamically linked quire-read");
     return NULL;
 }
 #else
@@ -292,7 +293,8 @@ void read_tsa_print(json_t *list)
     size_t i;
     json_t *t;
     char line[1024];
-    json_array_foreach (list, i, t) {
+    json_array_foreach(list, i, t)
+    {
         const char *status = member(t, "status");
         if (strcmp(status, "trusted") == 0)
             snprintf(line, sizeof line, "existed no later than %s (%s)", member(t, "time"),
@@ -325,7 +327,8 @@ int read_tsa_earliest(quire_reader *r, const read_opts *o, int64_t *when, quire_
         rc = quire_error_set(err, QUIRE_E_SIGNATURE,
                              "attachment %lld: time-stamp token is invalid (SPEC 9 step 13)",
                              (long long)bad);
-    json_array_foreach (list, i, t) {
+    json_array_foreach(list, i, t)
+    {
         json_int_t at = json_integer_value(json_object_get(t, "unix_time"));
         if (rc == QUIRE_OK && strcmp(member(t, "status"), "trusted") == 0 &&
             (!found || at < *when)) {

@@ -27,21 +27,21 @@ typedef enum quire_tsa_status {
 
 typedef struct quire_tsa_result {
     quire_tsa_status status;
-    int64_t gen_time;        /* genTime, seconds since 1970-01-01 UTC (not when INVALID) */
-    char gen_time_text[32];  /* genTime as "2026-12-02T08:45:00Z" */
-    char accuracy[48];       /* "1.5 s", or "" when the token has none */
-    char tsa[256];           /* subject of the TSA's signing certificate (RFC 2253), or "" */
-    char serial[72];         /* the token's serial number in hex */
-    char policy[64];         /* the TSA policy OID */
-    char why[256];           /* why not trusted or invalid, "" when trusted */
+    int64_t gen_time;       /* genTime, seconds since 1970-01-01 UTC (not when INVALID) */
+    char gen_time_text[32]; /* genTime as "2026-12-02T08:45:00Z" */
+    char accuracy[48];      /* "1.5 s", or "" when the token has none */
+    char tsa[256];          /* subject of the TSA's signing certificate (RFC 2253), or "" */
+    char serial[72];        /* the token's serial number in hex */
+    char policy[64];        /* the TSA policy OID */
+    char why[256];          /* why not trusted or invalid, "" when trusted */
 } quire_tsa_result;
 
 /* The certificates of the time-stamping authorities a user trusts (an X509_STORE). */
 typedef struct quire_tsa_store quire_tsa_store;
 
 typedef struct quire_tsa_api_v1 {
-    unsigned version;                      /* QUIRE_TSA_API_VERSION */
-    size_t size;                           /* sizeof (struct quire_tsa_api_v1) */
+    unsigned version;                     /* QUIRE_TSA_API_VERSION */
+    size_t size;                          /* sizeof (struct quire_tsa_api_v1) */
     const char *(*library_version)(void); /* "OpenSSL 3.0.x ..." */
 
     /* A new, empty store, or NULL when out of memory. Free with store_free (accepts NULL). */

@@ -37,8 +37,8 @@ static TS_MSG_IMPRINT *imprint_new(const uint8_t fp[FP_BYTES])
     X509_ALGOR *alg = X509_ALGOR_new();
     bool ok = mi != NULL && alg != NULL &&
               X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL) &&
-              TS_MSG_IMPRINT_set_algo(mi, alg) && TS_MSG_IMPRINT_set_msg(mi, (unsigned char *)fp,
-                                                                        FP_BYTES);
+              TS_MSG_IMPRINT_set_algo(mi, alg) &&
+              TS_MSG_IMPRINT_set_msg(mi, (unsigned char *)fp, FP_BYTES);
     X509_ALGOR_free(alg); /* set_algo copied it */
     if (!ok) {
         TS_MSG_IMPRINT_free(mi);
@@ -102,8 +102,9 @@ static TS_VERIFY_CTX *ctx_from_request(const uint8_t *req, size_t req_len,
         X509_ALGOR_get0(&oid, NULL, NULL, TS_MSG_IMPRINT_get_algo(mi));
         if (OBJ_obj2nid(oid) != NID_sha256 || ASN1_STRING_length(d) != FP_BYTES ||
             memcmp(ASN1_STRING_get0_data(d), fp, FP_BYTES) != 0)
-            snprintf(why, cap, "the request is not for this bundle (its imprint is not the "
-                               "bundle's fingerprint)");
+            snprintf(why, cap,
+                     "the request is not for this bundle (its imprint is not the "
+                     "bundle's fingerprint)");
         else if ((ctx = TS_REQ_to_TS_VERIFY_CTX(r, NULL)) == NULL)
             tsa_why(why, cap, "cannot use the request");
         else /* what the request asked for; the signature is checked by verify, without trust */

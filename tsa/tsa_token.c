@@ -167,8 +167,8 @@ static bool signature_valid(const uint8_t *tok, size_t len, quire_tsa_result *ou
     STACK_OF(CMS_SignerInfo) *si = CMS_get0_SignerInfos(cms);
     if (si == NULL || sk_CMS_SignerInfo_num(si) != 1) {
         snprintf(out->why, sizeof out->why, "the token does not have exactly one signer");
-    } else if (CMS_verify(cms, NULL, NULL, NULL, NULL,
-                          CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
+    } else if (CMS_verify(cms, NULL, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) !=
+               1) {
         tsa_why(out->why, sizeof out->why, "its signature does not verify");
     } else {
         STACK_OF(X509) *signers = CMS_get0_signers(cms);
@@ -222,8 +222,7 @@ static void verify(const quire_tsa_store *st, const uint8_t *tok, size_t len,
     if (p7 == NULL || tst == NULL)
         tsa_why(out->why, sizeof out->why, "not an RFC 3161 time-stamp token");
     else if (p != tok + len)
-        snprintf(out->why, sizeof out->why, "%zu bytes after the token",
-                 len - (size_t)(p - tok));
+        snprintf(out->why, sizeof out->why, "%zu bytes after the token", len - (size_t)(p - tok));
     else if (TS_TST_INFO_get_version(tst) != 1)
         snprintf(out->why, sizeof out->why, "TSTInfo version is not 1");
     else if (!gen_time(tst, out))

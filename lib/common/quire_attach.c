@@ -62,9 +62,8 @@ int quire_attachments_parse(const uint8_t *buf, size_t len, quire_attachments *o
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "attachments: reserved field is not zero (SPEC 7.1)");
     if (count == 0 || count > QUIRE_MAX_ATTACHMENTS)
-        return quire_error_set(err, QUIRE_E_LIMIT,
-                               "attachments: %u records, not 1 to %u (SPEC 8)", count,
-                               QUIRE_MAX_ATTACHMENTS);
+        return quire_error_set(err, QUIRE_E_LIMIT, "attachments: %u records, not 1 to %u (SPEC 8)",
+                               count, QUIRE_MAX_ATTACHMENTS);
     size_t off = QUIRE_ATTACH_FIXED_BYTES;
     for (uint32_t i = 0; i < count; i++) {
         size_t used = 0;
