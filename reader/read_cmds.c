@@ -202,6 +202,8 @@ static int verify_report(const read_opts *o, quire_reader *r, const char *path, 
     json_t *b = bundle_json(r);
     bool trusted = quire_reader_signer(r) != NULL;
     json_object_set_new(b, "timestamps", ts); /* SPEC 9 step 13 (read_tsa.c) */
+    if (json_array_size(ts) > 0)
+        json_object_set_new(b, "existed_no_later_than", read_tsa_earliest_json(r, o));
     if (o->json) {
         json_object_set_new(b, "intact", json_true());
         json_object_set_new(b, "documents_checked", json_boolean(!o->quick));

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "quire_attach.h"
@@ -340,4 +341,20 @@ int read_tsa_earliest(quire_reader *r, const read_opts *o, int64_t *when, quire_
     if (rc == QUIRE_OK && !found)
         rc = quire_error_set(err, QUIRE_E_NOTFOUND, "no trusted time-stamp token (SPEC 7.1)");
     return rc;
+}
+
+json_t *read_tsa_earliest_json(quire_reader *r, const read_opts *o)
+{
+    int64_t when = 0;
+    quire_error err;
+    char text[32];
+    struct tm tm;
+    time_t t;
+    if (read_tsa_earliest(r, o, &when, &err) != QUIRE_OK)
+        return json_null();
+    t = (time_t)when;
+    if (gmtime_r(&t, &tm) == NULL)
+        return json_null();
+    strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(text);
 }

@@ -45,4 +45,9 @@ void read_tsa_print(json_t *list);
 QUIRE_MUST_CHECK int read_tsa_earliest(quire_reader *r, const read_opts *o, int64_t *when,
                                        quire_error *err);
 
+/* read_tsa_earliest as JSON for verify --json's "existed_no_later_than": the time as ISO 8601
+ * ("2026-12-02T08:45:00Z"), or null when no token is trusted. Call after read_tsa_check
+ * succeeded. */
+json_t *read_tsa_earliest_json(quire_reader *r, const read_opts *o);
+
 #endif

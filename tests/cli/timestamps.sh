@@ -14,6 +14,12 @@
 command -v openssl >/dev/null || fail "openssl is not installed (scripts/install-deps.sh)"
 cd "$T"
 
+expect_stdout_not_contains()
+{
+    if grep -qF -- "$1" "$OUT"; then fail "stdout contains '$1'"; fi
+    ok
+}
+
 # ---- two authorities and an expired one ----
 # mk_tsa NAME [START END]: NAME/ca.pem (root), NAME/tsa.pem + NAME/tsa.key, NAME/tsa.cnf for
 # openssl ts -reply; START and END (YYYYMMDDHHMMSSZ) the TSA certificate's validity.
@@ -166,11 +172,6 @@ expect_exit 0 "$READ" verify -p "$PUB" --tsa-ca "$T/A/ca.pem" --tsa-ca "$T/B/ca.
 expect_stdout_contains "timestamp:       existed no later than 20"
 expect_stdout_contains "(CN=quire test TSA A,O=quire tests)"
 expect_stdout_contains "(CN=quire test TSA B,O=quire tests)"
-expect_stdout_not_contains()
-{
-    if grep -qF -- "$1" "$OUT"; then fail "stdout contains '$1'"; fi
-    ok
-}
 expect_stdout_not_contains "UNTRUSTED"
 # The JSON: one object per token
 expect_exit 0 "$READ" verify --json -p "$PUB" --tsa-ca "$T/A/ca.pem" --tsa-ca "$T/B/ca.pem" b.quire
@@ -182,6 +183,7 @@ assert [t["status"] for t in ts] == ["trusted", "trusted"], ts
 assert ts[0]["tsa"] == "CN=quire test TSA A,O=quire tests", ts[0]
 assert ts[0]["policy"] == "1.3.6.1.4.1.99999.1" and ts[0]["time"].endswith("Z"), ts[0]
 assert ts[0]["type"] == "rfc3161" and isinstance(ts[0]["unix_time"], int), ts[0]
+assert j["existed_no_later_than"] == min(t["time"] for t in ts), j["existed_no_later_than"]
 ' "$OUT"
 # info shows them too
 expect_exit 0 "$READ" info -p "$PUB" --tsa-ca "$T/A/ca.pem" b.quire
@@ -213,6 +215,31 @@ expect_stderr_contains "cannot open the trusted TSA directory"
 expect_exit 0 "$READ" verify -p "$PUB" b.quire
 expect_stdout_contains "UNTRUSTED, not counted"
 expect_stdout_contains "no time-stamping authority is trusted"
+expect_exit 0 "$READ" verify --json -p "$PUB" b.quire
+expect_true "no trusted token: existed_no_later_than is null" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["existed_no_later_than"] is None and len(j["timestamps"]) == 2, j
+' "$OUT"
+# Without the module (as in the static quire-read): reported as not checked, never as trusted;
+# with --tsa-ca, where the check was asked for, exit 2.
+mkdir alone
+cp "$READ" alone/quire-read
+QUIRE_TSA_MODULE=$T/none.so expect_exit 0 alone/quire-read verify -p "$PUB" b.quire
+expect_stdout_contains "timestamp:       NOT checked: $T/none.so: no such file"
+expect_stdout_not_contains "existed no later than"
+QUIRE_TSA_MODULE=$T/none.so expect_exit 0 alone/quire-read verify --json -p "$PUB" b.quire
+expect_true "unchecked tokens in --json" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert [t["status"] for t in j["timestamps"]] == ["unchecked"] * 2, j
+assert j["existed_no_later_than"] is None, j
+' "$OUT"
+QUIRE_TSA_MODULE=$T/none.so expect_exit 2 alone/quire-read verify -p "$PUB" --tsa-ca "$T/A/ca.pem" b.quire
+expect_stderr_contains "time-stamp tokens cannot be checked (SPEC 7.1): the time-stamp module cannot be loaded"
+QUIRE_TSA_MODULE=$(dirname "$READ")/quire-tsa.so expect_exit 0 alone/quire-read verify -p "$PUB" \
+    --tsa-ca "$T/A/ca.pem" b.quire
+expect_stdout_contains "existed no later than"
 expect_exit 2 "$READ" verify -p "$PUB" --tsa-ca "$T/none.pem" b.quire
 expect_stderr_contains "--tsa-ca $T/none.pem: cannot open"
 expect_exit 2 "$READ" list -p "$PUB" --tsa-ca "$T/A/ca.pem" b.quire
