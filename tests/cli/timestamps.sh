@@ -248,6 +248,14 @@ expect_stderr_contains "not supported by list"
 QUIRE_TSA_MODULE=$T/none.so expect_exit 0 "$READ" show -p "$PUB" b.quire docs/a.txt
 expect_stdout_contains "the document to date"
 
+# The committed fixture (fixtures/make-timestamped.sh, Appendix A's bundle with a token; the
+# static build's test reads it too) verifies with its authority's certificate.
+expect_exit 0 "$READ" verify -p "$PUB" --tsa-ca "$FIX/keys/tsa-ca.pem" "$FIX/timestamped.quire"
+expect_stdout_contains "existed no later than 2026-"
+expect_stdout_contains "(CN=quire fixture TSA,O=quire fixtures)"
+expect_true "the fixture's fingerprint is Appendix A's" test \
+    "$(fingerprint "$FIX/timestamped.quire")" = "$(fingerprint "$FIX/tiny.quire")"
+
 # ---- openssl ts -verify: the same token, the same data (the man page's command) ----
 python3 - b.quire <<'PY' || fail "cannot cut the tokens"
 import struct, sys
