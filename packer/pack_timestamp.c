@@ -31,7 +31,7 @@ typedef struct ts_opts {
 
 /* Opens the bundle and authenticates its statement (SPEC 9 steps 1-7, and the root): the
  * fingerprint does not depend on who signed, so no trusted key is needed here. */
-static quire_reader *open_bundle(const char *path)
+static quire_reader *open_bundle(const char *path, int *code)
 {
     quire_reader *r = NULL;
     quire_error err;
@@ -43,6 +43,7 @@ static quire_reader *open_bundle(const char *path)
     if (rc != QUIRE_OK) {
         pack_warn("%s: %s", path, err.msg);
         quire_reader_close(r);
+        *code = quire_exit_code(rc);
         return NULL;
     }
     return r;
@@ -70,6 +71,32 @@ static uint8_t *slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* Renames tmp to out, never over an existing file: RENAME_NOREPLACE, or link and unlink where
+ * the file system lacks it. Returns 0 or -1 with errno. */
+static int rename_new(const char *tmp, const char *out)
+{
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+    if (link(tmp, out) != 0)
+        return -1;
+    unlink(tmp);
+    return 0;
+}
+
+/* fsync of the directory that holds path, so that a rename survives a power failure. */
+static void sync_dir(const char *path, int dlen)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", dlen > 0 ? dlen : 1, dlen > 0 ? path : ".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
 /* Writes len bytes to out through a temporary file beside it, synced, then renamed (never
  * over an existing file unless force). Returns 0 or 2 after a message. */
 static int write_atomic(const char *out, const uint8_t *p, size_t len, bool force)
@@ -92,7 +119,7 @@ static int write_atomic(const char *out, const uint8_t *p, size_t len, bool forc
     umask(um);
     bool ok = fchmod(fd, 0666 & ~um) == 0 && write(fd, p, len) == (ssize_t)len && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
-    if (ok && !force && renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE) != 0)
+    if (ok && !force && rename_new(tmp, out) != 0)
         ok = false;
     else if (ok && force && rename(tmp, out) != 0)
         ok = false;
@@ -103,6 +130,7 @@ static int write_atomic(const char *out, const uint8_t *p, size_t len, bool forc
         return 2;
     }
     cli_cleanup_done(h);
+    sync_dir(out, dlen);
     return 0;
 }
 
@@ -115,9 +143,10 @@ static int ts_request(const char *bundle, const ts_opts *o)
         pack_warn("timestamp request: -o REQ.tsq is required");
         return 2;
     }
-    quire_reader *r = open_bundle(bundle);
+    int code = 0;
+    quire_reader *r = open_bundle(bundle, &code);
     if (r == NULL)
-        return 1;
+        return code;
     const quire_tsa_api_v1 *t = quire_tsa_table();
     int rc = t->request(quire_reader_fingerprint(r), &der, &len, why, sizeof why);
     quire_reader_close(r);
@@ -271,7 +300,7 @@ static int ts_attach(const char *bundle, const char *reply_path, const ts_opts *
         return 2;
     }
     int rc = 1;
-    quire_reader *r = open_bundle(bundle);
+    quire_reader *r = open_bundle(bundle, &rc);
     const quire_tsa_api_v1 *t = quire_tsa_table();
     if (r != NULL && t->reply_token(reply, reply_len, req, req_len, quire_reader_fingerprint(r),
                                     &tok, &tok_len, why, sizeof why) != 0)

@@ -126,6 +126,11 @@ expect_exit 2 "$PACK" timestamp request b.quire -o req.tsq
 expect_stderr_contains "use --force"
 expect_exit 2 "$PACK" timestamp request b.quire
 expect_stderr_contains "-o REQ.tsq is required"
+expect_exit 2 "$PACK" timestamp request nope.quire -o x.tsq
+expect_stderr_contains "nope.quire: cannot open"
+expect_absent x.tsq
+expect_exit 1 "$PACK" timestamp request "$FIX/bad/7.1-attachments-magic.quire" -o x.tsq
+expect_stderr_contains "attachments: bad magic (SPEC 7.1)"
 expect_exit 2 "$PACK" timestamp frob b.quire
 expect_exit 0 "$PACK" timestamp --help
 expect_stdout_contains "quire-pack timestamp attach"
