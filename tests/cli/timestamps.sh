@@ -261,6 +261,16 @@ expect_stdout_contains "(CN=quire fixture TSA,O=quire fixtures)"
 expect_true "the fixture's fingerprint is Appendix A's" test \
     "$(fingerprint "$FIX/timestamped.quire")" = "$(fingerprint "$FIX/tiny.quire")"
 
+# The module (and with it libcrypto) is loaded only for a bundle with a token, and only by the
+# commands that report time-stamps (glibc's loader names each object it opens).
+expect_exit 0 env LD_DEBUG=files "$READ" verify -q -p "$PUB" "$FIX/tiny.quire"
+expect_true "no token: quire-tsa.so is not loaded" sh -c "! grep -q -e quire-tsa.so -e libcrypto '$ERR'"
+expect_exit 0 env LD_DEBUG=files "$READ" list -p "$PUB" "$FIX/timestamped.quire"
+expect_true "list: quire-tsa.so is not loaded" sh -c "! grep -q -e quire-tsa.so -e libcrypto '$ERR'"
+expect_exit 0 env LD_DEBUG=files "$READ" verify -q -p "$PUB" "$FIX/timestamped.quire"
+expect_true "a token: verify loads quire-tsa.so" grep -q quire-tsa.so "$ERR"
+expect_true "quire-read itself does not link libcrypto" sh -c "! ldd '$READ' | grep -q libcrypto"
+
 # ---- openssl ts -verify: the same token, the same data (the man page's command) ----
 python3 - b.quire <<'PY' || fail "cannot cut the tokens"
 import struct, sys
