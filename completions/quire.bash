@@ -71,7 +71,11 @@ _quire_pack()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "keygen create --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "keygen create timestamp --help --version" -- "$cur"))
+        return
+    fi
+    if [ "${COMP_WORDS[1]}" = timestamp ] && [ "$COMP_CWORD" -eq 2 ]; then
+        COMPREPLY=($(compgen -W "request attach --help" -- "$cur"))
         return
     fi
     # --opt=value: bash splits it at '=' into three words.
@@ -80,6 +84,8 @@ _quire_pack()
     case $prev in
     -k|--key) _quire_files '*.key'; return ;;
     --supersedes) _quire_files '*.quire'; return ;;
+    --tsa-ca) _quire_files '*.pem'; return ;;
+    -q|--request) [ "${COMP_WORDS[1]}" = timestamp ] && { _quire_files '*.tsq'; return; } ;;
     -m|--metadata|-s|--sources) _quire_files '*.json'; return ;;
     -o|--output|-a|--archive|--passphrase-file) _quire_files; return ;;
     -l|--level) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7 8 9" -- "$cur")); return ;;
@@ -96,6 +102,12 @@ _quire_pack()
         else
             _quire_files
         fi ;;
+    timestamp)
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "-o --output -q --request --tsa-ca --force --help" -- "$cur"))
+        else
+            _quire_files
+        fi ;;
     esac
 }
 
@@ -103,7 +115,7 @@ _quire_pack()
 _quire_read_takes_arg()
 {
     case $1 in
-    -p|--pubkey|-C|--directory|--format|--path|-o|--output) return 0 ;;
+    -p|--pubkey|-C|--directory|--format|--path|-o|--output|--tsa-ca) return 0 ;;
     esac
     return 1
 }
@@ -120,6 +132,7 @@ _quire_read()
     [ "$cur" = "=" ] && cur=
     case $prev in
     -p|--pubkey) _quire_files '*.pub'; return ;;
+    --tsa-ca) _quire_files '*.pem'; return ;;
     -C|--directory) _quire_dirs; return ;;
     -o|--output) _quire_files; return ;;
     --path) return ;; # a path prefix inside the bundle
@@ -132,7 +145,7 @@ _quire_read()
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path -o --output --receipt --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path -o --output --receipt --tsa-ca --help" -- "$cur"))
         return
     fi
     # The positional words before this one (the bundle first), and the -p keys given.

@@ -130,5 +130,7 @@ char *pack_entry_meta(json_t *item, const char *path, const uint8_t *head, size_
 
 int pack_keygen(int argc, char **argv);
 int pack_create(int argc, char **argv);
+/* quire-pack timestamp request|attach (pack_timestamp.c). */
+int pack_timestamp(int argc, char **argv);
 
 #endif

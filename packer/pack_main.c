@@ -22,6 +22,10 @@ static const char create_usage[] =
     "                         [--force] [--supersedes OLD.quire] [--keep-records]\n"
     "                         [-L | --skip-links] [--exclude PATTERN]... [-a ARCHIVE]...\n"
     "                         [INPUT...]\n";
+static const char timestamp_usage[] =
+    "quire-pack timestamp request BUNDLE -o REQ.tsq [--force]\n"
+    "       quire-pack timestamp attach [-q REQ.tsq] [--tsa-ca CA.pem]... [-o OUT.quire]\n"
+    "                                   BUNDLE REPLY.tsr\n";
 
 static const char help[] =
     "Pack documents, their provenance and collection metadata into one signed bundle.\n"
@@ -34,6 +38,11 @@ static const char help[] =
     "  create   pack files and directories INPUT... into OUT.quire, signed with KEY;\n"
     "           OUT is replaced only once the new bundle is complete and on disk, and\n"
     "           only if it is a quire bundle (or --force is given)\n"
+    "  timestamp request: write an RFC 3161 time-stamp request (SHA-256 of the bundle's\n"
+    "           signed statement, a random nonce, certReq) to carry to a machine that can\n"
+    "           reach a time-stamping authority; attach: check that the authority's reply\n"
+    "           answers it (status, imprint, and with -q the nonce) and add its token to the\n"
+    "           bundle, which keeps its signed bytes, fingerprint and signatures\n"
     "\n"
     "options:\n"
     "  -o NAME, --output NAME      key name (keygen) or bundle path (create)\n"
@@ -69,6 +78,10 @@ static const char help[] =
     "  --exclude PATTERN           create: leave out bundle paths matching PATTERN (a\n"
     "                              name without '/' matches any component, one with '/'\n"
     "                              the path; a directory with all below it; repeatable)\n"
+    "  -q FILE, --request FILE     timestamp attach: the request the reply answers (its\n"
+    "                              nonce is then checked)\n"
+    "  --tsa-ca FILE               timestamp attach: attach only a token whose authority\n"
+    "                              chains to a certificate of FILE (PEM; repeatable)\n"
     "  -h, --help                  show this help\n"
     "  -V, --version               show the version\n"
     "\n"
@@ -82,18 +95,23 @@ static const char help[] =
     "\n"
     "example:\n"
     "  quire-pack keygen -o publisher\n"
-    "  quire-pack create -k publisher.key -o dossier.quire -m bundle.json docs/\n";
+    "  quire-pack create -k publisher.key -o dossier.quire -m bundle.json docs/\n"
+    "  quire-pack timestamp request dossier.quire -o dossier.tsq\n"
+    "  curl --data-binary @dossier.tsq -H 'Content-Type: application/timestamp-query' \\\n"
+    "       -o dossier.tsr https://TSA\n"
+    "  quire-pack timestamp attach -q dossier.tsq dossier.quire dossier.tsr\n";
 
 void pack_usage(FILE *f, const char *cmd, bool full)
 {
     bool keygen = cmd != NULL && strcmp(cmd, "keygen") == 0;
     bool create = cmd != NULL && strcmp(cmd, "create") == 0;
-    if (keygen || create) {
+    bool timestamp = cmd != NULL && strcmp(cmd, "timestamp") == 0;
+    if (keygen || create || timestamp) {
         fputs("usage: ", f);
-        fputs(keygen ? keygen_usage : create_usage, f);
+        fputs(keygen ? keygen_usage : create ? create_usage : timestamp_usage, f);
     } else {
-        fprintf(f, "usage: %s       %s       quire-pack --help | --version\n", keygen_usage,
-                create_usage);
+        fprintf(f, "usage: %s       %s       %s       quire-pack --help | --version\n",
+                keygen_usage, create_usage, timestamp_usage);
     }
     if (full) {
         fputc('\n', f);
@@ -159,8 +177,10 @@ static int run(int argc, char **argv)
         return pack_keygen(argc - 1, argv + 1);
     if (strcmp(cmd, "create") == 0)
         return pack_create(argc - 1, argv + 1);
+    if (strcmp(cmd, "timestamp") == 0)
+        return pack_timestamp(argc - 1, argv + 1);
     /* the nearest command, within two edits or as a prefix ("cr"), and its usage */
-    static const char *const names[] = {"keygen", "create"};
+    static const char *const names[] = {"keygen", "create", "timestamp"};
     const char *best = NULL;
     size_t best_d = 3, n = strlen(cmd);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {

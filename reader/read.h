@@ -39,6 +39,8 @@ typedef struct read_opts {
     const char *output;      /* receipt: the file to write (-o), NULL for stdout */
     bool receipt;            /* cite: embed a citation receipt */
     bool signer_required;    /* receipt, cite --receipt: --any-signer is no way out */
+    char **tsa_ca;           /* --tsa-ca: trusted TSA certificate files (read_tsa.h) */
+    size_t ntsa_ca;
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */

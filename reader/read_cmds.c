@@ -10,6 +10,7 @@
 #include "cli_progress.h"
 #include "quire_text_api.h"
 #include "read.h"
+#include "read_tsa.h"
 #include "read_show.h"
 
 static json_t *hex_json(const uint8_t *p, size_t n)
@@ -195,10 +196,14 @@ static int verify_bytes(const read_opts *o, quire_reader *r, quire_error *err)
 
 /* "BUNDLE: OK, ..." and, for one bundle, its description; with several, arr collects the
  * JSON of each. */
-static int verify_report(const read_opts *o, quire_reader *r, const char *path, json_t *arr)
+static int verify_report(const read_opts *o, quire_reader *r, const char *path, json_t *arr,
+                         json_t *ts)
 {
     json_t *b = bundle_json(r);
     bool trusted = quire_reader_signer(r) != NULL;
+    json_object_set_new(b, "timestamps", ts); /* SPEC 9 step 13 (read_tsa.c) */
+    if (json_array_size(ts) > 0)
+        json_object_set_new(b, "existed_no_later_than", read_tsa_earliest_json(r, o));
     if (o->json) {
         json_object_set_new(b, "intact", json_true());
         json_object_set_new(b, "documents_checked", json_boolean(!o->quick));
@@ -220,6 +225,8 @@ static int verify_report(const read_opts *o, quire_reader *r, const char *path, 
                    quire_reader_index(r)->entry_count == 1 ? "y" : "ies");
         if (arr == NULL)
             print_bundle(b);
+        if (arr == NULL)
+            read_tsa_print(ts);
     }
     json_decref(b);
     return 0;
@@ -232,12 +239,15 @@ static int verify_one(const read_opts *o, const char *path, json_t *arr)
     quire_reader *r = read_open(path, o, &code);
     if (r == NULL)
         return code;
+    json_t *ts = NULL;
     int rc = verify_bytes(o, r, &err);
     if (rc != QUIRE_OK) {
         read_error(path, &err);
         code = quire_exit_code(rc);
+    } else if ((code = read_tsa_check(r, o, path, &ts)) != 0) {
+        json_decref(ts);
     } else {
-        code = verify_report(o, r, path, arr);
+        code = verify_report(o, r, path, arr, ts);
     }
     quire_reader_close(r);
     return code;
@@ -514,7 +524,15 @@ int cmd_info(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return code;
     }
-    json_t *j = bundle_json(r);
+    json_t *j = bundle_json(r), *ts = NULL;
+    if (argc == 1 && (code = read_tsa_check(r, o, argv[0], &ts)) != 0) {
+        json_decref(ts);
+        json_decref(j);
+        quire_reader_close(r);
+        return code;
+    }
+    if (ts != NULL)
+        json_object_set_new(j, "timestamps", ts);
     if (argc == 2) { /* one document: its record, with the bundle it is vouched for by */
         json_t *b = j;
         j = read_entry_json(r, argv[0], i, &code);
@@ -534,6 +552,8 @@ int cmd_info(const read_opts *o, int argc, char **argv)
             print_entry(quire_reader_index(r), i, j);
         else
             print_bundle(j);
+        if (argc == 1)
+            read_tsa_print(json_object_get(j, "timestamps"));
         json_decref(j);
     }
     quire_reader_close(r);

@@ -13,6 +13,7 @@
 
 #include "cli_distance.h"
 #include "read.h"
+#include "read_tsa.h"
 
 typedef int (*cmd_fn)(const read_opts *, int, char **);
 
@@ -36,7 +37,10 @@ enum {
     OPT_PATH = 1 << 14,
     OPT_OUTPUT = 1 << 15,
     OPT_RECEIPT = 1 << 16,
+    OPT_TSA_CA = 1 << 20, /* verify, info: --tsa-ca (read_tsa.c) */
 };
+
+#define LONG_TSA_CA 0x200 /* --tsa-ca has no short form */
 
 typedef struct command {
     const char *name;
@@ -46,10 +50,11 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"verify", cmd_verify, OPT_JSON | OPT_QUIET | OPT_QUICK | OPT_NO_PAGER,
-     "[-p PUB]... [--any-signer] [--json] [-q] [--quick] BUNDLE..."},
-    {"info", cmd_info, OPT_JSON | OPT_NO_PAGER | OPT_SOURCES,
-     "[-p PUB]... [--any-signer] [--json] BUNDLE [PATH] | --sources BUNDLE"},
+    {"verify", cmd_verify, OPT_JSON | OPT_QUIET | OPT_QUICK | OPT_NO_PAGER | OPT_TSA_CA,
+     "[-p PUB]... [--any-signer] [--tsa-ca CA.pem]... [--json] [-q] [--quick] BUNDLE..."},
+    {"info", cmd_info, OPT_JSON | OPT_NO_PAGER | OPT_SOURCES | OPT_TSA_CA,
+     "[-p PUB]... [--any-signer] [--tsa-ca CA.pem]... [--json] BUNDLE [PATH] | --sources "
+     "BUNDLE"},
     {"list", cmd_list, OPT_LONG | OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [-l] [--json] BUNDLE... [PATTERN...]"},
     {"show", cmd_show, OPT_TEXT | OPT_NO_PAGER, "[-p PUB]... [--any-signer] [--text] BUNDLE PATH"},
@@ -129,6 +134,10 @@ static const char help[] =
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
     "                           every *.pub in $QUIRE_TRUSTED_KEYS (default\n"
     "                           $XDG_CONFIG_HOME/quire/trusted or ~/.config/quire/trusted)\n"
+    "  --tsa-ca FILE            verify, info: trust the PEM certificates in FILE as\n"
+    "                           time-stamping authorities (repeatable); without it, every\n"
+    "                           *.pem in $QUIRE_TRUSTED_TSA (default: tsa/ in the\n"
+    "                           trusted-keys directory); tokens are checked offline\n"
     "  --any-signer             do not require a trusted signature: no signature is\n"
     "                           checked, only that every byte matches the index (which\n"
     "                           anyone could have made); stderr says so\n"
@@ -442,6 +451,7 @@ static const struct option long_opts[] = {{"pubkey", required_argument, NULL, 'p
                                           {"path", required_argument, NULL, 'P'},
                                           {"output", required_argument, NULL, 'o'},
                                           {"receipt", no_argument, NULL, 'R'},
+                                          {"tsa-ca", required_argument, NULL, LONG_TSA_CA},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
 
@@ -528,6 +538,11 @@ static int parse_opts(read_opts *o, int argc, char **argv)
             keys_given = true;
             if (read_keys_add(o, optarg) != 0)
                 return 2;
+        } else if (c == LONG_TSA_CA) {
+            if ((current->opts & OPT_TSA_CA) == 0)
+                return refuse_opt(c, li);
+            if (read_tsa_ca_add(o, optarg) != 0)
+                return 2;
         } else if (c == 'h') {
             show_help();
             return -1;
@@ -603,5 +618,6 @@ int main(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN); /* a file size limit is an error to report, not a kill */
     int rc = flush_stdout(run(argc, argv, &o));
     read_keys_free(&o);
+    read_tsa_free(&o);
     return rc;
 }

@@ -59,6 +59,8 @@ cp "$build/quire-read" "$build/quire-pack" "$root/"
 cp fixtures/keys/test.pub "$root/k.pub"
 cp fixtures/keys/test.key "$root/k.key"
 cp fixtures/dossier.quire "$root/b.quire"
+cp fixtures/timestamped.quire "$root/t.quire"
+cp fixtures/keys/tsa-ca.pem "$root/tsa-ca.pem"
 cp fixtures/bundle.json fixtures/sources.json "$root/"
 cp -R fixtures/docs "$root/docs"
 tar -czf "$root/docs.tar.gz" -C fixtures docs
@@ -114,6 +116,17 @@ expect 2 /quire-read export --format tar -p /k.pub /b.quire /x.tar
 grep -q 'export is not available in the static quire-read' "$err" ||
     fail "export in the static reader: $(head -n 1 "$err")"
 [ ! -e "$root/x.tar" ] || fail "export left /x.tar behind"
+ok
+# Time-stamp tokens need the module, which the static reader cannot load (SPEC 7.1): a token
+# is reported as not checked, never as trusted, and --tsa-ca (the check asked for) exits 2.
+expect 0 /quire-read verify -p /k.pub /t.quire
+grep -q '^timestamp: *NOT checked: the static quire-read cannot load the time-stamp module' \
+    "$out" || fail "a token in the static reader: $(grep timestamp "$out")"
+! grep -q 'existed no later than' "$out" || fail "the static reader reported a time"
+ok
+expect 2 /quire-read verify -p /k.pub --tsa-ca /tsa-ca.pem /t.quire
+grep -q 'time-stamp tokens cannot be checked (SPEC 7.1)' "$err" ||
+    fail "--tsa-ca in the static reader: $(head -n 1 "$err")"
 ok
 echo "test-static: $(du -k "$build/quire-read" | cut -f1) KiB quire-read," \
     "$(du -k "$build/quire-pack" | cut -f1) KiB quire-pack, statically linked, run in an empty" \

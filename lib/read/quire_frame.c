@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "quire.h"
+#include "quire_attach.h"
 #include "quire_private.h"
 
 _Static_assert(QUIRE_HEADER_BYTES == 32, "SPEC 3: the header is 32 bytes");
@@ -64,12 +65,15 @@ int quire_trailer_parse(const uint8_t *buf, size_t len, uint64_t file_size, quir
                                (unsigned long long)QUIRE_MAX_INDEX_BYTES);
     if (out->sigblock_size < SIGBLOCK_MIN || out->sigblock_size > SIGBLOCK_MAX)
         return quire_error_set(err, QUIRE_E_FORMAT, "signature block size out of range (SPEC 7)");
-    if (out->attachments_size != 0)
-        return quire_error_set(err, QUIRE_E_FORMAT,
-                               "attachments present: none is defined in this version (SPEC 7)");
+    if (out->attachments_size != 0 && (out->attachments_size < QUIRE_MIN_ATTACHMENTS_BYTES ||
+                                       out->attachments_size > QUIRE_MAX_ATTACHMENTS_BYTES))
+        return quire_error_set(err, QUIRE_E_LIMIT,
+                               "attachments size out of range: not 0 or %u to %u (SPEC 8)",
+                               QUIRE_MIN_ATTACHMENTS_BYTES, QUIRE_MAX_ATTACHMENTS_BYTES);
     /* SPEC 7: the regions tile the file exactly. Each operand is bounded, so the sum of the
      * small ones cannot wrap; the offset is compared by subtraction. */
-    uint64_t tail = out->index_size + out->sigblock_size + QUIRE_TRAILER_BYTES;
+    uint64_t tail =
+        out->index_size + out->sigblock_size + out->attachments_size + QUIRE_TRAILER_BYTES;
     if (file_size < tail || out->index_offset != file_size - tail)
         return quire_error_set(err, QUIRE_E_FORMAT,
                                "trailer does not match the file size: truncated, or bytes "

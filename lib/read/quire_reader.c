@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "quire.h"
+#include "quire_attach.h"
 #include "quire_merkle.h"
 #include "quire_private.h"
 #include "quire_receipt.h"
@@ -79,7 +80,18 @@ static int open_frame(quire_reader *r, quire_error *err)
     rc = alloc_read(r, sig_off, r->trailer.sigblock_size, &r->sigbuf, err);
     if (rc == QUIRE_OK)
         rc = quire_sigblock_parse(r->sigbuf, (size_t)r->trailer.sigblock_size, &r->sigblock, err);
+    /* SPEC 9 step 4: the attachments' framing, from their sizes; no body is parsed here. */
+    uint64_t att_size = r->trailer.attachments_size;
+    if (rc == QUIRE_OK && att_size > 0)
+        rc = alloc_read(r, sig_off + r->trailer.sigblock_size, att_size, &r->attbuf, err);
+    if (rc == QUIRE_OK)
+        rc = quire_attachments_parse(r->attbuf, (size_t)att_size, &r->attachments, err);
     return rc;
+}
+
+const quire_attachments *quire_reader_attachments(const quire_reader *r)
+{
+    return &r->attachments;
 }
 
 int quire_reader_open(const char *path, quire_reader **out, quire_error *err)
@@ -737,6 +749,7 @@ void quire_reader_close(quire_reader *r)
         inflateEnd(&r->zs);
     quire_index_free(&r->index);
     free(r->sigbuf);
+    free(r->attbuf);
     free(r->index_buf);
     free(r->stored);
     free(r->raw);

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "quire.h"
+#include "quire_attach.h"
 
 struct quire_reader {
     int fd;
@@ -17,6 +18,8 @@ struct quire_reader {
     quire_trailer trailer;
     uint8_t *sigbuf;
     quire_sigblock sigblock;
+    uint8_t *attbuf; /* the attachments area (SPEC 7.1), NULL when empty */
+    quire_attachments attachments;
     uint8_t *index_buf;
     bool index_complete; /* index_buf holds the whole region, not only what one page needed */
     quire_index index;

@@ -59,6 +59,9 @@ NL='
 # ---- commands and options ----
 expect_reply "search${NL}show" "$READ" s
 expect_reply "create" "$PACK" cr
+expect_reply "timestamp" "$PACK" ti
+expect_reply "request" "$PACK" timestamp req
+expect_reply "--tsa-ca" "$READ" verify --tsa
 expect_reply "--any-signer" "$READ" list --an
 expect_reply "receipt" "$READ" rec
 expect_reply "check-receipt" "$READ" ch

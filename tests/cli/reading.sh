@@ -184,7 +184,7 @@ expect_absent out.tar
 # ---- a typo'd command: did you mean; a usage error: that command's usage only ----
 expect_exit 2 "$READ" verfy r.quire
 expect_stderr_is "quire-read: unknown command 'verfy': did you mean 'verify'?
-usage: quire-read verify  [-p PUB]... [--any-signer] [--json] [-q] [--quick] BUNDLE..."
+usage: quire-read verify  [-p PUB]... [--any-signer] [--tsa-ca CA.pem]... [--json] [-q] [--quick] BUNDLE..."
 expect_exit 2 "$READ" lsit r.quire
 expect_stderr_first_line_starts "quire-read: unknown command 'lsit': did you mean 'list'?"
 expect_exit 2 "$READ" shwo r.quire

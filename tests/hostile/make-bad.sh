@@ -290,8 +290,16 @@ mk 7-insert-data-index 'SPEC 7: the regions tile the file (16 bytes before the i
 mk 7-insert-data-index-trailer 'SPEC 7: trailer index_offset equals the signed one (trailer moved past 16 bytes)' base insert-data-index-trailer 16
 mk 7-insert-index-sig 'SPEC 7: the regions tile the file (16 bytes before the signatures)' base insert-index-sig 16
 mk 7-trailer-shift-index 'SPEC 7: trailer index_offset and index_size equal the signed ones (shifted by 1)' base poke trailer.index_offset-=1 trailer.index_size+=1
-mk 7-attachments 'SPEC 7: attachments_size is 0 (16 bytes declared as attachments, the file tiled)' base attach 16
-mk 7-attachments-size 'SPEC 7: attachments_size is 0 (here 1)' base poke trailer.attachments_size=1
+mk 7-attachments 'SPEC 8: attachments_size is 0 or 25 to 262,144 (16 bytes declared as attachments, the file tiled)' base attach 16
+mk 7-attachments-size 'SPEC 8: attachments_size is 0 or 25 to 262,144 (here 1)' base poke trailer.attachments_size=1
+mk 7.1-attachments-magic 'SPEC 7.1: attachments magic "QUIREATT" (40 junk bytes declared as attachments)' base attach 40
+mk 7.1-attachments-count-zero 'SPEC 8: 1 to 16 attachment records (count 0)' base att-frame 0 1 10 10 0
+mk 7.1-attachments-count-high 'SPEC 8: 1 to 16 attachment records (count 17)' base att-frame 17 1 10 10 0
+mk 7.1-attachments-type-reserved 'SPEC 7.1: attachment types 0 and 2 to 32,767 are reserved (type 2)' base att-frame 1 2 10 10 0
+mk 7.1-attachments-body-past 'SPEC 7.1: a record inside the area (length 11, 10 bytes left)' base att-frame 1 1 11 10 0
+mk 7.1-attachments-body-huge 'SPEC 8: attachment body 1 to 65,536 bytes (length 2^32-1)' base att-frame 1 1 0xffffffff 10 0
+mk 7.1-attachments-trailing 'SPEC 7.1: records fill the area exactly (3 bytes after the last)' base att-frame 1 40000 10 10 3
+mk 7.1-attachments-count-past 'SPEC 7.1: a record inside the area (count 2, one record)' base att-frame 2 1 10 10 0
 mk 7-trailer-index-offset-header 'SPEC 7: the index starts after the header (trailer says 16)' base poke trailer.index_offset=16
 mk 7-trailer-index-size-small 'SPEC 7: the index holds its statement (trailer says 159 bytes)' base poke trailer.index_size=159
 mk 7-trailer-magic 'SPEC 7: trailer magic "QUIREEND"' base poke trailer.magic.7^=1

@@ -100,6 +100,10 @@ static const mutation mutations[] = {
      m_prepend},
     {"attach", M_RAW, 1, 1, "N junk bytes before the trailer, declared as attachments_size", NULL,
      NULL, NULL, NULL, NULL, m_attach},
+    {"att-frame", M_RAW, 5, 5,
+     "COUNT TYPE LEN BODY TRAIL an attachments area (SPEC 7.1): header with COUNT, one record "
+     "of TYPE declaring LEN bytes, BODY bytes of body, TRAIL junk bytes",
+     NULL, NULL, NULL, NULL, NULL, m_att_frame},
     {"append", M_RAW, 1, 1, "N junk bytes after the trailer", NULL, NULL, NULL, NULL, NULL,
      m_append},
     {"append-trailer", M_RAW, 0, 0, "a copy of the trailer after the trailer", NULL, NULL, NULL,

@@ -79,6 +79,7 @@ void m_sigs(mctx *c);
 void m_sig_junk(mctx *c);
 void m_prepend(mctx *c);
 void m_attach(mctx *c);
+void m_att_frame(mctx *c);
 void m_append(mctx *c);
 void m_append_trailer(mctx *c);
 void m_insert_data_index(mctx *c);

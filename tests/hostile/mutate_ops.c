@@ -464,7 +464,7 @@ void m_prepend(mctx *c)
 }
 
 /* n junk bytes between the signature block and the trailer, declared as attachments: the
- * regions tile the file, but this version defines no attachment. */
+ * regions tile the file, but the area is not framed as SPEC 7.1 says. */
 void m_attach(mctx *c)
 {
     uint64_t n = num(c->argv[0]);
@@ -474,6 +474,29 @@ void m_attach(mctx *c)
     hbuf_free(&j);
     uint8_t *t = c->file.p + c->file.len - QUIRE_TRAILER_BYTES;
     quire_store64(t + 24, n);
+}
+
+/* An attachments area framed by hand (SPEC 7.1): "QUIREATT", count, reserved 0, one record
+ * (type, reserved 0, declared length) with body bytes of junk, then trail junk bytes; the
+ * trailer declares the whole area, so the regions tile the file and only the framing is
+ * wrong. */
+void m_att_frame(mctx *c)
+{
+    hbuf a = {0};
+    uint8_t h[16], r[8];
+    memcpy(h, "QUIREATT", 8);
+    quire_store32(h + 8, (uint32_t)num(c->argv[0]));
+    quire_store32(h + 12, 0);
+    quire_store16(r, (uint16_t)num(c->argv[1]));
+    quire_store16(r + 2, 0);
+    quire_store32(r + 4, (uint32_t)num(c->argv[2]));
+    hbuf_add(&a, h, sizeof h);
+    hbuf_add(&a, r, sizeof r);
+    hbuf_junk(&a, (size_t)num(c->argv[3]) + (size_t)num(c->argv[4]));
+    hbuf_insert(&c->file, (size_t)c->lay.trailer_offset, a.p, a.len);
+    uint8_t *t = c->file.p + c->file.len - QUIRE_TRAILER_BYTES;
+    quire_store64(t + 24, a.len);
+    hbuf_free(&a);
 }
 
 void m_append(mctx *c)

@@ -212,7 +212,8 @@ START_TEST(trailer_rejects_v1_layout)
 {
     /* The last 40 bytes of a format 1 file: 8 bytes of its signature block, then its 32-byte
      * trailer (index offset, index size, signature block size, "QUIREEND"). Read as format 2,
-     * the v1 signature block size lands in attachments_size, which must be 0. */
+     * the v1 signature block size lands in attachments_size, and the regions no longer tile the
+     * file. */
     uint8_t t[40];
     quire_trailer tr;
     quire_error err = {0};
@@ -222,7 +223,7 @@ START_TEST(trailer_rejects_v1_layout)
     quire_store64(t + 24, T_SSIZE);
     memcpy(t + 32, "QUIREEND", 8);
     ASSERT_FAILS(quire_trailer_parse(t, sizeof t, T_FILE, &tr, &err), err, QUIRE_E_FORMAT,
-                 "attachments present");
+                 "trailer does not match the file size");
 }
 END_TEST
 
@@ -290,18 +291,35 @@ END_TEST
 
 START_TEST(trailer_rejects_attachments)
 {
-    /* SPEC 7, 12: attachments_size MUST be 0 in this version, even when the file size would
-     * account for them. */
-    static const uint64_t sizes[] = {1, 40, 4096, UINT64_C(1) << 32, UINT64_MAX};
+    /* SPEC 7, 8: attachments_size is 0 or 25 to 262,144, even when the file size would account
+     * for them. */
+    static const uint64_t sizes[] = {1, 24, 262145, UINT64_C(1) << 32, UINT64_MAX};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         uint8_t t[40];
         quire_trailer tr;
         quire_error err = {0};
         uint64_t a = sizes[k];
-        uint64_t file = a < 65536 ? T_FILE + a : T_FILE;
+        uint64_t file = a < 1048576 ? T_FILE + a : T_FILE;
         make_trailer4(t, T_OFF, T_ISIZE, T_SSIZE, a);
-        ASSERT_FAILS(quire_trailer_parse(t, sizeof t, file, &tr, &err), err, QUIRE_E_FORMAT,
-                     "attachments present: none is defined in this version (SPEC 7)");
+        ASSERT_FAILS(quire_trailer_parse(t, sizeof t, file, &tr, &err), err, QUIRE_E_LIMIT,
+                     "attachments size out of range: not 0 or 25 to 262144 (SPEC 8)");
+    }
+}
+END_TEST
+
+START_TEST(trailer_accepts_attachments_in_range)
+{
+    /* SPEC 7.1: the area's size is in range and counts in the tiling. */
+    static const uint64_t sizes[] = {25, 4096, 262144};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        uint8_t t[40];
+        quire_trailer tr;
+        quire_error err = {0};
+        make_trailer4(t, T_OFF, T_ISIZE, T_SSIZE, sizes[k]);
+        ASSERT_OK(quire_trailer_parse(t, sizeof t, T_FILE + sizes[k], &tr, &err), err);
+        ck_assert(tr.attachments_size == sizes[k]);
+        ASSERT_FAILS(quire_trailer_parse(t, sizeof t, T_FILE, &tr, &err), err, QUIRE_E_FORMAT,
+                     "trailer does not match the file size");
     }
 }
 END_TEST
@@ -366,6 +384,7 @@ static Suite *frame_suite(void)
     tcase_add_test(t, trailer_rejects_sigblock_size_out_of_range);
     tcase_add_test(t, trailer_accepts_sigblock_size_bounds);
     tcase_add_test(t, trailer_rejects_attachments);
+    tcase_add_test(t, trailer_accepts_attachments_in_range);
     tcase_add_test(t, trailer_rejects_sizes_that_wrap);
     tcase_add_test(t, trailer_rejects_file_size_off_by_one);
     suite_add_tcase(s, t);

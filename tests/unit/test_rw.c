@@ -1199,8 +1199,8 @@ START_TEST(rw_open_rejects_truncated_and_appended)
     spit_path(path, b, QUIRE_HEADER_BYTES + QUIRE_TRAILER_BYTES - 1);
     ASSERT_FAILS(quire_reader_open(path, &r, &err), err, QUIRE_E_FORMAT,
                  "file too small to be a bundle (SPEC 7)");
-    /* attachments are not defined in format 2: a trailer that declares some is refused even
-     * when the file is long enough to hold them */
+    /* SPEC 8: a 1-byte attachments area is out of range, even when the file is long enough to
+     * hold it */
     memcpy(more, b, len);
     more[len] = 0;
     memcpy(more + len + 1 - QUIRE_TRAILER_BYTES, b + len - QUIRE_TRAILER_BYTES,
@@ -1208,8 +1208,8 @@ START_TEST(rw_open_rejects_truncated_and_appended)
     more[len - QUIRE_TRAILER_BYTES] = b[len - QUIRE_TRAILER_BYTES];
     quire_store64(more + len + 1 - QUIRE_TRAILER_BYTES + 24, 1);
     spit_path(path, more, len + 1);
-    ASSERT_FAILS(quire_reader_open(path, &r, &err), err, QUIRE_E_FORMAT,
-                 "attachments present: none is defined in this version (SPEC 7)");
+    ASSERT_FAILS(quire_reader_open(path, &r, &err), err, QUIRE_E_LIMIT,
+                 "attachments size out of range: not 0 or 25 to 262144 (SPEC 8)");
     free(more);
     free(b);
 }
