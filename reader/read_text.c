@@ -58,11 +58,12 @@ typedef struct scan {
     quire_reader *r;
     const quire_index *idx;
     bool json, quote, words;
-    const char *prefix; /* search --path */
-    bool skip;          /* this document is not searched (a binary media type) */
-    bool binary;        /* this document was found binary (grep's "binary file matches") */
-    bool unreadable;    /* quote: the document has no readable text (its media type) */
-    char mt[128];       /* its media type */
+    const char *prefix;  /* search --path */
+    bool skip;           /* this document is not searched (a binary media type) */
+    bool binary;         /* this document was found binary (grep's "binary file matches") */
+    bool unreadable;     /* quote: the document has no readable text (its media type) */
+    const char *no_text; /* quote: why none of the document's text could be read, or NULL */
+    char mt[128];        /* its media type */
     char *ring;
     uint64_t tlen; /* text bytes seen */
     hit *hits;
@@ -637,6 +638,10 @@ static int quote_end(void *ctx, uint32_t i, quire_error *err)
     const char *note = T->source_note(s->src);
     if (s->unreadable)
         return QUIRE_OK; /* cmd_quote says so */
+    if (note != NULL && s->tlen == 0) {
+        s->no_text = note; /* not a negative answer: the passage could not be looked for */
+        return QUIRE_OK;
+    }
     if (note != NULL)
         note_doc(s, path, note);
     if (s->json) {
@@ -697,6 +702,9 @@ int cmd_quote(const read_opts *o, int argc, char **argv)
     } else if (s.unreadable) { /* verified, but there is no text to look in */
         read_fail(argv[0], "%s: cannot quote from a binary document (%s): it has no text to read",
                   argv[1], s.mt[0] != '\0' ? s.mt : "no media type");
+        code = 2;
+    } else if (s.no_text != NULL) { /* a PDF without a text layer, encrypted or damaged */
+        read_fail(argv[0], "%s: cannot quote: %s", argv[1], s.no_text);
         code = 2;
     } else {
         if (o->json)
