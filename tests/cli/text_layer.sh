@@ -38,6 +38,12 @@ import json, sys
 n = json.load(open(sys.argv[1]))["near_match"]
 assert n["differs_at_word"] == 4 and n["passage_word"] == "three" and n["document_word"] == "two", n
 ' "$OUT"
+# One word changed in the middle of a passage: the closest passage is still shown (the words
+# that agree where the passage is aligned, not only the longest unbroken run of them).
+expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html \
+    "Data attributes may be referenced by functions as well as by ordinary users"
+expect_stdout_contains "closest passage shares 12 of 13 words, line 602, column 4: "
+expect_stdout_contains "differs at word 7: the passage has 'functions', the document 'methods'"
 
 # Unicode: full case folding, NFKC, NFC against NFD; entities beyond HTML's first twenty.
 mkdir docs sub
@@ -53,7 +59,21 @@ open("docs/bin.dat", "wb").write(b"header\0\1\2 the needle in binary\0")
 open("docs/" + unicodedata.normalize("NFD", "r\u00e9sum\u00e9.txt"), "w").write("resume\n")
 '
 printf '\211PNG\r\n\032\n\0\0\0\rIHDR needle' >docs/img.png
+python3 -c 'open("docs/long.txt", "w").write("alpha beta gamma delta " + "\u00e9" * 40 + " end\n")'
 expect_exit 0 "$PACK" create -q -k "$KEY" -o t.quire docs sub
+# A document word longer than the passage's words is shown whole up to 60 bytes, then "…".
+expect_exit 3 "$READ" quote -p "$PUB" t.quire docs/long.txt "alpha beta gamma delta epsilon"
+expect_stdout_contains "differs at word 5: the passage has 'epsilon', the document '$(python3 -c 'print("\u00e9" * 30, end="")')…'"
+expect_exit 3 "$READ" quote --json -p "$PUB" t.quire docs/long.txt "alpha beta gamma delta epsilon"
+expect_true "quote --json: the long word, cut on a character" python3 -c '
+import json, sys
+n = json.load(open(sys.argv[1]))["near_match"]
+assert n["document_word"] == "\u00e9" * 30 + "\u2026" and n["differs_at_word"] == 5, n
+' "$OUT"
+# A passage that starts before the document does: the words it has before it.
+expect_exit 3 "$READ" quote -p "$PUB" t.quire docs/long.txt "omega alpha beta gamma delta"
+expect_stdout_contains "closest passage shares 4 of 5 words, line 1, column 1: alpha"
+expect_stdout_contains "differs at word 1: the passage has 'omega', the document begins after it"
 expect_exit 0 "$READ" search -p "$PUB" t.quire "fussballer"
 expect_stdout_contains "docs/de.txt:1: Der Fußballer wohnt"
 expect_exit 0 "$READ" search -p "$PUB" t.quire "HAUPTSTRASSE"
