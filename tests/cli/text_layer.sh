@@ -52,7 +52,9 @@ import unicodedata
 open("docs/de.txt", "w").write("Der Fußballer wohnt in der Hauptstraße.\n")
 open("docs/nfc.txt", "w").write("un caf\u00e9 noir\n")
 open("docs/lig.txt", "w").write("the \ufb01nal version, a\u2014b and \u201cquoted\u201d zero\u200bwidth\n")
-open("docs/page.html", "w").write("<p>na&iuml;ve price: 5&euro; &hellip; &rarr; &NotANamedOne;</p>\n")
+open("docs/page.html", "w").write("<p>na&iuml;ve price: 5&euro; &hellip; &rarr; &NotANamedOne;</p>\n"
+                                  "<p>HTML 5 only: &check; done&period; zero&ZeroWidthSpace;width &amp;check;</p>\n")
+open("docs/bare.html", "w").write("<!DOCTYPE html><title>Bare</title><p>first part</p>\n<p>second part</p><div>third part</div>\n")
 open("docs/words.txt", "w").write("concatenate the cat; " + "x" * 100 + " long lead-in words before the cat at the end\n")
 open("sub/cat.txt", "w").write("a cat in sub\n")
 open("docs/bin.dat", "wb").write(b"header\0\1\2 the needle in binary\0")
@@ -86,6 +88,18 @@ expect_stdout_contains "docs/lig.txt:1:"
 expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/lig.txt "the final version, a -- b and \"quoted\" zerowidth"
 expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/lig.txt "a---b"
 expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/page.html "naïve price: 5€ … →"
+expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/page.html "HTML 5 only: ✓ done. zerowidth &check;"
+expect_stdout_contains "line 2, column 4: "
+# HTML may leave out <html>, <head> and <body>: the text after the first element is read too
+expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/bare.html "first part second part third part"
+expect_exit 3 "$READ" quote -p "$PUB" t.quire docs/bare.html "Bare" # the title is in the head
+expect_exit 0 "$READ" search -p "$PUB" t.quire "✓ DONE."
+expect_stdout_contains "docs/page.html:2: "
+expect_stdout_contains "HTML 5 only: ✓ done. zerowidth &check;"
+expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/page.html "→ &NotANamedOne;"
+# the names beyond libxml2's are the WHATWG list as Python carries it, not a table kept by hand
+expect_true "text/text_entities.h is what scripts/gen-html-entities.py writes" sh -c \
+    "python3 '$SRC/scripts/gen-html-entities.py' | cmp -s - '$SRC/text/text_entities.h'"
 expect_exit 3 "$READ" quote -p "$PUB" t.quire docs/page.html "Naïve price"
 expect_stdout_contains "matches only if letter case is ignored"
 
