@@ -18,6 +18,7 @@
 /* libxml2's push parser holds text back until the next '<' or '&' has arrived, so a document
  * without tags would be held whole: past this much text with no markup the parse stops. */
 #define HTML_MAX_BACKLOG_BYTES (4u << 20)
+#define HTML_CHUNK_BYTES (64 << 10) /* given to the parser at a time */
 
 struct text_html {
     htmlParserCtxtPtr ctxt;
@@ -306,18 +307,21 @@ int text_html_update(quire_text_source *src, const char *p, size_t n)
 {
     text_html *h = src->html;
     while (n > 0 && !h->stopped) {
-        int k = n > (1u << 20) ? 1 << 20 : (int)n;
-        h->fed += (uint64_t)k;
-        htmlParseChunk(h->ctxt, p, k, 0);
-        p += k, n -= (size_t)k;
+        int k = n > HTML_CHUNK_BYTES ? HTML_CHUNK_BYTES : (int)n;
+        /* Checked before the chunk goes in: libxml2's input buffer doubles, so a backlog a
+         * little over the bound would hold twice it. */
         quire_text_pos at = here(h);
-        if (!h->stopped && h->fed - at.off > HTML_MAX_BACKLOG_BYTES) {
+        if (h->fed + (uint64_t)k - at.off > HTML_MAX_BACKLOG_BYTES) {
             snprintf(src->note, sizeof src->note,
                      "HTML text after line %llu not read: more than %u MiB without markup",
                      (unsigned long long)at.line, HTML_MAX_BACKLOG_BYTES >> 20);
             h->stopped = true;
             xmlStopParser(h->ctxt);
+            break;
         }
+        h->fed += (uint64_t)k;
+        htmlParseChunk(h->ctxt, p, k, 0);
+        p += k, n -= (size_t)k;
     }
     return h->nomem ? -1 : 0;
 }
