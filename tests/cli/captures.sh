@@ -169,6 +169,18 @@ expect_true "matched by URL, completed by the capture" python3 -c '
 import json, sys; m = json.load(open(sys.argv[1]))["metadata"]
 assert m["id"] == "d" and m["title"] == "Seed" and "date" in m["quire-capture"] and m["accessed"], m' "$OUT"
 
+# Titles are compared after Unicode case folding and NFKC (utf8proc): an upper-case title in NFC
+# names a file whose name is in NFD, as macOS writes it.
+ZU="zu/storage/EF56/Müller - 2020 - $(printf 'E\314\201tude de cas').txt"
+mkdir -p zu/storage/EF56
+cp "$FIX/docs/$D0" "$ZU"
+printf '[{"id": "e", "type": "article", "title": "ÉTUDE DE CAS"}]' >zu.json
+expect_exit 0 "$PACK" create -q -k "$KEY" -o zu.quire -s zu.json zu
+expect_stderr_not_contains "matched no document"
+expect_exit 0 "$READ" info --json -p "$PUB" zu.quire "$ZU"
+expect_true "matched by a title in another case and form" python3 -c '
+import json, sys; m = json.load(open(sys.argv[1]))["metadata"]; assert m["id"] == "e", m' "$OUT"
+
 # ---- records made by hand: codings, revisits, duplicates, collisions, escapes ----
 python3 - <<'EOF'
 import gzip, hashlib, zlib
