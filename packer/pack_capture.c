@@ -144,6 +144,7 @@ typedef struct run {
     void *ctx;
     char rec_tmp[4200];
     size_t files; /* files made in the unpacking directory */
+    size_t again; /* pages already packed from this or an earlier capture */
     skip skips[16];
     size_t nskips;
 } run;
@@ -341,11 +342,12 @@ static int revisit(run *r, const pack_warc_record *rec, const char *rec_tmp)
     }
     size_t *k = rec->payload_digest != NULL ? smap_get(&cap.digests, rec->payload_digest) : NULL;
     if (k == NULL) {
-        skipped(r, rec->uri, "a revisit of content that is not in this capture");
+        skipped(r, rec->uri, "a revisit of content not in this capture nor in one given before it");
         return 0;
     }
     if (strcmp(cap.v[*k].url, rec->uri) == 0) {
         skipped(r, rec->uri, "a revisit of a URL already captured with the same content");
+        r->again++;
         return 0;
     }
     cdoc d = {0}, *of = &cap.v[*k];
@@ -406,6 +408,7 @@ static int response(run *r, const pack_warc_record *rec, const char *rec_tmp)
         if (smap_get(&cap.seen, key) != NULL) {
             unlink(d.fs);
             skipped(r, d.url, "the same URL captured again with the same content");
+            r->again++;
             rc = 1;
         }
     }
@@ -701,7 +704,9 @@ int pack_capture_unpack(const char *arch, int fd, const pack_input *proto,
     r = (run){.arch = arch, .proto = proto, .push = push, .ctx = ctx};
     snprintf(r.rec_tmp, sizeof r.rec_tmp, "%s/record", proto->root);
     int rc = has_suffix(arch, ".wacz") ? read_wacz(&r, fd) : read_warc(&r, fd, arch);
-    if (rc == 0 && cap.n == first) {
+    /* A capture whose every page is already in the bundle (wget --warc-dedup after an earlier
+     * crawl given before it) adds nothing, and is no mistake. */
+    if (rc == 0 && cap.n == first && r.again == 0) {
         pack_warn("%s: refused: no web page in it (no HTTP response with a 2xx status)", arch);
         rc = 2;
     }

@@ -8,6 +8,7 @@
 
 #include "pack_capture.h"
 #include "pack_match.h"
+#include "quire_text.h"
 
 #define REPORT_MAX 10
 #define TITLE_PREFIX_MIN 30
@@ -158,12 +159,28 @@ static bool stem_matches(const char *s, size_t sn, const char *t, size_t tn)
     return false;
 }
 
+/* fold after Unicode full case folding and NFKC (utf8proc, through the text layer), so that a
+ * title matches a file name in another case or normalisation form ("Étude", "e\u0301tude"). */
+static size_t fold_unicode(const char *s, size_t n, char *out, size_t cap)
+{
+    quire_text raw = {0}, cf = {0};
+    size_t k;
+    if (quire_text_from_plain(s, n, &raw) == 0 &&
+        quire_text_normalize(&raw, QUIRE_NORM_CASE, &cf) == 0)
+        k = fold(cf.s, cf.len, out, cap);
+    else
+        k = fold(s, n, out, cap); /* out of memory: the bytes as they are */
+    quire_text_free(&raw);
+    quire_text_free(&cf);
+    return k;
+}
+
 static int by_title(json_t *item, const pack_input *in, size_t n, const pack_provenance *pv,
                     json_t *out)
 {
     const char *title = json_string_value(json_object_get(item, "title"));
     char t[1024], s[1024];
-    size_t tn = title != NULL ? fold(title, strlen(title), t, sizeof t) : 0;
+    size_t tn = title != NULL ? fold_unicode(title, strlen(title), t, sizeof t) : 0;
     if (tn == 0)
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -171,7 +188,8 @@ static int by_title(json_t *item, const pack_input *in, size_t n, const pack_pro
             continue;
         const char *p = in[i].bundle_path, *b = base_of(p, strlen(p));
         const char *dot = strrchr(b, '.');
-        size_t sn = fold(b, dot != NULL && dot > b ? (size_t)(dot - b) : strlen(b), s, sizeof s);
+        size_t sn =
+            fold_unicode(b, dot != NULL && dot > b ? (size_t)(dot - b) : strlen(b), s, sizeof s);
         if (stem_matches(s, sn, t, tn) && add_path(out, in[i].bundle_path) != 0)
             return -1;
     }

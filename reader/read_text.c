@@ -33,36 +33,39 @@ typedef struct hit {
     size_t ctx_len;
 } hit;
 
-/* The closest passage when a quote is not found: the longest run of words shared with the
- * passage, case ignored (what the alignment of the passage there covers). */
+/* The closest passage when a quote is not found: the alignment of the passage against the
+ * document's words (the passage's first word at document word a, which may be before the
+ * first) where most words are the same, case ignored. A word changed anywhere counts as one
+ * word, not as the end of a run. */
 typedef struct near {
     size_t *qs, *ql, nq, nq_all;
     const char *q;
-    size_t *run, *prev;
-    char *word; /* the current document word, up to wcap bytes */
+    size_t same[NEAR_MAX_WORDS]; /* words equal in each live alignment, by a mod the size */
+    char *word;                  /* the current document word, up to wcap + 1 bytes */
     size_t wcap, wlen;
     bool open;
     quire_text_pos wstart, last, starts[NEAR_MAX_WORDS];
     uint64_t i; /* document words completed */
     size_t best;
-    uint64_t best_first, best_end; /* word indexes the aligned passage starts and ends at */
+    int64_t best_first, best_end; /* word indexes the aligned passage starts and ends at */
     bool end_known;
     char *wring; /* the last NEAR_MAX_WORDS document words, wcap + 1 bytes each at most */
     size_t wring_len[NEAR_MAX_WORDS];
     bool diff_known; /* the first passage word the aligned document text differs at */
     size_t diff_k;
-    char diff_doc[SHOW_WORD_BYTES + 1];
+    char diff_doc[SHOW_WORD_BYTES + 4]; /* and "…" when cut */
 } near;
 
 typedef struct scan {
     quire_reader *r;
     const quire_index *idx;
     bool json, quote, words;
-    const char *prefix; /* search --path */
-    bool skip;          /* this document is not searched (a binary media type) */
-    bool binary;        /* this document was found binary (grep's "binary file matches") */
-    bool unreadable;    /* quote: the document has no readable text (its media type) */
-    char mt[128];       /* its media type */
+    const char *prefix;  /* search --path */
+    bool skip;           /* this document is not searched (a binary media type) */
+    bool binary;         /* this document was found binary (grep's "binary file matches") */
+    bool unreadable;     /* quote: the document has no readable text (its media type) */
+    const char *no_text; /* quote: why none of the document's text could be read, or NULL */
+    char mt[128];        /* its media type */
     char *ring;
     uint64_t tlen; /* text bytes seen */
     hit *hits;
@@ -216,20 +219,19 @@ static void near_diff(near *nr)
 {
     nr->diff_known = true;
     for (size_t k = 0; k < nr->nq; k++) {
-        uint64_t d = nr->best_first + k;
-        const char *w = d < nr->i ? nr->wring + (d % NEAR_MAX_WORDS) * (nr->wcap + 1) : NULL;
-        size_t wl = d < nr->i ? nr->wring_len[d % NEAR_MAX_WORDS] : 0;
+        int64_t d = nr->best_first + (int64_t)k;
+        bool in = d >= 0 && (uint64_t)d < nr->i;
+        const char *w = in ? nr->wring + ((uint64_t)d % NEAR_MAX_WORDS) * (nr->wcap + 1) : NULL;
+        size_t wl = in ? nr->wring_len[(uint64_t)d % NEAR_MAX_WORDS] : 0;
         if (w != NULL && wl == nr->ql[k] && memcmp(w, nr->q + nr->qs[k], wl) == 0)
             continue;
         nr->diff_k = k;
-        size_t show = wl < SHOW_WORD_BYTES ? wl : SHOW_WORD_BYTES;
+        size_t show = wl < SHOW_WORD_BYTES ? wl : SHOW_WORD_BYTES; /* wl <= wcap + 1, all kept */
         while (show < wl && show > 0 && ((unsigned char)w[show] & 0xC0) == 0x80)
             show--; /* whole characters */
         if (w != NULL)
             memcpy(nr->diff_doc, w, show);
-        nr->diff_doc[show] = '\0';
-        if (w == NULL)
-            snprintf(nr->diff_doc, sizeof nr->diff_doc, "%s", "");
+        memcpy(nr->diff_doc + show, show < wl ? "\xE2\x80\xA6" : "", show < wl ? 4 : 1);
         return;
     }
     nr->diff_k = nr->nq; /* no word differs: the passage is longer than NEAR_MAX_WORDS */
@@ -240,24 +242,24 @@ static void word_done(scan *s, const quire_text_pos *end)
     near *nr = &s->nr;
     size_t slot = nr->i % NEAR_MAX_WORDS;
     nr->starts[slot] = nr->wstart;
-    nr->wring_len[slot] = nr->wlen <= nr->wcap ? nr->wlen : nr->wcap + 1;
-    memcpy(nr->wring + slot * (nr->wcap + 1), nr->word, nr->wring_len[slot]);
-    for (size_t j = 1; j <= nr->nq; j++) {
-        bool eq =
-            nr->wlen == nr->ql[j - 1] && memcmp(nr->word, nr->q + nr->qs[j - 1], nr->wlen) == 0;
-        nr->run[j] = eq ? nr->prev[j - 1] + 1 : 0;
-        if (nr->run[j] > nr->best) { /* the aligned passage starts j - 1 words back */
-            nr->best = nr->run[j];
-            nr->best_first = nr->i + 1 >= j ? nr->i + 1 - j : 0;
-            nr->best_end = nr->best_first + nr->nq - 1;
+    nr->wring_len[slot] = nr->wlen; /* wcap + 1: longer than wcap, whose first wcap + 1 are kept */
+    memcpy(nr->wring + slot * (nr->wcap + 1), nr->word, nr->wlen);
+    nr->same[slot] = 0; /* alignment i begins; the one before it there ended nq words ago */
+    for (size_t j = 0; j < nr->nq; j++) {
+        if (nr->wlen != nr->ql[j] || memcmp(nr->word, nr->q + nr->qs[j], nr->wlen) != 0)
+            continue;
+        int64_t a = (int64_t)nr->i - (int64_t)j; /* passage word j is this word */
+        size_t *same = &nr->same[(uint64_t)(a + NEAR_MAX_WORDS) % NEAR_MAX_WORDS];
+        if (++*same > nr->best) {
+            nr->best = *same;
+            nr->best_first = a;
+            nr->best_end = a + (int64_t)nr->nq - 1;
             nr->diff_known = false;
-            near_target(s, &nr->starts[nr->best_first % NEAR_MAX_WORDS], false, NULL);
+            near_target(s, &nr->starts[a > 0 ? (uint64_t)a % NEAR_MAX_WORDS : 0], false, NULL);
         }
     }
-    size_t *tmp = nr->prev;
-    nr->prev = nr->run, nr->run = tmp;
     nr->i++;
-    if (s->near_have && !s->near_to_known && !s->fold_found && nr->best_end + 1 == nr->i) {
+    if (s->near_have && !s->near_to_known && !s->fold_found && nr->best_end + 1 == (int64_t)nr->i) {
         near_target(s, &s->near_hit.at, true, end);
         near_diff(nr);
     }
@@ -279,7 +281,7 @@ static void near_feed(void *ctx, const char *p, size_t n, const quire_text_pos *
         } else {
             if (!nr->open)
                 nr->wstart = at, nr->open = true;
-            if (nr->wlen < nr->wcap)
+            if (nr->wlen <= nr->wcap)
                 nr->word[nr->wlen] = p[k];
             nr->wlen += nr->wlen <= nr->wcap; /* wcap + 1: longer than any passage word */
         }
@@ -320,8 +322,7 @@ static void near_reset(near *nr)
     nr->i = nr->best = nr->best_first = nr->best_end = 0;
     nr->wlen = 0;
     nr->open = nr->diff_known = false;
-    memset(nr->run, 0, (nr->nq + 1) * sizeof *nr->run);
-    memset(nr->prev, 0, (nr->nq + 1) * sizeof *nr->prev);
+    memset(nr->same, 0, sizeof nr->same);
 }
 
 static int near_init(near *nr, const char *passage)
@@ -336,13 +337,12 @@ static int near_init(near *nr, const char *passage)
     if (nr->nq_all == SIZE_MAX)
         return -1;
     nr->nq = nr->nq_all < NEAR_MAX_WORDS ? nr->nq_all : NEAR_MAX_WORDS;
+    nr->wcap = SHOW_WORD_BYTES; /* bytes kept of a document word: enough to compare and show */
     for (size_t j = 0; j < nr->nq; j++)
         nr->wcap = nr->ql[j] > nr->wcap ? nr->ql[j] : nr->wcap;
     nr->word = malloc(nr->wcap + 1);
     nr->wring = malloc(NEAR_MAX_WORDS * (nr->wcap + 1));
-    nr->run = calloc(nr->nq + 1, sizeof *nr->run);
-    nr->prev = calloc(nr->nq + 1, sizeof *nr->prev);
-    return nr->word && nr->wring && nr->run && nr->prev ? 0 : -1;
+    return nr->word && nr->wring ? 0 : -1;
 fail:
     T->text_free(&raw), T->text_free(&qf);
     return -1;
@@ -350,7 +350,7 @@ fail:
 
 static void near_free(near *nr)
 {
-    free((char *)nr->q), free(nr->qs), free(nr->ql), free(nr->word), free(nr->run), free(nr->prev);
+    free((char *)nr->q), free(nr->qs), free(nr->ql), free(nr->word);
     free(nr->wring);
 }
 
@@ -581,18 +581,20 @@ static void quote_diff(const scan *s, json_t *j)
         return;
     const char *pw = nr->q + nr->qs[nr->diff_k];
     int pl = (int)(nr->ql[nr->diff_k] < SHOW_WORD_BYTES ? nr->ql[nr->diff_k] : SHOW_WORD_BYTES);
-    bool end = nr->best_first + nr->diff_k >= nr->i;
+    int64_t d = nr->best_first + (int64_t)nr->diff_k;
+    bool end = d >= (int64_t)nr->i, before = d < 0;
     if (j != NULL) {
         json_object_set_new(j, "differs_at_word", json_integer((json_int_t)nr->diff_k + 1));
         json_object_set_new(j, "passage_word", jstr(pw, (size_t)pl));
         json_object_set_new(j, "document_word",
-                            end ? json_null() : jstr(nr->diff_doc, strlen(nr->diff_doc)));
+                            end || before ? json_null() : jstr(nr->diff_doc, strlen(nr->diff_doc)));
         return;
     }
     char *line = NULL;
+    const char *doc = before ? "begins after it" : end ? "ends there" : NULL;
     if (asprintf(&line, "differs at word %zu: the passage has '%.*s', the document %s%s%s",
-                 nr->diff_k + 1, pl, pw, end ? "ends there" : "'", end ? "" : nr->diff_doc,
-                 end ? "" : "'") < 0)
+                 nr->diff_k + 1, pl, pw, doc != NULL ? doc : "'", doc != NULL ? "" : nr->diff_doc,
+                 doc != NULL ? "" : "'") < 0)
         return;
     fputs("  ", stdout);
     out_safe(stdout, line, strlen(line));
@@ -637,6 +639,10 @@ static int quote_end(void *ctx, uint32_t i, quire_error *err)
     const char *note = T->source_note(s->src);
     if (s->unreadable)
         return QUIRE_OK; /* cmd_quote says so */
+    if (note != NULL && s->tlen == 0) {
+        s->no_text = note; /* not a negative answer: the passage could not be looked for */
+        return QUIRE_OK;
+    }
     if (note != NULL)
         note_doc(s, path, note);
     if (s->json) {
@@ -697,6 +703,9 @@ int cmd_quote(const read_opts *o, int argc, char **argv)
     } else if (s.unreadable) { /* verified, but there is no text to look in */
         read_fail(argv[0], "%s: cannot quote from a binary document (%s): it has no text to read",
                   argv[1], s.mt[0] != '\0' ? s.mt : "no media type");
+        code = 2;
+    } else if (s.no_text != NULL) { /* a PDF without a text layer, encrypted or damaged */
+        read_fail(argv[0], "%s: cannot quote: %s", argv[1], s.no_text);
         code = 2;
     } else {
         if (o->json)

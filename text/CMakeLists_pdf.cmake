@@ -40,5 +40,5 @@ if(QUIRE_BUILD_TESTS AND NOT QUIRE_FUZZ)
   add_test(NAME cli_pdf
            COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/pdf.sh $<TARGET_FILE:quire-pack>
                    $<TARGET_FILE:quire-read> ${PROJECT_SOURCE_DIR})
-  set_tests_properties(cli_pdf PROPERTIES LABELS cli TIMEOUT 120)
+  set_tests_properties(cli_pdf PROPERTIES LABELS cli TIMEOUT 300)
 endif()

@@ -11,12 +11,14 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 
+#include "text_entities.h"
 #include "text_internal.h"
 
 #define HTML_MAX_DEPTH 4096 /* libxml2 keeps a stack of open elements: bound it */
 /* libxml2's push parser holds text back until the next '<' or '&' has arrived, so a document
  * without tags would be held whole: past this much text with no markup the parse stops. */
 #define HTML_MAX_BACKLOG_BYTES (4u << 20)
+#define HTML_CHUNK_BYTES (64 << 10) /* given to the parser at a time */
 
 struct text_html {
     htmlParserCtxtPtr ctxt;
@@ -24,6 +26,12 @@ struct text_html {
     quire_text_pos last;        /* where the last event ended */
     uint64_t fed;               /* document bytes given to the parser */
     bool stopped, nomem;
+    /* A named reference libxml2 does not know, held until its ';' shows whether it is one of
+     * HTML's others: 1 after the '&', 2 after the name too. */
+    int ref;
+    quire_text_pos ref_at, name_at;
+    char ref_name[TEXT_ENTITY_NAME_MAX];
+    size_t ref_len;
 };
 
 /* The parser's position: offset, line and column of its next character. */
@@ -95,12 +103,15 @@ static bool block(const char *name)
     return false;
 }
 
+static void ref_flush(quire_text_source *src);
+
 static void on_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 {
     quire_text_source *src = ctx;
     text_html *h = src->html;
     const char *name = (const char *)xname;
     quire_text_pos p = here(h);
+    ref_flush(src);
     if (++h->depth > HTML_MAX_DEPTH && !h->stopped) {
         snprintf(src->note, sizeof src->note,
                  "HTML text after line %llu not read: elements nested more than %d deep",
@@ -120,6 +131,7 @@ static void on_end(void *ctx, const xmlChar *xname)
     quire_text_source *src = ctx;
     text_html *h = src->html;
     quire_text_pos p = here(h);
+    ref_flush(src);
     if (h->skip_depth == 0 && block((const char *)xname))
         text_emit(src, "\n", 1, &p);
     if (h->skip_depth == h->depth)
@@ -128,30 +140,10 @@ static void on_end(void *ctx, const xmlChar *xname)
     h->last = p;
 }
 
-/* Text the parser delivers. A run that is a copy of the document bytes just before the
- * parser's position has exact positions, counted back from there; a decoded reference (or text
- * converted from another encoding) is placed where the last event ended, one character at a
- * time so that the normaliser does not count its bytes as document bytes. */
-static void on_text(void *ctx, const xmlChar *ch, int len)
+/* Where a run that copies the n document bytes before end begins. at: where the last event
+ * ended. */
+static quire_text_pos copy_start(const char *ch, size_t n, quire_text_pos at, quire_text_pos end)
 {
-    quire_text_source *src = ctx;
-    text_html *h = src->html;
-    const xmlParserInputPtr in = h->ctxt->input;
-    quire_text_pos end = here(h), at = h->last;
-    size_t n = len > 0 ? (size_t)len : 0;
-    h->last = end;
-    if (h->skip_depth != 0 || n == 0)
-        return;
-    bool copy = in != NULL && in->cur != NULL && in->base != NULL &&
-                (size_t)(in->cur - in->base) >= n && memcmp(in->cur - n, ch, n) == 0;
-    if (!copy) {
-        for (size_t i = 0, l; i < n; i += l) {
-            l = ch[i] < 0xC0 ? 1 : ch[i] < 0xE0 ? 2 : ch[i] < 0xF0 ? 3 : 4;
-            l = l > n - i ? n - i : l;
-            text_emit(src, (const char *)ch + i, l, &at);
-        }
-        return;
-    }
     size_t nl = 0, chars = 0;
     for (size_t i = 0; i < n; i++) {
         nl += ch[i] == '\n';
@@ -163,7 +155,118 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
     start.col = nl == 0 && end.col > chars ? end.col - chars : 1;
     if (nl > 0 && at.line == start.line && at.off <= start.off) /* text after a tag */
         start.col = at.col + (start.off - at.off);
-    text_emit_copy(src, (const char *)ch, n, &start);
+    return start;
+}
+
+/* Text that is not a copy of document bytes, placed at *at one character at a time so that the
+ * normaliser does not count its bytes as document bytes. */
+static void emit_derived(quire_text_source *src, const char *ch, size_t n, quire_text_pos *at)
+{
+    for (size_t i = 0, l; i < n; i += l) {
+        unsigned char c = (unsigned char)ch[i];
+        l = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        l = l > n - i ? n - i : l;
+        text_emit(src, ch + i, l, at);
+    }
+}
+
+static void emit_run(quire_text_source *src, const char *ch, size_t n, bool copy, quire_text_pos at,
+                     quire_text_pos end)
+{
+    if (!copy) {
+        emit_derived(src, ch, n, &at);
+        return;
+    }
+    quire_text_pos start = copy_start(ch, n, at, end);
+    text_emit_copy(src, ch, n, &start);
+}
+
+static int entity_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const text_entity *)elem)->name);
+}
+
+/* What the named reference stands for, or NULL. */
+static const char *entity(const char *name, size_t n)
+{
+    char key[TEXT_ENTITY_NAME_MAX + 1];
+    memcpy(key, name, n);
+    key[n] = '\0';
+    const text_entity *e = bsearch(key, text_entities, sizeof text_entities / sizeof *text_entities,
+                                   sizeof *text_entities, entity_cmp);
+    return e != NULL ? e->utf8 : NULL;
+}
+
+/* A held '&' and name that are no reference after all: the text they are. */
+static void ref_flush(quire_text_source *src)
+{
+    text_html *h = src->html;
+    if (h->ref >= 1)
+        text_emit(src, "&", 1, &h->ref_at);
+    if (h->ref == 2)
+        text_emit_copy(src, h->ref_name, h->ref_len, &h->name_at);
+    h->ref = 0;
+}
+
+static bool ref_name(const char *ch, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((ch[i] | 0x20) >= 'a' && (ch[i] | 0x20) <= 'z') && !(ch[i] >= '0' && ch[i] <= '9'))
+            return false;
+    return n > 0 && n <= TEXT_ENTITY_NAME_MAX;
+}
+
+/* libxml2 knows HTML 4's references only: another (&check;, &ZeroWidthSpace;) comes as an '&'
+ * of its own (not a copy of the document), the name (a copy), then text from the ';' on. This
+ * takes those runs and decodes the reference when it is one of HTML's; true if it took ch. */
+static bool ref_step(quire_text_source *src, const char *ch, size_t n, bool copy, quire_text_pos at,
+                     quire_text_pos end)
+{
+    text_html *h = src->html;
+    if (h->ref == 1 && copy && ref_name(ch, n)) {
+        memcpy(h->ref_name, ch, n);
+        h->ref_len = n;
+        h->name_at = copy_start(ch, n, at, end);
+        h->ref = 2;
+        return true;
+    }
+    bool semi = h->ref == 2 && copy && ch[0] == ';' && /* the ';' right after the name */
+                copy_start(ch, n, at, end).off == h->name_at.off + h->ref_len;
+    const char *u = semi ? entity(h->ref_name, h->ref_len) : NULL;
+    if (u != NULL) {
+        h->ref = 0;
+        emit_derived(src, u, strlen(u), &h->ref_at);
+        if (n > 1)
+            emit_run(src, ch + 1, n - 1, true, at, end);
+        return true;
+    }
+    ref_flush(src);
+    if (!copy && n == 1 && ch[0] == '&') {
+        h->ref = 1;
+        h->ref_at = at;
+        return true;
+    }
+    return false;
+}
+
+/* Text the parser delivers. A run that is a copy of the document bytes just before the
+ * parser's position has exact positions, counted back from there; a decoded reference (or text
+ * converted from another encoding) is placed where the last event ended. */
+static void on_text(void *ctx, const xmlChar *xch, int len)
+{
+    quire_text_source *src = ctx;
+    text_html *h = src->html;
+    const xmlParserInputPtr in = h->ctxt->input;
+    const char *ch = (const char *)xch;
+    quire_text_pos end = here(h), at = h->last;
+    size_t n = len > 0 ? (size_t)len : 0;
+    h->last = end;
+    if (h->skip_depth != 0 || n == 0)
+        return;
+    bool copy = in != NULL && in->cur != NULL && in->base != NULL &&
+                (size_t)(in->cur - in->base) >= n && memcmp(in->cur - n, ch, n) == 0;
+    if (!ref_step(src, ch, n, copy, at, end))
+        emit_run(src, ch, n, copy, at, end);
 }
 
 static void silent(void *ctx, const char *msg, ...)
@@ -193,7 +296,7 @@ int text_html_init(quire_text_source *src)
         return -1;
     }
     htmlCtxtUseOptions(h->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                                    HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED);
+                                    HTML_PARSE_NOWARNING);
     h->ctxt->sax->error = silent; /* NOERROR leaves some messages to the generic handler */
     h->ctxt->sax->warning = silent;
     src->html = h;
@@ -204,18 +307,21 @@ int text_html_update(quire_text_source *src, const char *p, size_t n)
 {
     text_html *h = src->html;
     while (n > 0 && !h->stopped) {
-        int k = n > (1u << 20) ? 1 << 20 : (int)n;
-        h->fed += (uint64_t)k;
-        htmlParseChunk(h->ctxt, p, k, 0);
-        p += k, n -= (size_t)k;
+        int k = n > HTML_CHUNK_BYTES ? HTML_CHUNK_BYTES : (int)n;
+        /* Checked before the chunk goes in: libxml2's input buffer doubles, so a backlog a
+         * little over the bound would hold twice it. */
         quire_text_pos at = here(h);
-        if (!h->stopped && h->fed - at.off > HTML_MAX_BACKLOG_BYTES) {
+        if (h->fed + (uint64_t)k - at.off > HTML_MAX_BACKLOG_BYTES) {
             snprintf(src->note, sizeof src->note,
                      "HTML text after line %llu not read: more than %u MiB without markup",
                      (unsigned long long)at.line, HTML_MAX_BACKLOG_BYTES >> 20);
             h->stopped = true;
             xmlStopParser(h->ctxt);
+            break;
         }
+        h->fed += (uint64_t)k;
+        htmlParseChunk(h->ctxt, p, k, 0);
+        p += k, n -= (size_t)k;
     }
     return h->nomem ? -1 : 0;
 }
@@ -225,6 +331,7 @@ int text_html_final(quire_text_source *src)
     text_html *h = src->html;
     if (!h->stopped)
         htmlParseChunk(h->ctxt, NULL, 0, 1);
+    ref_flush(src);
     return h->nomem ? -1 : 0;
 }
 

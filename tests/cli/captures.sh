@@ -35,7 +35,10 @@ for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 done
 [ -n "$PORT" ] || fail "the HTTP server did not start: $(cat server.log)"
 # exit 8: the server answered 404 (robots.txt, missing.html), as wanted
-expect_exit 8 wget -q --warc-file=cap --recursive -P dl "http://127.0.0.1:$PORT/"
+expect_exit 8 wget -q --warc-file=cap --warc-cdx --recursive -P dl "http://127.0.0.1:$PORT/"
+# a second crawl that records only what changed: wget writes a revisit for each unchanged page
+expect_exit 8 wget -q --warc-file=dedup --warc-dedup=cap.cdx --recursive -P dl2 \
+    "http://127.0.0.1:$PORT/"
 kill $SERVER
 H=127.0.0.1_$PORT
 
@@ -63,6 +66,22 @@ assert m["quire-capture"]["date"] == sys.argv[3] and m["quire-capture"]["record"
 assert m["quire-media-type"] == "text/html" and m["type"] == "webpage"
 assert m["title"] == "Seed & documents" and m["quire-title-guessed"] is True
 ' "$OUT" "$PORT" "$WDATE"
+
+# wget's deduplicated crawl: its revisits are the pages of the first crawl, given before it;
+# alone, they refer to nothing it holds
+expect_true "wget wrote revisits" test "$(gzip -dc dedup.warc.gz | grep -a -c '^WARC-Type: revisit')" -ge 5
+expect_exit 0 "$PACK" create -q -k "$KEY" -o both.quire -a cap.warc.gz -a dedup.warc.gz
+expect_stderr_contains "dedup.warc.gz: skipped 5 records: a revisit of a URL already captured with the same content (the first: http://127.0.0.1:$PORT/)"
+expect_exit 0 "$READ" list -p "$PUB" both.quire
+expect_stdout_is "$H/docs/$D0
+$H/docs/$D1%3Fv=2
+$H/index.html
+$H/sub/index.html
+$H/sub/x.txt"
+expect_exit 2 "$PACK" create -q -k "$KEY" -o alone.quire -a dedup.warc.gz
+expect_stderr_contains "records: a revisit of content not in this capture nor in one given before it (the first: http://127.0.0.1:$PORT/)"
+expect_stderr_contains "dedup.warc.gz: refused: no web page in it"
+expect_absent alone.quire
 
 # the same capture as a plain .warc and as a .wacz (zip of archive/ and datapackage.json)
 gzip -dc cap.warc.gz >cap.warc
@@ -149,6 +168,18 @@ expect_exit 0 "$READ" info --json -p "$PUB" zot.quire "$H/index.html"
 expect_true "matched by URL, completed by the capture" python3 -c '
 import json, sys; m = json.load(open(sys.argv[1]))["metadata"]
 assert m["id"] == "d" and m["title"] == "Seed" and "date" in m["quire-capture"] and m["accessed"], m' "$OUT"
+
+# Titles are compared after Unicode case folding and NFKC (utf8proc): an upper-case title in NFC
+# names a file whose name is in NFD, as macOS writes it.
+ZU="zu/storage/EF56/Müller - 2020 - $(printf 'E\314\201tude de cas').txt"
+mkdir -p zu/storage/EF56
+cp "$FIX/docs/$D0" "$ZU"
+printf '[{"id": "e", "type": "article", "title": "ÉTUDE DE CAS"}]' >zu.json
+expect_exit 0 "$PACK" create -q -k "$KEY" -o zu.quire -s zu.json zu
+expect_stderr_not_contains "matched no document"
+expect_exit 0 "$READ" info --json -p "$PUB" zu.quire "$ZU"
+expect_true "matched by a title in another case and form" python3 -c '
+import json, sys; m = json.load(open(sys.argv[1]))["metadata"]; assert m["id"] == "e", m' "$OUT"
 
 # ---- records made by hand: codings, revisits, duplicates, collisions, escapes ----
 python3 - <<'EOF'

@@ -187,6 +187,23 @@ expect_same hard.quire deref.quire
 tar -czf hard.tgz -C zi zone
 expect_exit 0 pack hardgz.quire -a hard.tgz
 expect_same hard.quire hardgz.quire
+# As many hard links as dateutil's zoneinfo tarball has (245, on 8 files), gzip-compressed.
+mkdir -p many/zone
+for f in 1 2 3 4 5 6 7 8; do
+    printf 'TZif zone %s\n' "$f" >"many/zone/Z$f"
+    for k in $(seq 1 31); do
+        [ $((f * 31 + k - 31)) -le 245 ] && ln "many/zone/Z$f" "many/zone/Z$f-L$k"
+    done
+done
+tar -czf many.tar.gz -C many zone
+expect_true "GNU tar wrote 245 hard links" test "$(tar -tvzf many.tar.gz | grep -c '^h')" -eq 245
+expect_exit 0 pack many.quire -a many.tar.gz
+expect_stderr_empty
+expect_exit 0 sums many.quire
+(cd many && for f in zone/*; do printf '%s %s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$f"; done |
+    LC_ALL=C sort -k2) >many-sums
+expect_stdout_file many-sums
+expect_true "253 documents" test "$(wc -l <many-sums)" -eq 253
 # A hard link to a member that --exclude leaves out, or that is not in the archive.
 expect_exit 2 pack x.quire --exclude Berlin -a hard.tar
 expect_stderr_is "quire-pack: hard.tar: entry zone/Europe/Busingen: refused: a hard link to zone/Europe/Berlin, which --exclude leaves out"

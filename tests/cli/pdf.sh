@@ -123,6 +123,35 @@ expect_stdout_empty
 expect_stderr_contains "quire-read: b.quire: docs/logo.png is a binary document (image/png, "
 expect_stderr_contains "KiB): it has no text to show; use quire-read extract"
 
+# ---- search and quote read a PDF's visible text, never its bytes ----
+expect_exit 0 "$READ" search -p "$PUB" b.quire "what is this SPEC"
+expect_stdout_contains "docs/spec.pdf:8: "
+expect_stdout_contains "1.2. What is this spec?"
+for raw in "PDF-1.5" "FlateDecode" "endobj"; do # in spec.pdf's bytes, not in its text
+    expect_exit 3 "$READ" search -p "$PUB" b.quire "$raw"
+    expect_stdout_empty
+done
+expect_exit 0 "$READ" quote -p "$PUB" b.quire docs/spec.pdf "The MIME database does NOT store user preferences"
+expect_stdout_contains "line "
+expect_exit 3 "$READ" quote -p "$PUB" b.quire docs/spec.pdf "%PDF-1.5"
+# A PDF whose text cannot be read is no negative answer: quote says why, exit 2 (search names
+# it on stderr and goes on).
+expect_exit 2 "$READ" quote -p "$PUB" b.quire docs/scan.pdf "any words"
+expect_stdout_empty
+expect_stderr_lines 1
+expect_stderr_contains "quire-read: b.quire: docs/scan.pdf: cannot quote: PDF text not read: this PDF has no text layer (scanned images?)"
+expect_exit 2 "$READ" quote --json -p "$PUB" b.quire docs/locked.pdf "any words"
+expect_true "quote --json: an error object naming the encryption" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["error"]
+assert e["message"] == "docs/locked.pdf: cannot quote: PDF text not read: this PDF is encrypted with a password: its text cannot be read", e
+' "$OUT"
+expect_exit 2 "$READ" quote -p "$PUB" b.quire docs/broken.pdf "%PDF-1.7"
+expect_stderr_contains "docs/broken.pdf: cannot quote: PDF text not read: this PDF is damaged"
+expect_exit 0 "$READ" search -p "$PUB" b.quire "plain notes"
+expect_stdout_contains "docs/notes.txt:1: plain notes"
+expect_stderr_contains "b.quire: docs/scan.pdf: PDF text not read: this PDF has no text layer (scanned images?)"
+
 # ---- what cannot be read is said, exit 2, with nothing of poppler's on stderr ----
 export G_MESSAGES_DEBUG=all # would make GLib print poppler's messages, raw, if they got out
 expect_exit 2 "$READ" show --text -p "$PUB" b.quire docs/scan.pdf

@@ -124,7 +124,7 @@ assert q["found"] is True and len(q["matches"]) >= 2 and q["matches"][0]["line"]
 # Not found: exit 3, the reason on stderr, the closest passage on stdout.
 expect_exit 3 "$READ" quote -p "$PUB" "$G" "$D2" "Assad played a major role in the rise of IS"
 expect_stderr_contains "$D2: passage not found"
-expect_stdout_contains "closest passage shares 6 of 10 words, line 12"
+expect_stdout_contains "closest passage shares 9 of 10 words, line 12"
 expect_stdout_contains "Assad played a crucial role in the rise of IS"
 expect_exit 3 "$READ" quote -p "$PUB" "$G" "$D2" "says sky news"
 expect_stdout_contains "matches only if letter case is ignored"

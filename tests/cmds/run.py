@@ -7,7 +7,8 @@
 #   - a crash (a signal) or a sanitizer report, or an exit status outside {0, 1, 2, 3};
 #   - an exit status the command must not give for a valid bundle signed by a trusted key
 #     (verify, info, list, show, cite, receipt, check-receipt: 0; diff: 0 or 3; quote, search: 0, 1 or 3; show on a
-#     terminal may also refuse a binary document: exit 2 with that said and nothing on stdout);
+#     terminal may also refuse a binary document: exit 2 with that said and nothing on stdout;
+#     quote may say that a document's text cannot be read, a PDF's: exit 2, "cannot quote: ");
 #   - invalid JSON from a --json command or cite --format csl-json;
 #   - a receipt (made beforehand with receipt -o) that check-receipt does not accept;
 #   - show to a pipe that does not write exactly the document's bytes;
@@ -248,6 +249,9 @@ def check(c, tty, rc, out, err):
     elif c.sha is not None and tty and rc == 2 and b"is a binary document" in err:
         if out.strip():
             fails.append(("binary document shown", "stdout: %r" % out[:120]))
+    elif c.name.startswith("quote") and rc == 2 and b": cannot quote: " in err:
+        if out.strip() and not c.is_json:  # with --json, the error object
+            fails.append(("unreadable document quoted", "stdout: %r" % out[:120]))
     elif rc not in c.expect:
         fails.append(("unexpected exit status", "exit %d (expected %s): %s" % (
             rc, sorted(c.expect), err.decode("utf-8", "replace").strip()[:300])))
