@@ -39,6 +39,9 @@ typedef struct read_opts {
     const char *output;      /* receipt: the file to write (-o), NULL for stdout */
     bool receipt;            /* cite: embed a citation receipt */
     bool signer_required;    /* receipt, cite --receipt: --any-signer is no way out */
+    const char *port;        /* serve: --port N */
+    const char *listen;      /* serve: --listen ADDR, NULL for loopback */
+    bool allow_scripts;      /* serve: documents' scripts may run */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
@@ -151,6 +154,7 @@ int cmd_diff(const read_opts *o, int argc, char **argv);
 int cmd_export(const read_opts *o, int argc, char **argv);
 int cmd_receipt(const read_opts *o, int argc, char **argv);
 int cmd_check_receipt(const read_opts *o, int argc, char **argv);
+int cmd_serve(const read_opts *o, int argc, char **argv); /* read_serve.c */
 
 /* ---- receipts (read_receipt.c) ---- */
 
