@@ -226,6 +226,8 @@ mkdir big
 head -c 3145728 /dev/urandom >big/blob.bin
 printf '<!DOCTYPE html><meta charset=utf-8><title>&lt;img src=x onerror=alert(1)&gt;</title><p>hi\n' \
     >'big/a <b> & "q".html'
+printf 'p { color: red }\n' >big/style.css
+printf 'document.title = "x";\n' >big/app.js
 expect_exit 0 "$PACK" create -q -k "$KEY" -o big.quire big
 serve_start -p "$PUB" big.quire
 get /d/big/blob.bin
@@ -239,6 +241,11 @@ expect_body_contains "a &lt;b&gt; &amp; &quot;q&quot;.html"
 expect_body_contains "href=\"/d/big/a%20%3Cb%3E%20%26%20%22q%22.html\""
 expect_body_not_contains "<img"
 expect_body_not_contains "<b>"
+# a stylesheet and a script by their names (a browser uses neither as text/plain with nosniff)
+get /d/big/style.css
+expect_header "Content-Type: text/css"
+get /d/big/app.js
+expect_header "Content-Type: text/javascript"
 get "/d/big/a%20%3Cb%3E%20%26%20%22q%22.html"
 expect_status 200
 expect_header "Content-Type: text/html"
