@@ -182,23 +182,41 @@ static void supersedes(FILE *f, const serve_state *st, const char *fp)
     fputs("</code> (not served here)</dd>\n", f);
 }
 
+static void meta_item(FILE *f, const serve_state *st, const char *key, json_t *v)
+{
+    if (strcmp(key, "supersedes") == 0 && json_is_string(v)) {
+        supersedes(f, st, json_string_value(v));
+        return;
+    }
+    char *text = read_meta_text(v);
+    fputs("<dt>", f);
+    html_str(f, key);
+    fputs("</dt><dd>", f);
+    html_str(f, text);
+    fputs("</dd>\n", f);
+    free(text);
+}
+
+/* The collection metadata, the members a person looks for first in this order (as info shows
+ * them), then the others; and the signature's comment. */
 static void bundle_meta(FILE *f, const serve_state *st, const serve_bundle *b)
 {
+    static const char *const first[] = {"title",   "description", "creator",  "publisher",
+                                        "created", "license",     "language", "version",
+                                        "supersedes"};
+    const size_t nfirst = sizeof first / sizeof first[0];
     const char *key;
     json_t *v;
+    for (size_t k = 0; k < nfirst; k++)
+        if ((v = json_object_get(b->meta, first[k])) != NULL)
+            meta_item(f, st, first[k], v);
     json_object_foreach(b->meta, key, v)
     {
-        if (strcmp(key, "supersedes") == 0 && json_is_string(v)) {
-            supersedes(f, st, json_string_value(v));
-            continue;
-        }
-        char *text = read_meta_text(v);
-        fputs("<dt>", f);
-        html_str(f, key);
-        fputs("</dt><dd>", f);
-        html_str(f, text);
-        fputs("</dd>\n", f);
-        free(text);
+        size_t k = 0;
+        while (k < nfirst && strcmp(key, first[k]) != 0)
+            k++;
+        if (k == nfirst)
+            meta_item(f, st, key, v);
     }
     const quire_sig *s = quire_reader_signer(b->r);
     if (s == NULL)
