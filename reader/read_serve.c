@@ -109,6 +109,14 @@ static bool host_ok(struct MHD_Connection *c)
     return false;
 }
 
+/* Whether the request announces a body (which GET and HEAD do not have). */
+static bool has_body(struct MHD_Connection *c)
+{
+    const char *n = mhd.lookup(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return (n != NULL && strcmp(n, "0") != 0) ||
+           mhd.lookup(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
 static bool add_headers(struct MHD_Response *resp, const serve_reply *rep)
 {
     const char *csp = !rep->document          ? csp_page
@@ -162,16 +170,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                               size_t *upload_size, void **con_cls)
 {
     serve_reply rep = {.fd = -1};
-    (void)cls, (void)version, (void)upload_data, (void)con_cls;
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    (void)cls, (void)version, (void)upload_data;
+    /* A refusal is answered at once (libmicrohttpd then closes the connection); a request
+     * that will be served is answered on the second call, once it has been read whole, so
+     * that the connection can be kept alive. */
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (*upload_size != 0) { /* not reached: a body is refused before it is read */
+        *upload_size = 0;
+        return MHD_NO;
+    }
+    if (get && host_ok(c) && !has_body(c) && *con_cls == NULL) {
+        *con_cls = &state;
+        return MHD_YES;
+    }
+    if (!get)
         page_error(&rep, &state, 405, "Method not allowed",
                    "This server answers GET and HEAD only.");
-    else if (*upload_size != 0)
-        page_error(&rep, &state, 413, "Request body refused",
-                   "A GET or HEAD request carries no body.");
     else if (!host_ok(c))
         page_error(&rep, &state, 421, "Unknown host name",
                    "This server answers only to its own address (DNS rebinding protection).");
+    else if (has_body(c))
+        page_error(&rep, &state, 413, "Request body refused",
+                   "A GET or HEAD request carries no body.");
     else {
         serve_req req = {.url = url, .arg = query_arg, .cls = c};
         pthread_mutex_lock(&lock);

@@ -165,6 +165,16 @@ for m in POST PUT DELETE OPTIONS PATCH TRACE; do
 done
 get "/d/$DOC" --data-binary "x=1"
 expect_status 405
+get "/d/$DOC" -X GET --data-binary "x=1"
+expect_status 413
+expect_body_not_contains "Collaboration with ISIL refers"
+get "/d/$DOC" -X GET -H "Transfer-Encoding: chunked" --data-binary "x=1"
+expect_status 413
+# a request that is served leaves the connection open for the next one
+CMD="curl -v $BASE/ $BASE/style.css"
+curl -sv -o /dev/null -o /dev/null "$BASE/" "$BASE/style.css" 2>"$ERR" >/dev/null
+grep -q "Re-using existing connection" "$ERR" || fail "the connection was not kept alive"
+ok
 for h in evil.example "evil.example:${HOSTPORT#*:}" "127.0.0.1.evil.example:${HOSTPORT#*:}" \
     "127.0.0.1:1" "localhost"; do
     get "/d/$DOC" -H "Host: $h"
