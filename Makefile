@@ -30,7 +30,7 @@ configure = cmake -S . -B $(1) $(CMAKE_V) $(2) $(CONFIGURE_QUIET)
 compile = cmake --build $(1) -j $(JOBS) $(if $(2),--target $(2)) && \
     echo "built $(1)/quire-pack $(1)/quire-read"
 
-.PHONY: all deps build demo test test-asan test-tsan test-full test-deb test-static lint \
+.PHONY: all deps build demo test test-asan test-tsan test-full test-deb test-static test-serve lint \
         fuzz-smoke fuzz install deb static clean format
 
 all: build
@@ -49,18 +49,26 @@ demo: build
 # (tests/cli/CMakeLists.txt); make test-full runs the whole sweeps.
 test:
 	$(Q)$(MAKE) build WERROR=ON
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE full
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE 'full|serve'
 	$(Q)$(MAKE) test-asan
 
 test-asan: deps
 	$(Q)$(call configure,$(BUILD)-asan,-DCMAKE_BUILD_TYPE=Debug -DQUIRE_SANITIZE=ON -DQUIRE_WERROR=ON)
 	$(Q)$(call compile,$(BUILD)-asan)
-	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) -LE full
+	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) -LE 'full|serve'
 
 # The long tests (label full: every byte of the golden bundle flipped and cut), release build.
 test-full:
 	$(Q)$(MAKE) build WERROR=ON
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L full
+
+# quire-read serve in headless chromium (screenshots, axe-core, a hostile page's network log) and
+# under load (ab), label serve; chromium, ab and the npm packages come from
+# scripts/install-serve-deps.sh. Screenshots and reports: $(BUILD)/serve-artefacts.
+test-serve:
+	$(Q)$(MAKE) build WERROR=ON
+	$(Q)sh scripts/install-serve-deps.sh $(BUILD)-node
+	cd $(BUILD) && QUIRE_NODE_DIR=$(abspath $(BUILD)-node) ctest --output-on-failure -L serve
 
 # ThreadSanitizer: any data race makes the program exit 66, which fails the test.
 test-tsan: deps
@@ -122,5 +130,5 @@ format:
 	clang-format -i $$(git ls-files "*.c" "*.h")
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-deb $(BUILD)-static $(BUILD)-lint \
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-deb $(BUILD)-static $(BUILD)-lint $(BUILD)-node \
 	    build-fuzz

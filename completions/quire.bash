@@ -115,7 +115,7 @@ _quire_pack()
 _quire_read_takes_arg()
 {
     case $1 in
-    -p|--pubkey|-C|--directory|--format|--path|-o|--output|--tsa-ca) return 0 ;;
+    -p|--pubkey|-C|--directory|--format|--path|-o|--output|--tsa-ca|--port|--listen) return 0 ;;
     esac
     return 1
 }
@@ -125,7 +125,7 @@ _quire_read()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=${COMP_WORDS[1]}
     COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "verify info list show extract cite quote search diff export receipt check-receipt --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "verify info list show extract cite quote search diff export receipt check-receipt serve --help --version" -- "$cur"))
         return
     fi
     [ "$prev" = "=" ] && prev=${COMP_WORDS[COMP_CWORD-2]}
@@ -136,6 +136,8 @@ _quire_read()
     -C|--directory) _quire_dirs; return ;;
     -o|--output) _quire_files; return ;;
     --path) return ;; # a path prefix inside the bundle
+    --port) return ;; # a number
+    --listen) COMPREPLY=($(compgen -W "127.0.0.1 ::1 0.0.0.0 ::" -- "$cur")); return ;;
     --format)
         if [ "$cmd" = export ]; then
             COMPREPLY=($(compgen -W "tar tar.gz tar.zst tar.xz zip" -- "$cur"))
@@ -145,7 +147,7 @@ _quire_read()
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path -o --output --receipt --tsa-ca --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path -o --output --receipt --tsa-ca --port --listen --allow-scripts --help" -- "$cur"))
         return
     fi
     # The positional words before this one (the bundle first), and the -p keys given.

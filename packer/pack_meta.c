@@ -544,14 +544,15 @@ static const char *guess_media(const char *name, const uint8_t *h, size_t n, boo
     *text = text_like(h, n);
     if (has_suffix(name, ".html") || has_suffix(name, ".htm") || (*text && looks_html(h, n)))
         return "text/html";
-    if (has_suffix(name, ".md"))
-        return "text/markdown";
-    if (has_suffix(name, ".json"))
-        return "application/json";
-    if (has_suffix(name, ".xml"))
-        return "application/xml";
-    if (has_suffix(name, ".csv"))
-        return "text/csv";
+    /* The text types a browser needs by name: quire-read serve sends the signed type with
+     * nosniff, and a stylesheet or script sent as text/plain is not used. */
+    static const char *const by_suffix[][2] = {
+        {".md", "text/markdown"},    {".json", "application/json"}, {".xml", "application/xml"},
+        {".csv", "text/csv"},        {".css", "text/css"},          {".js", "text/javascript"},
+        {".mjs", "text/javascript"}, {".svg", "image/svg+xml"}};
+    for (size_t i = 0; i < sizeof by_suffix / sizeof by_suffix[0]; i++)
+        if (has_suffix(name, by_suffix[i][0]) && (*text || i < 4))
+            return by_suffix[i][1];
     return *text ? "text/plain" : "application/octet-stream";
 }
 

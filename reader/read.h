@@ -41,6 +41,9 @@ typedef struct read_opts {
     bool signer_required;    /* receipt, cite --receipt: --any-signer is no way out */
     char **tsa_ca;           /* --tsa-ca: trusted TSA certificate files (read_tsa.h) */
     size_t ntsa_ca;
+    const char *port;        /* serve: --port N */
+    const char *listen;      /* serve: --listen ADDR, NULL for loopback */
+    bool allow_scripts;      /* serve: documents' scripts may run */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */
@@ -153,6 +156,7 @@ int cmd_diff(const read_opts *o, int argc, char **argv);
 int cmd_export(const read_opts *o, int argc, char **argv);
 int cmd_receipt(const read_opts *o, int argc, char **argv);
 int cmd_check_receipt(const read_opts *o, int argc, char **argv);
+int cmd_serve(const read_opts *o, int argc, char **argv); /* read_serve.c */
 
 /* ---- receipts (read_receipt.c) ---- */
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "read.h"
+#include "read_serve.h"
 
 typedef struct cite {
     json_t *item; /* provenance (CSL-JSON), owned */
@@ -27,7 +28,8 @@ static const char *str(json_t *item, const char *key)
     return json_string_value(json_object_get(item, key));
 }
 
-static void cite_text(const cite *c)
+/* The citation as prose (malloc'd), NULL when out of memory. */
+static char *cite_text(const cite *c)
 {
     char *au = read_csl_names(json_object_get(c->item, "author"), true, "; ");
     char *issued = read_csl_date(json_object_get(c->item, "issued"));
@@ -37,8 +39,10 @@ static void cite_text(const cite *c)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    if (f == NULL)
+    if (f == NULL) {
+        text = NULL;
         goto out;
+    }
     fprintf(f, "%s (%s). %s.", au ? au : "Unknown author", issued ? issued : "n.d.",
             title ? title : c->path);
     if (where != NULL || str(c->item, "publisher") != NULL)
@@ -49,10 +53,11 @@ static void cite_text(const cite *c)
             c->signer);
     if (c->receipt != NULL)
         fprintf(f, "receipt: %.*s\n", (int)c->receipt_len, c->receipt);
-    fclose(f);
-    out_text(stdout, text, len);
+    if (fclose(f) != 0)
+        free(text), text = NULL;
 out:
-    free(text), free(au), free(issued), free(accessed);
+    free(au), free(issued), free(accessed);
+    return text;
 }
 
 /* BibTeX needs its special characters escaped. Braces are written as commands, not as \{ and
@@ -186,7 +191,8 @@ static const char *bib_type(json_t *item)
     return "misc";
 }
 
-static void cite_bibtex(const cite *c)
+/* The citation as a BibTeX entry (malloc'd), NULL when out of memory. */
+static char *cite_bibtex(const cite *c)
 {
     char *au = read_csl_names(json_object_get(c->item, "author"), true, " and ");
     char *issued = read_csl_date(json_object_get(c->item, "issued"));
@@ -194,8 +200,10 @@ static void cite_bibtex(const cite *c)
     char *note = NULL, *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    if (f == NULL)
+    if (f == NULL) {
+        text = NULL;
         goto out;
+    }
     fprintf(f, "@%s{", bib_type(c->item));
     cite_key(f, c, issued);
     fputs(",\n", f);
@@ -218,16 +226,17 @@ static void cite_bibtex(const cite *c)
         note = NULL;
     bib_field(f, "note", note != NULL ? note : "", false);
     fputs("}\n", f);
-    fclose(f);
-    out_text(stdout, text, len);
+    if (fclose(f) != 0)
+        free(text), text = NULL;
 out:
-    free(text), free(note), free(au), free(issued), free(accessed);
+    free(note), free(au), free(issued), free(accessed);
+    return text;
 }
 
 /* Valid CSL-JSON: the item without quire's own fields, with id and type guaranteed and the
  * archive location (CSL's archive and archive_location variables) filled in; with --receipt,
  * the receipt's base64 as "quire-receipt", the one quire member the item keeps. */
-static int cite_csl(const cite *c)
+static json_t *cite_csl(const cite *c)
 {
     json_t *item = json_deep_copy(c->item);
     const char *key;
@@ -256,7 +265,54 @@ static int cite_csl(const cite *c)
         note = NULL;
     json_object_set_new(item, "note", json_string(note != NULL ? note : ""));
     free(note);
-    return out_json(json_pack("[o]", item));
+    return json_pack("[o]", item);
+}
+
+/* Fills c for verified entry i of r: path, SHA-256, fingerprint and signer; c->item is the
+ * caller's to set. */
+static void cite_fill(cite *c, quire_reader *r, uint32_t i)
+{
+    const quire_entry *e = &quire_reader_index(r)->entries[i];
+    const quire_sig *s = quire_reader_signer(r);
+    c->path = e->path;
+    for (int k = 0; k < 32; k++) {
+        snprintf(c->sha + 2 * k, 3, "%02x", e->sha256[k]);
+        snprintf(c->fp + 2 * k, 3, "%02x", quire_reader_fingerprint(r)[k]);
+    }
+    /* A citation travels without the stderr warning: under --any-signer it says itself that
+     * no signer was verified, and names no key (a record's key id is not authenticated). */
+    if (s != NULL) {
+        char key[17];
+        quire_key_id_hex(s->key_id, key);
+        snprintf(c->signer, sizeof c->signer, "signed by key %s", key);
+    } else {
+        snprintf(c->signer, sizeof c->signer, "signer NOT verified (--any-signer)");
+    }
+}
+
+char *read_cite_string(quire_reader *r, uint32_t i, const char *format, const char *receipt,
+                       size_t receipt_len)
+{
+    cite c = {.receipt = receipt, .receipt_len = receipt_len};
+    const uint8_t *m;
+    size_t len;
+    quire_error err;
+    char *text = NULL;
+    if (quire_reader_entry_meta(r, i, &m, &len, &err) != QUIRE_OK)
+        return NULL;
+    c.item = len > 0 ? json_loadb((const char *)m, len, 0, NULL) : json_object();
+    if (c.item == NULL)
+        return NULL;
+    cite_fill(&c, r, i);
+    if (strcmp(format, "csl-json") == 0) {
+        json_t *j = cite_csl(&c);
+        text = j != NULL ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+        json_decref(j);
+    } else {
+        text = strcmp(format, "bibtex") == 0 ? cite_bibtex(&c) : cite_text(&c);
+    }
+    json_decref(c.item);
+    return text;
 }
 
 int cmd_cite(const read_opts *o, int argc, char **argv)
@@ -280,7 +336,6 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
     quire_reader *r = read_open(argv[0], o, &code);
     if (r == NULL)
         return code;
-    const quire_index *idx = quire_reader_index(r);
     if ((code = read_find(r, argv[0], argv[1], &i)) != 0) {
         quire_reader_close(r);
         return code;
@@ -293,9 +348,7 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return quire_exit_code(rc);
     }
-    const quire_entry *e = &idx->entries[i];
-    const quire_sig *s = quire_reader_signer(r);
-    cite c = {.path = e->path};
+    cite c = {0};
     char *armour = NULL;
     size_t len;
     if (o->receipt && (code = read_receipt_make(r, argv[0], i, &armour, &len)) != 0) {
@@ -309,25 +362,17 @@ int cmd_cite(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return code;
     }
-    for (int k = 0; k < 32; k++) {
-        snprintf(c.sha + 2 * k, 3, "%02x", e->sha256[k]);
-        snprintf(c.fp + 2 * k, 3, "%02x", quire_reader_fingerprint(r)[k]);
-    }
-    /* A citation travels without the stderr warning: under --any-signer it says itself that
-     * no signer was verified, and names no key (a record's key id is not authenticated). */
-    if (s != NULL) {
-        char key[17];
-        quire_key_id_hex(s->key_id, key);
-        snprintf(c.signer, sizeof c.signer, "signed by key %s", key);
+    cite_fill(&c, r, i);
+    if (strcmp(format, "csl-json") == 0) {
+        code = out_json(cite_csl(&c));
     } else {
-        snprintf(c.signer, sizeof c.signer, "signer NOT verified (--any-signer)");
+        char *text = strcmp(format, "bibtex") == 0 ? cite_bibtex(&c) : cite_text(&c);
+        if (text != NULL)
+            out_text(stdout, text, strlen(text));
+        else
+            code = 2, read_fail(argv[0], "cite: out of memory");
+        free(text);
     }
-    if (strcmp(format, "csl-json") == 0)
-        code = cite_csl(&c);
-    else if (strcmp(format, "bibtex") == 0)
-        cite_bibtex(&c);
-    else
-        cite_text(&c);
     free(armour);
     json_decref(c.item);
     quire_reader_close(r);

@@ -38,6 +38,7 @@ enum {
     OPT_OUTPUT = 1 << 15,
     OPT_RECEIPT = 1 << 16,
     OPT_TSA_CA = 1 << 20, /* verify, info: --tsa-ca (read_tsa.c) */
+    OPT_SERVE = 1 << 17, /* --port, --listen, --allow-scripts */
 };
 
 #define LONG_TSA_CA 0x200 /* --tsa-ca has no short form */
@@ -72,6 +73,8 @@ static const command commands[] = {
      "[-p PUB]... [--any-signer] [--format FMT] [--with-metadata] [-f] [-q] BUNDLE OUT"},
     {"receipt", cmd_receipt, OPT_OUTPUT | OPT_FORCE, "[-p PUB]... [-o FILE] [--force] BUNDLE PATH"},
     {"check-receipt", cmd_check_receipt, OPT_JSON, "[-p PUB]... [--json] RECEIPT [FILE]"},
+    {"serve", cmd_serve, OPT_SERVE,
+     "[-p PUB]... [--any-signer] [--port N] [--listen ADDR] [--allow-scripts] BUNDLE..."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -129,6 +132,9 @@ static const char help[] =
     "           check a receipt offline with the trusted keys, and with FILE (- for\n"
     "           standard input) that FILE is the document it certifies; shows the path,\n"
     "           SHA-256, size, source, retrieval date, bundle fingerprint, signer and entry\n"
+    "  serve    an HTTP server for reading bundles in a browser: each document sent only\n"
+    "           once verified, with the bundle's metadata, provenance, citations, receipts,\n"
+    "           a quote check and search; prints its URL first, runs until SIGINT or SIGTERM\n"
     "\n"
     "options:\n"
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
@@ -166,6 +172,11 @@ static const char help[] =
     "  --format FORMAT          cite: text (default), bibtex or csl-json; export: tar,\n"
     "                           tar.gz, tar.zst, tar.xz or zip\n"
     "  --with-metadata          export: add provenance and a sha256sum -c manifest\n"
+    "  --port N                 serve: listen on port N (default 8080; 0: any free port)\n"
+    "  --listen ADDR            serve: listen on this IP address instead of loopback\n"
+    "                           (127.0.0.1 and ::1); anyone who can reach it can read\n"
+    "  --allow-scripts          serve: let documents run their scripts (still sandboxed,\n"
+    "                           still loading nothing from outside the server)\n"
     "  --no-pager               never page output (by default long output to a terminal\n"
     "                           goes through $PAGER, or less; if it cannot run, the\n"
     "                           output goes to the terminal with a warning)\n"
@@ -183,7 +194,8 @@ static const char help[] =
     "  quire-read extract -p publisher.pub -C out dossier.quire\n"
     "  quire-read quote -p publisher.pub dossier.quire docs/report.txt \"the exact words\"\n"
     "  quire-read receipt -p publisher.pub -o report.receipt dossier.quire docs/report.txt\n"
-    "  quire-read check-receipt -p publisher.pub report.receipt report.txt\n";
+    "  quire-read check-receipt -p publisher.pub report.receipt report.txt\n"
+    "  quire-read serve -p publisher.pub dossier.quire\n";
 
 /* With --json, the first failure is also written to stdout as {"error": {...}}, so that a
  * script reading stdout gets a JSON document whatever happens. */
@@ -452,6 +464,9 @@ static const struct option long_opts[] = {{"pubkey", required_argument, NULL, 'p
                                           {"output", required_argument, NULL, 'o'},
                                           {"receipt", no_argument, NULL, 'R'},
                                           {"tsa-ca", required_argument, NULL, LONG_TSA_CA},
+                                          {"port", required_argument, NULL, 'n'},
+                                          {"listen", required_argument, NULL, 'L'},
+                                          {"allow-scripts", no_argument, NULL, 'X'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
 
@@ -510,6 +525,15 @@ static unsigned set_opt(read_opts *o, int c, const char *arg)
     case 'R':
         o->receipt = true;
         return OPT_RECEIPT;
+    case 'n':
+        o->port = arg;
+        return OPT_SERVE;
+    case 'L':
+        o->listen = arg;
+        return OPT_SERVE;
+    case 'X':
+        o->allow_scripts = true;
+        return OPT_SERVE;
     default: /* 'M' */
         o->with_metadata = true;
         return OPT_META;

@@ -5,12 +5,14 @@
  * linked in would bring libxml2 and ICU (35 MB) into the verifying reader. So in the static
  * build read_export.c's dlopen, dlsym and dlerror are compiled as the functions below
  * (CMakeLists.txt renames them; libc's are not replaced): loading always fails with a message
- * that says why, export reports it and exits 2, and every other command is unaffected. */
+ * that says why, export (and serve, read_serve.c) reports it and exits 2, and every other
+ * command is unaffected. */
 #include <stddef.h>
 
 void *quire_static_dlopen(const char *file, int mode);
 void *quire_static_dlsym(void *restrict handle, const char *restrict name);
 char *quire_static_dlerror(void);
+char *quire_static_serve_dlerror(void);
 
 void *quire_static_dlopen(const char *file, int mode)
 {
@@ -30,5 +32,13 @@ char *quire_static_dlerror(void)
 {
     static char why[] = "export is not available in the static quire-read, which cannot load "
                         "shared libraries; use extract, or a dynamically linked quire-read";
+    return why;
+}
+
+/* read_serve.c's dlerror: serve needs libmicrohttpd, loaded the same way. */
+char *quire_static_serve_dlerror(void)
+{
+    static char why[] = "serve is not available in the static quire-read, which cannot load "
+                        "shared libraries; use a dynamically linked quire-read";
     return why;
 }

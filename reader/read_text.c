@@ -15,6 +15,7 @@
 #include "cli_escape.h"
 #include "quire_text_api.h"
 #include "read.h"
+#include "read_serve.h"
 
 #define CONTEXT_BYTES 70            /* of text either side of a match */
 #define CONTEXT_HALF_BYTES 1024     /* a longer context keeps this much of each end */
@@ -86,6 +87,7 @@ typedef struct scan {
     json_t *out; /* --json: quote's report, search's matches */
     json_t *truncated;
     json_t *binaries; /* search --json: binary documents that match */
+    size_t keep;      /* serve: at most this many matches kept in out (0: all) */
     const char *bundle;
 } scan;
 
@@ -749,7 +751,8 @@ static int search_end(void *ctx, uint32_t i, quire_error *err)
     for (size_t k = 0; k < s->nhits; k++) {
         const hit *h = &s->hits[k];
         if (s->json) {
-            json_array_append_new(s->out, jhit(h, e->path, "snippet"));
+            if (s->keep == 0 || json_array_size(s->out) < s->keep)
+                json_array_append_new(s->out, jhit(h, e->path, "snippet"));
             continue;
         }
         out_safe(stdout, e->path, e->path_len);
@@ -843,5 +846,73 @@ int cmd_search(const read_opts *o, int argc, char **argv)
 out:
     scan_free(&s);
     quire_reader_close(s.r);
+    return code;
+}
+
+/* ---- for serve: the same matching, the answer as JSON ---- */
+
+static const char *init_why(int rc)
+{
+    return rc == 1 ? "empty query" : rc == 2 ? "longer than 64 KiB" : "out of memory";
+}
+
+int read_search_run(quire_reader *r, const char *bundle, const char *query, bool words,
+                    json_t **out, quire_error *err, const char **why)
+{
+    *out = NULL;
+    if ((T = read_text_module(NULL, NULL)) == NULL) {
+        *why = "the text module cannot be loaded";
+        return 2;
+    }
+    scan s = {.json = true, .bundle = bundle, .words = words, .keep = SERVE_SEARCH_SHOWN};
+    int irc = scan_init(&s, query, false);
+    if (irc != 0) {
+        scan_free(&s);
+        *why = init_why(irc);
+        return 2;
+    }
+    s.r = r;
+    s.idx = quire_reader_index(r);
+    s.out = json_array(), s.truncated = json_array(), s.binaries = json_array();
+    quire_walk_ops ops = {scan_begin, scan_data, search_end};
+    int rc = quire_reader_walk(r, NULL, &ops, &s, err);
+    if (rc == QUIRE_OK) {
+        *out = json_pack("{s:o, s:o, s:o, s:I}", "matches", s.out, "truncated", s.truncated,
+                         "binary_matches", s.binaries, "found", (json_int_t)s.found);
+        s.out = s.truncated = s.binaries = NULL;
+    }
+    scan_free(&s);
+    return rc == QUIRE_OK ? 0 : quire_exit_code(rc);
+}
+
+int read_quote_run(quire_reader *r, const char *bundle, uint32_t i, const char *passage,
+                   json_t **out, quire_error *err, const char **why)
+{
+    *out = NULL;
+    if ((T = read_text_module(NULL, NULL)) == NULL) {
+        *why = "the text module cannot be loaded";
+        return 2;
+    }
+    scan s = {.json = true, .bundle = bundle};
+    int irc = scan_init(&s, passage, true);
+    if (irc != 0) {
+        scan_free(&s);
+        *why = init_why(irc);
+        return 2;
+    }
+    s.r = r;
+    s.idx = quire_reader_index(r);
+    s.out = json_pack("{s:[]}", "matches");
+    quire_walk_ops ops = {scan_begin, scan_data, quote_end};
+    int rc = read_walk_one(r, i, &ops, &s, err);
+    int code = rc == QUIRE_OK ? 0 : quire_exit_code(rc);
+    if (rc == QUIRE_OK && s.unreadable) {
+        *why = "this is a binary document: it has no text to quote from";
+        code = 2;
+    } else if (rc == QUIRE_OK) {
+        *out = s.out;
+        s.out = NULL;
+    }
+    scan_free(&s);
     return code;
 }

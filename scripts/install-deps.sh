@@ -6,7 +6,7 @@
 # shared-mime-info (whose specification is the Debian PDF the tests read), wget for captures;
 # libssl-dev for the time-stamp module (libcrypto) and openssl for the tests' local TSAs).
 set -eu
-pkgs="build-essential binutils cmake pkg-config clang clang-tidy libclang-rt-14-dev python3 zlib1g-dev libdeflate-dev nettle-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip strace time libacl1-dev libzstd-dev liblz4-dev file libutf8proc-dev libxml2-dev libpoppler-glib-dev qpdf shared-mime-info python3.11-doc wget libssl-dev openssl"
+pkgs="build-essential binutils cmake pkg-config clang clang-tidy libclang-rt-14-dev python3 zlib1g-dev libdeflate-dev nettle-dev libsodium-dev libarchive-dev libjansson-dev check minisign tmux zip unzip gzip strace time libacl1-dev libzstd-dev liblz4-dev file libutf8proc-dev libxml2-dev libpoppler-glib-dev qpdf shared-mime-info python3.11-doc wget libssl-dev openssl libmicrohttpd-dev"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -128,6 +128,11 @@ expect 2 /quire-read verify -p /k.pub --tsa-ca /tsa-ca.pem /t.quire
 grep -q 'time-stamp tokens cannot be checked (SPEC 7.1)' "$err" ||
     fail "--tsa-ca in the static reader: $(head -n 1 "$err")"
 ok
+# serve loads libmicrohttpd at run time: unavailable too, exit 2, nothing listening.
+expect 2 /quire-read serve --port 0 -p /k.pub /b.quire
+grep -q 'serve is not available in the static quire-read' "$err" ||
+    fail "serve in the static reader: $(head -n 1 "$err")"
+ok
 echo "test-static: $(du -k "$build/quire-read" | cut -f1) KiB quire-read," \
     "$(du -k "$build/quire-pack" | cut -f1) KiB quire-pack, statically linked, run in an empty" \
     "chroot: $passed passed, 0 failed"

@@ -57,7 +57,7 @@ NL='
 '
 
 # ---- commands and options ----
-expect_reply "search${NL}show" "$READ" s
+expect_reply "search${NL}serve${NL}show" "$READ" s
 expect_reply "create" "$PACK" cr
 expect_reply "timestamp" "$PACK" ti
 expect_reply "request" "$PACK" timestamp req
