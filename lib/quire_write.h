@@ -105,4 +105,49 @@ const uint8_t *quire_writer_fingerprint(const quire_writer *w);
 /* Frees the writer; accepts NULL. Does not close fd. */
 void quire_writer_free(quire_writer *w);
 
+/* ---- rewriting a bundle's tail (SPEC 6, 7): co-signatures, attachments ---- */
+
+/* What quire_tail_rewrite tells its caller, all optional (NULL members are skipped). */
+typedef struct quire_tail_ops {
+    /* Called right before the temporary file is created: a program blocks its cleanup signals
+     * here (cli_cleanup_hold), so that none falls between the creation and created(). */
+    void (*creating)(void *ctx);
+    /* Called right after, with the temporary file's name, or NULL when it could not be made:
+     * a program registers the name for removal on a signal and unblocks its signals. Returns
+     * 0, or a QUIRE_E_* code that stops the rewrite (the file is then removed). */
+    int (*created)(void *ctx, const char *tmp);
+    /* Called with the complete new bundle, synced and closed, before it is renamed over out:
+     * the caller verifies it (SPEC 9) and returns 0 to go on or a QUIRE_E_* code (err filled)
+     * to stop, which removes it. */
+    int (*check)(void *ctx, const char *tmp, quire_error *err);
+    /* Called once the temporary file no longer exists under its name (renamed or removed). */
+    void (*gone)(void *ctx);
+    void *ctx;
+} quire_tail_ops;
+
+/* Writes out as the bundle src with a new tail: bytes [0, index_offset + index_size) of src
+ * copied unchanged (header, data region, index region: every signed byte), then the len-byte
+ * signature block sigblock (SPEC 6; parsed first, and refused with QUIRE_E_FORMAT/LIMIT
+ * unless a reader would accept its framing), then the att_len bytes of attachments passed
+ * through as they are (SPEC 7; the caller frames them), then a trailer with the new
+ * sigblock_size and attachments_size. src's trailer must pass SPEC 9 steps 1-3. If statement
+ * is not NULL, src's 160 statement bytes must equal it (the caller passes the statement it
+ * verified: a bundle replaced since is refused with QUIRE_E_USAGE). out may be src.
+ *
+ * The new bundle is written to a temporary file ".NAME.XXXXXX" in out's directory, given
+ * src's permission bits, fsynced and closed, passed to ops->check, renamed over out, and out's
+ * directory is fsynced: out holds the old file or the complete new one. On any failure the
+ * temporary file is removed and out is untouched. The function never prints. Returns 0,
+ * QUIRE_E_IO, QUIRE_E_NOMEM, QUIRE_E_USAGE, QUIRE_E_FORMAT, QUIRE_E_LIMIT, or ops' codes. */
+QUIRE_MUST_CHECK int quire_tail_rewrite(const char *src, const char *out, const uint8_t *statement,
+                                        const uint8_t *sigblock, size_t sig_len,
+                                        const uint8_t *attachments, size_t att_len,
+                                        const quire_tail_ops *ops, quire_error *err);
+
+/* Encodes a signature block (SPEC 6) of count records into buf of cap bytes: the 16-byte
+ * header, then each record ("ED", key id, signature, comment length, comment, global
+ * signature). Returns the length, or QUIRE_E_USAGE (count 0 or above 16, a comment too long,
+ * or cap too small). */
+int quire_sigblock_encode(const quire_sig *sigs, uint32_t count, uint8_t *buf, size_t cap);
+
 #endif
