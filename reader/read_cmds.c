@@ -10,6 +10,7 @@
 #include "cli_progress.h"
 #include "quire_text_api.h"
 #include "read.h"
+#include "read_trust.h"
 #include "read_show.h"
 
 static json_t *hex_json(const uint8_t *p, size_t n)
@@ -59,15 +60,16 @@ static void print_signer(json_t *sg)
     puts(")");
 }
 
-static json_t *bundle_json(quire_reader *r)
+static json_t *bundle_json(quire_reader *r, const read_opts *o)
 {
     const quire_index *idx = quire_reader_index(r);
-    return json_pack("{s:i, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "format", QUIRE_FORMAT_VERSION,
-                     "fingerprint", hex_json(quire_reader_fingerprint(r), QUIRE_FINGERPRINT_BYTES),
-                     "signer", signer_json(r), "entries", (json_int_t)idx->entry_count, "units",
-                     (json_int_t)idx->unit_count, "content_bytes", (json_int_t)idx->stream_size,
-                     "index_bytes", (json_int_t)idx->index_size, "metadata",
-                     meta_json(idx->bundle_meta, idx->bundle_meta_len));
+    return json_pack(
+        "{s:i, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "format", QUIRE_FORMAT_VERSION,
+        "fingerprint", hex_json(quire_reader_fingerprint(r), QUIRE_FINGERPRINT_BYTES), "signer",
+        signer_json(r), "signatures", read_sigs_json(r, o), "entries", (json_int_t)idx->entry_count,
+        "units", (json_int_t)idx->unit_count, "content_bytes", (json_int_t)idx->stream_size,
+        "index_bytes", (json_int_t)idx->index_size, "metadata",
+        meta_json(idx->bundle_meta, idx->bundle_meta_len));
 }
 
 int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **out)
@@ -137,6 +139,7 @@ static void print_bundle(json_t *b)
     print_field("fingerprint:", json_string_value(json_object_get(b, "fingerprint")), 64);
     print_signer(sg);
     print_comment(sg, tc);
+    read_sigs_print(json_object_get(b, "signatures"));
     long long units = (long long)json_integer_value(json_object_get(b, "units"));
     long long entries = (long long)json_integer_value(json_object_get(b, "entries"));
     char size[64];
@@ -197,7 +200,7 @@ static int verify_bytes(const read_opts *o, quire_reader *r, quire_error *err)
  * JSON of each. */
 static int verify_report(const read_opts *o, quire_reader *r, const char *path, json_t *arr)
 {
-    json_t *b = bundle_json(r);
+    json_t *b = bundle_json(r, o);
     bool trusted = quire_reader_signer(r) != NULL;
     if (o->json) {
         json_object_set_new(b, "intact", json_true());
@@ -437,6 +440,7 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     const char *tc = json_string_value(json_object_get(sg, "trusted_comment"));
     print_signer(sg);
     print_comment(sg, tc);
+    read_sigs_print(json_object_get(j, "signatures"));
     print_field("bundle:", json_string_value(json_object_get(j, "fingerprint")), 64);
     if (json_object_size(json_object_get(j, "metadata")) > 0) {
         puts("provenance:");
@@ -514,7 +518,7 @@ int cmd_info(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return code;
     }
-    json_t *j = bundle_json(r);
+    json_t *j = bundle_json(r, o);
     if (argc == 2) { /* one document: its record, with the bundle it is vouched for by */
         json_t *b = j;
         j = read_entry_json(r, argv[0], i, &code);
@@ -525,6 +529,7 @@ int cmd_info(const read_opts *o, int argc, char **argv)
         }
         json_object_set(j, "fingerprint", json_object_get(b, "fingerprint"));
         json_object_set(j, "signer", json_object_get(b, "signer"));
+        json_object_set(j, "signatures", json_object_get(b, "signatures"));
         json_decref(b);
     }
     if (o->json) {

@@ -13,6 +13,7 @@
 
 #include "cli_distance.h"
 #include "read.h"
+#include "read_trust.h"
 
 typedef int (*cmd_fn)(const read_opts *, int, char **);
 
@@ -36,6 +37,7 @@ enum {
     OPT_PATH = 1 << 14,
     OPT_OUTPUT = 1 << 15,
     OPT_RECEIPT = 1 << 16,
+    OPT_NEED = 1 << 17,
 };
 
 typedef struct command {
@@ -46,27 +48,31 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"verify", cmd_verify, OPT_JSON | OPT_QUIET | OPT_QUICK | OPT_NO_PAGER,
+    {"verify", cmd_verify, OPT_NEED | OPT_JSON | OPT_QUIET | OPT_QUICK | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] [-q] [--quick] BUNDLE..."},
-    {"info", cmd_info, OPT_JSON | OPT_NO_PAGER | OPT_SOURCES,
+    {"info", cmd_info, OPT_NEED | OPT_JSON | OPT_NO_PAGER | OPT_SOURCES,
      "[-p PUB]... [--any-signer] [--json] BUNDLE [PATH] | --sources BUNDLE"},
-    {"list", cmd_list, OPT_LONG | OPT_JSON | OPT_NO_PAGER,
+    {"list", cmd_list, OPT_NEED | OPT_LONG | OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [-l] [--json] BUNDLE... [PATTERN...]"},
-    {"show", cmd_show, OPT_TEXT | OPT_NO_PAGER, "[-p PUB]... [--any-signer] [--text] BUNDLE PATH"},
-    {"extract", cmd_extract, OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
+    {"show", cmd_show, OPT_NEED | OPT_TEXT | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [--text] BUNDLE PATH"},
+    {"extract", cmd_extract,
+     OPT_NEED | OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
      "[-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going] BUNDLE [PATTERN...]"},
-    {"cite", cmd_cite, OPT_FORMAT | OPT_RECEIPT | OPT_NO_PAGER,
+    {"cite", cmd_cite, OPT_NEED | OPT_FORMAT | OPT_RECEIPT | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--format text|bibtex|csl-json] [--receipt] BUNDLE PATH"},
-    {"quote", cmd_quote, OPT_JSON | OPT_NO_PAGER,
+    {"quote", cmd_quote, OPT_NEED | OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] BUNDLE PATH \"TEXT\""},
-    {"search", cmd_search, OPT_JSON | OPT_WORDS | OPT_PATH | OPT_NO_PAGER,
+    {"search", cmd_search, OPT_NEED | OPT_JSON | OPT_WORDS | OPT_PATH | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] [-w] [--path PREFIX] BUNDLE QUERY"},
-    {"diff", cmd_diff, OPT_JSON | OPT_TEXT | OPT_NO_PAGER,
+    {"diff", cmd_diff, OPT_NEED | OPT_JSON | OPT_TEXT | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] [--text] OLD.quire NEW.quire"},
-    {"export", cmd_export, OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET,
+    {"export", cmd_export, OPT_NEED | OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET,
      "[-p PUB]... [--any-signer] [--format FMT] [--with-metadata] [-f] [-q] BUNDLE OUT"},
-    {"receipt", cmd_receipt, OPT_OUTPUT | OPT_FORCE, "[-p PUB]... [-o FILE] [--force] BUNDLE PATH"},
+    {"receipt", cmd_receipt, OPT_NEED | OPT_OUTPUT | OPT_FORCE,
+     "[-p PUB]... [-o FILE] [--force] BUNDLE PATH"},
     {"check-receipt", cmd_check_receipt, OPT_JSON, "[-p PUB]... [--json] RECEIPT [FILE]"},
+    {"keys", cmd_keys, OPT_JSON, "[-p PUB | -P PUBKEY]... [--key-statement FILE]... [--json]"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -124,11 +130,20 @@ static const char help[] =
     "           check a receipt offline with the trusted keys, and with FILE (- for\n"
     "           standard input) that FILE is the document it certifies; shows the path,\n"
     "           SHA-256, size, source, retrieval date, bundle fingerprint, signer and entry\n"
+    "  keys     the trusted keys (file, key id, comment), those trusted through rotation\n"
+    "           statements and the revoked ones; unusable key files are warned about\n"
     "\n"
     "options:\n"
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
     "                           every *.pub in $QUIRE_TRUSTED_KEYS (default\n"
     "                           $XDG_CONFIG_HOME/quire/trusted or ~/.config/quire/trusted)\n"
+    "  -P PUBKEY                trust the key given as the base64 line of a minisign\n"
+    "                           public key (as minisign -P; repeatable, with or without -p)\n"
+    "  --key-statement FILE     a key rotation or revocation statement (SPEC 14) to\n"
+    "                           follow, besides the *.rotation and *.revocation files of\n"
+    "                           the trusted-keys directory (repeatable)\n"
+    "  --need N                 require valid signatures by N distinct trusted keys (a key\n"
+    "                           and those it rotated to count once); default 1\n"
     "  --any-signer             do not require a trusted signature: no signature is\n"
     "                           checked, only that every byte matches the index (which\n"
     "                           anyone could have made); stderr says so\n"
@@ -339,18 +354,28 @@ static quire_reader *open_bundle(const char *path, const char *entry, const read
     unsigned flags = o->any_signer ? QUIRE_ANY_SIGNER : 0;
     if (strcmp(path, "-") == 0 && (path = spool_stdin(code)) == NULL)
         return NULL;
+    quire_pubkey *keys = NULL;
+    size_t nkeys = 0;
     int rc = quire_reader_open(path, &r, &err);
+    /* SPEC 14.4: the keys revoked for this bundle are not used */
+    if (rc == QUIRE_OK && read_trust_keys_for(r, o, &keys, &nkeys) != 0)
+        rc = quire_error_set(&err, QUIRE_E_NOMEM, "out of memory");
     if (rc == QUIRE_OK)
-        rc = entry != NULL
-                 ? quire_reader_authenticate_path(r, o->keys, o->nkeys, flags, entry, &err)
-                 : quire_reader_authenticate(r, o->keys, o->nkeys, flags, &err);
-    if (rc == QUIRE_E_UNTRUSTED)
+        rc = entry != NULL ? quire_reader_authenticate_path(r, keys, nkeys, flags, entry, &err)
+                           : quire_reader_authenticate(r, keys, nkeys, flags, &err);
+    free(keys);
+    if (rc == QUIRE_E_UNTRUSTED && read_sigs_revoked(r, o, name))
+        ; /* the message named the revoked key */
+    else if (rc == QUIRE_E_UNTRUSTED)
         read_keys_untrusted(name, o, &err);
     else if (rc != QUIRE_OK)
         read_error(name, &err);
+    if (rc == QUIRE_OK && (*code = read_sigs_need(r, o, name)) != 0)
+        rc = QUIRE_E_UNTRUSTED;
+    else if (rc != QUIRE_OK)
+        *code = quire_exit_code(rc);
     if (rc != QUIRE_OK) {
         quire_reader_close(r);
-        *code = quire_exit_code(rc);
         return NULL;
     }
     if (quire_reader_signer(r) == NULL)
@@ -378,9 +403,13 @@ quire_reader *read_open_entry(const char *path, const char *entry, const read_op
      * suggestions. */
     quire_error err;
     int rc = QUIRE_OK;
-    if (idx->partial)
-        rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
-                                       &err);
+    quire_pubkey *keys = NULL;
+    size_t nkeys = 0;
+    if (idx->partial && read_trust_keys_for(r, o, &keys, &nkeys) != 0)
+        rc = quire_error_set(&err, QUIRE_E_NOMEM, "out of memory");
+    else if (idx->partial)
+        rc = quire_reader_authenticate(r, keys, nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0, &err);
+    free(keys);
     if (rc != QUIRE_OK) {
         read_error(path, &err);
         *code = quire_exit_code(rc);
@@ -438,7 +467,9 @@ static const struct option long_opts[] = {{"pubkey", required_argument, NULL, 'p
                                           {"text", no_argument, NULL, 'T'},
                                           {"sources", no_argument, NULL, 'O'},
                                           {"words", no_argument, NULL, 'w'},
-                                          {"path", required_argument, NULL, 'P'},
+                                          {"path", required_argument, NULL, 'X'},
+                                          {"need", required_argument, NULL, 'n'},
+                                          {"key-statement", required_argument, NULL, 'y'},
                                           {"output", required_argument, NULL, 'o'},
                                           {"receipt", no_argument, NULL, 'R'},
                                           {"help", no_argument, NULL, 'h'},
@@ -490,9 +521,17 @@ static unsigned set_opt(read_opts *o, int c, const char *arg)
     case 'w':
         o->words = true;
         return OPT_WORDS;
-    case 'P':
+    case 'X':
         o->path_prefix = arg;
         return OPT_PATH;
+    case 'n': {
+        char *end;
+        unsigned long n = strtoul(arg, &end, 10);
+        o->need = *arg >= '1' && *arg <= '9' && *end == '\0' && n <= QUIRE_MAX_SIGNATURES
+                      ? (unsigned)n
+                      : UINT32_MAX;
+        return OPT_NEED;
+    }
     case 'o':
         o->output = arg;
         return OPT_OUTPUT;
@@ -522,10 +561,13 @@ static int parse_opts(read_opts *o, int argc, char **argv)
     bool keys_given = false;
     int c, li = -1;
     opterr = 0; /* errors are reported below, in the program's own words */
-    while ((c = getopt_long(argc, argv, ":p:lC:fqwo:h", long_opts, &li)) != -1) {
-        if (c == 'p') {
+    while ((c = getopt_long(argc, argv, ":p:P:lC:fqwo:h", long_opts, &li)) != -1) {
+        if (c == 'p' || c == 'P') {
             keys_given = true;
-            if (read_keys_add(o, optarg) != 0)
+            if ((c == 'p' ? read_keys_add(o, optarg) : read_keys_add_base64(o, optarg)) != 0)
+                return 2;
+        } else if (c == 'y') {
+            if (read_trust_add_file(o, optarg) != 0)
                 return 2;
         } else if (c == 'h') {
             show_help();
@@ -546,7 +588,15 @@ static int parse_opts(read_opts *o, int argc, char **argv)
         }
         li = -1;
     }
-    return keys_given ? 0 : read_keys_load_dir(o);
+    if (o->need == UINT32_MAX || (o->need > 1 && o->any_signer)) {
+        read_fail(NULL,
+                  o->any_signer ? "--need cannot be used with --any-signer"
+                                : "--need takes a number from 1 to %u",
+                  QUIRE_MAX_SIGNATURES);
+        return 2;
+    }
+    int rc = keys_given ? 0 : read_keys_load_dir(o);
+    return rc != 0 ? rc : read_trust_resolve(o);
 }
 
 /* Data that did not reach stdout (a full disk, a closed pipe) is a failure, --help included. */
