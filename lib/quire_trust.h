@@ -64,8 +64,8 @@ typedef void (*quire_trust_warn_fn)(void *ctx, size_t stmt, const char *why);
 /* SPEC 14.3: the keys trusted through nroots directly trusted keys and nstmts statements. The
  * roots come first, in order (a root with the public key of an earlier one has that one as
  * its root), then the keys reached by rotation. A rotation is followed when both keys signed
- * it, its old key is trusted and not revoked, its old key has no other rotation (a fork: both
- * are refused) and its new key is not already in the chain it extends (a rollback). A
+ * it, its old key is trusted and not revoked, its old key has no rotation to another key (a
+ * fork: all are refused) and it is on no cycle of rotations (a way back: refused). A
  * revocation applies when it is signed by the revoked key or by a key of the same chain (same
  * root); the earliest date counts. *out is malloc'd (the caller frees it). Returns 0 or
  * QUIRE_E_NOMEM. */

@@ -155,6 +155,12 @@ static int add_record(const sign_opts *o, quire_reader *r, const quire_seckey *s
                   o->bundle, hex, same);
         return 1;
     }
+    for (uint32_t i = 0; i < sb->count && !o->quiet; i++)
+        if (memcmp(sb->sigs[i].key_id, pk.key_id, QUIRE_KEY_ID_BYTES) == 0)
+            pack_warn("%s: warning: key id %s is also that of signature %u, by another key: a "
+                      "reader that trusts only one of the two keys will reject the bundle (SPEC 9 "
+                      "step 6)",
+                      o->bundle, hex, i);
     memcpy(sigs, sb->sigs, sb->count * sizeof *sigs);
     if (quire_sign(sk, prehash, o->comment, &sigs[sb->count], &err) != QUIRE_OK) {
         pack_warn("sign: -t: %s", err.msg);

@@ -127,8 +127,8 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names of the directory's *.pub files (not hidden ones), sorted so that warnings and a
- * refused duplicate come out the same every time. Returns 0, or -1 with errno set. */
+/* The names of the directory's files (not hidden ones) ending in suffix, sorted so that
+ * warnings come out the same every time. Returns 0, or -1 with errno set. */
 int read_keys_list(int dfd, const char *suffix, char ***out, size_t *n)
 {
     size_t slen = strlen(suffix);
@@ -143,6 +143,7 @@ int read_keys_list(int dfd, const char *suffix, char ***out, size_t *n)
             close(fd);
         return -1;
     }
+    rewinddir(d); /* the duplicate shares dfd's offset, which a listing before left at the end */
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
         if (len <= slen || strcmp(de->d_name + len - slen, suffix) != 0 || de->d_name[0] == '.')

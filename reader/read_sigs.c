@@ -76,6 +76,8 @@ void read_sigs_print(json_t *sigs)
 {
     size_t i;
     json_t *s;
+    if (json_array_size(sigs) < 2)
+        return; /* the signer line says it all */
     puts("signatures:");
     json_array_foreach(sigs, i, s)
     {

@@ -55,7 +55,8 @@ void read_trust_free(read_opts *o);
  * directly trusted key it counts as), revoked_from/revoked_by, comment. */
 json_t *read_sigs_json(quire_reader *r, const read_opts *o);
 
-/* Prints the records of read_sigs_json, one line each. */
+/* Prints the records of read_sigs_json, one line each, when there are several (one is the
+ * signer line's). */
 void read_sigs_print(json_t *sigs);
 
 /* --need N: at least N distinct trusted keys (chains counted once) verified the bundle.

@@ -46,6 +46,39 @@ static ptrdiff_t find_key(const trust_run *t, const quire_pubkey *k)
     return -1;
 }
 
+/* Whether usable rotations lead from public key from to public key to (depth-first, at most
+ * nstmts steps: a longer path repeats a key). */
+static bool leads_to(const trust_run *t, const quire_pubkey *from, const quire_pubkey *to,
+                     size_t steps)
+{
+    if (same_pk(from, to))
+        return true;
+    for (size_t i = 0; steps > 0 && i < t->nstmts; i++)
+        if (t->usable[i] && same_pk(&t->stmts[i].subject, from) &&
+            leads_to(t, &t->stmts[i].next, to, steps - 1))
+            return true;
+    return false;
+}
+
+/* SPEC 14.2: a key that a chain of rotations left is never reached again through it (a
+ * rollback to a retired, perhaps stolen key): every rotation on a cycle is refused. */
+static void refuse_cycles(trust_run *t)
+{
+    bool *cyclic = calloc(t->nstmts + 1, sizeof *cyclic);
+    if (cyclic == NULL) {
+        memset(t->usable, 0, t->nstmts * sizeof *t->usable); /* nothing is followed */
+        return;
+    }
+    for (size_t i = 0; i < t->nstmts; i++)
+        cyclic[i] = t->usable[i] && leads_to(t, &t->stmts[i].next, &t->stmts[i].subject, t->nstmts);
+    for (size_t i = 0; i < t->nstmts; i++)
+        if (cyclic[i]) {
+            t->usable[i] = false;
+            warn(t, i, "leads back to a key its chain left (a cycle): refused (SPEC 14.2)");
+        }
+    free(cyclic);
+}
+
 /* SPEC 14.2: a rotation counts only when both keys signed it, and an old key may rotate once:
  * two rotations of one key to different keys (a fork, as a thief of the old key would make)
  * are both refused. */
@@ -60,32 +93,32 @@ static void check_rotations(trust_run *t)
         if (!t->usable[i])
             warn(t, i, "not signed by both the old and the new key (SPEC 14.2)");
     }
+    /* The same rotation twice is one: each key keeps at most one usable rotation, so that
+     * the walks below are linear. */
     for (size_t i = 0; i < t->nstmts; i++)
-        for (size_t j = 0; j < t->nstmts; j++)
+        for (size_t j = 0; t->usable[i] && j < i; j++)
+            if (t->usable[j] && same_pk(&t->stmts[i].subject, &t->stmts[j].subject) &&
+                same_key(&t->stmts[i].next, &t->stmts[j].next))
+                t->usable[i] = false;
+    bool *forked = calloc(t->nstmts + 1, sizeof *forked);
+    for (size_t i = 0; i < t->nstmts; i++)
+        for (size_t j = 0; !(forked != NULL && forked[i]) && j < t->nstmts; j++)
             if (t->usable[i] && t->usable[j] &&
                 same_pk(&t->stmts[i].subject, &t->stmts[j].subject) &&
                 !same_key(&t->stmts[i].next, &t->stmts[j].next)) {
-                warn(t, i,
-                     "the old key also rotates to another key: both rotations are refused "
-                     "(SPEC 14.2)");
-                t->usable[i] = false;
-                break;
+                if (forked != NULL)
+                    forked[i] = true;
+                else
+                    memset(t->usable, 0, t->nstmts * sizeof *t->usable); /* nothing followed */
             }
-}
-
-/* Whether pk is key k or one of the keys before it in its chain. */
-static bool in_chain(const trust_run *t, size_t k, const quire_pubkey *pk)
-{
-    for (;;) {
-        if (same_pk(&t->keys[k].key, pk))
-            return true;
-        if (t->keys[k].via < 0)
-            return false;
-        ptrdiff_t up = find_key(t, &t->stmts[t->keys[k].via].subject);
-        if (up < 0)
-            return false;
-        k = (size_t)up;
-    }
+    for (size_t i = 0; forked != NULL && i < t->nstmts; i++)
+        if (forked[i]) {
+            t->usable[i] = false;
+            warn(t, i,
+                 "the old key also rotates to another key: all its rotations are refused "
+                 "(SPEC 14.2)");
+        }
+    free(forked);
 }
 
 /* Whether key k is revoked by an applying revocation (its public key, whatever the id). */
@@ -99,7 +132,7 @@ static ptrdiff_t revoked(const trust_run *t, const quire_pubkey *k)
 
 /* Follows every usable rotation from a trusted key, until nothing changes. With honour_revoked,
  * a revoked key's rotations are not followed. Returns 0 or QUIRE_E_NOMEM. */
-static int follow(trust_run *t, bool honour_revoked, bool warn_rollback)
+static int follow(trust_run *t, bool honour_revoked)
 {
     bool grew = true;
     while (grew) {
@@ -111,11 +144,6 @@ static int follow(trust_run *t, bool honour_revoked, bool warn_rollback)
                 continue;
             if (honour_revoked && revoked(t, &s->subject) >= 0)
                 continue;
-            if (in_chain(t, (size_t)from, &s->next)) { /* SPEC 14.3: no way back */
-                if (warn_rollback)
-                    warn(t, i, "leads back to a key earlier in its chain (SPEC 14.3)");
-                continue;
-            }
             if (t->keys[from].depth >= QUIRE_MAX_ROTATION_DEPTH)
                 continue;
             quire_trust_key *more = realloc(t->keys, (t->nkeys + 1) * sizeof *more);
@@ -198,12 +226,13 @@ int quire_trust_resolve(const quire_pubkey *roots, size_t nroots, const quire_ke
     int rc = t.usable != NULL && t.revoking != NULL ? add_roots(&t, roots, nroots) : QUIRE_E_NOMEM;
     if (rc == QUIRE_OK) {
         check_rotations(&t);
-        rc = follow(&t, false, false); /* the chains as signed, to know who may revoke */
+        refuse_cycles(&t);
+        rc = follow(&t, false); /* the chains as signed, to know who may revoke */
     }
     if (rc == QUIRE_OK) {
         check_revocations(&t);
         t.nkeys = nroots; /* again, not through revoked keys */
-        rc = follow(&t, true, true);
+        rc = follow(&t, true);
     }
     if (rc == QUIRE_OK)
         mark_revoked(&t);
