@@ -23,22 +23,55 @@ typedef struct stmt_opts {
     bool force, quiet;
 } stmt_opts;
 
+/* The n digits at *p as a number, advancing *p; -1 unless they are all digits. */
+static int digits(const char **p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (**p < '0' || **p > '9')
+            return -1;
+        v = v * 10 + (**p - '0');
+    }
+    return v;
+}
+
+/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" into tm (fields checked by the caller); true if the
+ * text has that form. */
+static bool parse_date(const char *p, struct tm *tm)
+{
+    int y = digits(&p, 4), mo = *p == '-' ? (p++, digits(&p, 2)) : -1;
+    int d = *p == '-' ? (p++, digits(&p, 2)) : -1, h = 0, mi = 0, s = 0;
+    if (*p == 'T') {
+        p++;
+        h = digits(&p, 2);
+        mi = *p == ':' ? (p++, digits(&p, 2)) : -1;
+        s = *p == ':' ? (p++, digits(&p, 2)) : -1;
+        if (*p++ != 'Z')
+            return false;
+    }
+    *tm = (struct tm){.tm_year = y - 1900,
+                      .tm_mon = mo - 1,
+                      .tm_mday = d,
+                      .tm_hour = h,
+                      .tm_min = mi,
+                      .tm_sec = s};
+    return *p == '\0' && y >= 1970 && mo >= 1 && d >= 1 && h >= 0 && mi >= 0 && s >= 0;
+}
+
 int pack_date(const char *cmd, const char *text, uint64_t *out)
 {
-    struct tm tm = {0};
-    int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
+    struct tm tm, want;
     if (text == NULL) {
         *out = (uint64_t)time(NULL);
         return 0;
     }
-    bool ok = sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 &&
-              (text[n] == '\0' || (sscanf(text + n, "T%2d:%2d:%2dZ%n", &h, &mi, &s, &n) == 3 &&
-                                   text[strlen(text) - 1] == 'Z'));
-    tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
-    tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = s;
+    bool ok = parse_date(text, &tm);
+    want = tm;
     time_t t = ok ? timegm(&tm) : (time_t)-1;
-    ok = ok && t >= 0 && y >= 1970 && tm.tm_mon == mo - 1 && tm.tm_mday == d && tm.tm_hour == h &&
-         tm.tm_min == mi && tm.tm_sec == s;
+    /* timegm normalises 2026-13-01 into 2027-01-01: a date it changed did not exist */
+    ok = ok && t >= 0 && tm.tm_year == want.tm_year && tm.tm_mon == want.tm_mon &&
+         tm.tm_mday == want.tm_mday && tm.tm_hour == want.tm_hour && tm.tm_min == want.tm_min &&
+         tm.tm_sec == want.tm_sec;
     if (!ok) {
         pack_warn("%s: --date %s: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)", cmd, text);
         return 2;
@@ -49,7 +82,7 @@ int pack_date(const char *cmd, const char *text, uint64_t *out)
 
 int pack_write_file(const char *out, const uint8_t *p, size_t len, bool force)
 {
-    char *c1 = strdup(out), *c2 = strdup(out), tmp[4096];
+    char *c1 = out != NULL ? strdup(out) : NULL, *c2 = out != NULL ? strdup(out) : NULL, tmp[4096];
     int fd = -1, handle = -1, rc = 2;
     sigset_t old;
     if (c1 == NULL || c2 == NULL ||

@@ -103,7 +103,7 @@ static int read_attachments(const char *path, uint8_t **att, size_t *len)
     quire_trailer tr;
     quire_error err;
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 2;
+    int fd = path != NULL ? open(path, O_RDONLY | O_CLOEXEC) : -1, rc = 2;
     *att = NULL;
     *len = 0;
     if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < QUIRE_TRAILER_BYTES ||
@@ -177,10 +177,16 @@ static int add_record(const sign_opts *o, quire_reader *r, const quire_seckey *s
         free(att);
         return 2;
     }
-    memcpy(s.keys, o->keys, o->nkeys * sizeof *s.keys);
+    for (size_t k = 0; k < o->nkeys; k++)
+        s.keys[k] = o->keys[k];
     s.keys[o->nkeys] = pk;
     s.nkeys = o->nkeys + 1;
     quire_tail_ops ops = {tail_creating, tail_created, tail_check, tail_gone, &s};
+    if (o->bundle == NULL || o->out == NULL) { /* parse_sign sets both */
+        free(att);
+        free(s.keys);
+        return 2;
+    }
     int rc = quire_tail_rewrite(o->bundle, o->out, statement, block, (size_t)len, att, att_len,
                                 &ops, &err);
     free(att);
