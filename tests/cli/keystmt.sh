@@ -82,6 +82,11 @@ expect_exit 1 "$READ" show -p b.pub --key-statement b.revocation b.quire docs/a.
 expect_stdout_empty
 expect_exit 0 "$READ" keys -p b.pub --key-statement b.revocation
 expect_stdout_contains "REVOKED from 2026-03-01T00:00:00Z"
+# nor is a receipt of a revoked key
+expect_exit 0 "$READ" receipt -p b.pub -o b.receipt b.quire docs/a.txt
+expect_exit 0 "$READ" check-receipt -p b.pub b.receipt
+expect_exit 1 "$READ" check-receipt -p b.pub --key-statement b.revocation b.receipt
+expect_stderr_contains "signed by b.pub, a revoked key, and no trusted time proves the receipt older than its revocation (SPEC 14.4)"
 # a revocation cannot be taken back: the earliest date of all counts
 expect_exit 0 "$PACK" revoke -q -k b.key --date 2027-01-01 -o b-late.revocation
 expect_exit 0 "$READ" keys --json -p b.pub --key-statement b-late.revocation --key-statement b.revocation
