@@ -30,6 +30,32 @@ expect_exit 2 "$PACK" rotate -k a.key --new-key b.key --date 2026-13-01 -o z.rot
 expect_stderr_contains "--date 2026-13-01: expected YYYY-MM-DD"
 expect_absent z.rotation
 
+# ---- minisign verifies each record of a statement over its body (SPEC 14.1) ----
+if command -v minisign >/dev/null 2>&1; then
+    for n in 0 1; do
+        python3 - ab.rotation "$n" <<'EOF' || fail "cannot cut record $n of ab.rotation"
+import base64, struct, sys
+f = open(sys.argv[1], "rb").read()
+n = int(sys.argv[2])
+open("body.bin", "wb").write(f[:104])
+sb = f[104:]
+r = 16
+for _ in range(n):
+    r += 140 + struct.unpack("<H", sb[r + 74:r + 76])[0]
+cl = struct.unpack("<H", sb[r + 74:r + 76])[0]
+with open("body.bin.minisig", "w") as o:
+    o.write("untrusted comment: rotation record %d\n" % n)
+    o.write(base64.b64encode(sb[r:r + 74]).decode() + "\n")
+    o.write("trusted comment: " + sb[r + 76:r + 76 + cl].decode() + "\n")
+    o.write(base64.b64encode(sb[r + 76 + cl:r + 140 + cl]).decode() + "\n")
+EOF
+        pub=a.pub
+        [ "$n" = 1 ] && pub=b.pub
+        expect_exit 0 minisign -Vm body.bin -x body.bin.minisig -p $pub
+        expect_stdout_contains "quire key rotation"
+    done
+fi
+
 # ---- a chain A -> B -> C, from --key-statement and from the trusted-keys directory ----
 expect_exit 1 "$READ" verify -p a.pub c.quire
 expect_exit 0 "$READ" verify -p a.pub --key-statement bc.rotation --key-statement ab.rotation c.quire
