@@ -249,7 +249,7 @@ expect_stderr_first_line_starts "quire-pack: create: -k KEY is required"
 grep -q '^usage: quire-pack create ' "$ERR" && ! grep -q keygen "$ERR" && ok ||
     fail "create's usage error shows more than create's usage"
 expect_exit 2 "$PACK" frobnicate
-expect_stderr_lines 8 # the message, both synopses (1 + 5 lines), the --help line
+expect_stderr_lines 14 # the message, the five synopses (1 + 5 + 2 + 2 + 2 lines), --help
 expect_absent out.quire
 expect_absent k.key
 
