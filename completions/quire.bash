@@ -71,7 +71,7 @@ _quire_pack()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "keygen create timestamp --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "keygen create sign rotate revoke timestamp --help --version" -- "$cur"))
         return
     fi
     if [ "${COMP_WORDS[1]}" = timestamp ] && [ "$COMP_CWORD" -eq 2 ]; then
@@ -82,7 +82,10 @@ _quire_pack()
     [ "$prev" = "=" ] && prev=${COMP_WORDS[COMP_CWORD-2]}
     [ "$cur" = "=" ] && cur=
     case $prev in
-    -k|--key) _quire_files '*.key'; return ;;
+    -k|--key|--new-key) _quire_files '*.key'; return ;;
+    -p|--pubkey|--revoked) _quire_files '*.pub'; return ;;
+    -P|--date) return ;;
+    --new-passphrase-file) _quire_files; return ;;
     --supersedes) _quire_files '*.quire'; return ;;
     --tsa-ca) _quire_files '*.pem'; return ;;
     -q|--request) [ "${COMP_WORDS[1]}" = timestamp ] && { _quire_files '*.tsq'; return; } ;;
@@ -108,6 +111,18 @@ _quire_pack()
         else
             _quire_files
         fi ;;
+    sign)
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "-k --key -p --pubkey -P -o --output -t --comment -q --quiet --passphrase-file --help" -- "$cur"))
+        else
+            _quire_files '*.quire'
+        fi ;;
+    rotate|revoke)
+        if [[ $cur == -* ]]; then
+            local more="--revoked"
+            [ "${COMP_WORDS[1]}" = rotate ] && more="--new-key --new-passphrase-file"
+            COMPREPLY=($(compgen -W "-k --key -o --output -t --comment --date -f --force -q --quiet --passphrase-file $more --help" -- "$cur"))
+        fi ;;
     esac
 }
 
@@ -115,7 +130,7 @@ _quire_pack()
 _quire_read_takes_arg()
 {
     case $1 in
-    -p|--pubkey|-C|--directory|--format|--path|-o|--output|--tsa-ca|--port|--listen) return 0 ;;
+    -p|--pubkey|-P|--need|--key-statement|-C|--directory|--format|--path|-o|--output|--tsa-ca|--port|--listen) return 0 ;;
     esac
     return 1
 }
@@ -125,7 +140,7 @@ _quire_read()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=${COMP_WORDS[1]}
     COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "verify info list show extract cite quote search diff export receipt check-receipt serve --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "verify info list show extract cite quote search diff export receipt check-receipt serve keys --help --version" -- "$cur"))
         return
     fi
     [ "$prev" = "=" ] && prev=${COMP_WORDS[COMP_CWORD-2]}
@@ -134,6 +149,9 @@ _quire_read()
     -p|--pubkey) _quire_files '*.pub'; return ;;
     --tsa-ca) _quire_files '*.pem'; return ;;
     -C|--directory) _quire_dirs; return ;;
+    --key-statement) _quire_files; return ;;
+    --need) COMPREPLY=($(compgen -W "1 2 3 4 5" -- "$cur")); return ;;
+    -P) return ;;
     -o|--output) _quire_files; return ;;
     --path) return ;; # a path prefix inside the bundle
     --port) return ;; # a number
@@ -147,7 +165,7 @@ _quire_read()
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-p --pubkey --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path -o --output --receipt --tsa-ca --port --listen --allow-scripts --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-p --pubkey -P --key-statement --need --any-signer --json -l --long -C --directory -f --force -q --quiet --format --with-metadata --no-pager --no-sync --quick --keep-going --text --sources -w --words --path -o --output --receipt --tsa-ca --port --listen --allow-scripts --help" -- "$cur"))
         return
     fi
     # The positional words before this one (the bundle first), and the -p keys given.

@@ -128,9 +128,29 @@ char *pack_bundle_meta(const char *path, const char *supersedes);
  * when out of memory. */
 char *pack_entry_meta(json_t *item, const char *path, const uint8_t *head, size_t n);
 
+/* Reads a minisign secret key file (asking for its passphrase, from pwfile or the terminal,
+ * when it is encrypted). Returns the key (quire_seckey_free) or NULL after a message. */
+quire_seckey *pack_seckey_load(const char *path, const char *pwfile, bool quiet);
+
+/* Trusts a public key for sign: from a file (-p) or, with base64 true, minisign's -P text
+ * (the base64 line of a public key file). Appends it to *keys (realloc'd; each source is
+ * borrowed from the argument). Returns 0 or 2 after a message. */
+int pack_pubkey_add(quire_pubkey **keys, size_t *n, const char *arg, bool base64);
+
+/* The time of --date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC) in seconds since 1970, or,
+ * with text NULL, now. Returns 0 or 2 after a message. */
+int pack_date(const char *cmd, const char *text, uint64_t *out);
+
+/* Writes len bytes to out through a temporary file beside it (synced, renamed, the directory
+ * synced), never over an existing file unless force. Returns 0 or 2 after a message. */
+int pack_write_file(const char *out, const uint8_t *p, size_t len, bool force);
+
 int pack_keygen(int argc, char **argv);
 int pack_create(int argc, char **argv);
 /* quire-pack timestamp request|attach (pack_timestamp.c). */
 int pack_timestamp(int argc, char **argv);
+int pack_sign(int argc, char **argv);
+int pack_rotate(int argc, char **argv);
+int pack_revoke(int argc, char **argv);
 
 #endif

@@ -95,6 +95,11 @@ out:
     return sk;
 }
 
+quire_seckey *pack_seckey_load(const char *path, const char *pwfile, bool quiet)
+{
+    return load_seckey(path, pwfile, quiet);
+}
+
 #define HEAD_BYTES 65536
 
 /* Reads an input for the writer and keeps its first HEAD_BYTES, from which the media type and

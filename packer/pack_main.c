@@ -26,6 +26,15 @@ static const char timestamp_usage[] =
     "quire-pack timestamp request BUNDLE -o REQ.tsq [--force]\n"
     "       quire-pack timestamp attach [-q REQ.tsq] [--tsa-ca CA.pem]... [-o OUT.quire]\n"
     "                                   BUNDLE REPLY.tsr\n";
+static const char sign_usage[] =
+    "quire-pack sign -k KEY (-p PUB | -P PUBKEY)... [-o OUT.quire] [-t COMMENT]\n"
+    "                       [--passphrase-file FILE] [-q] BUNDLE\n";
+static const char rotate_usage[] =
+    "quire-pack rotate -k OLD.key --new-key NEW.key -o FILE [--date DATE] [-t COMMENT]\n"
+    "                         [--passphrase-file FILE] [--new-passphrase-file FILE] [-f] [-q]\n";
+static const char revoke_usage[] =
+    "quire-pack revoke -k KEY [--revoked PUB] -o FILE [--date DATE] [-t COMMENT]\n"
+    "                         [--passphrase-file FILE] [-f] [-q]\n";
 
 static const char help[] =
     "Pack documents, their provenance and collection metadata into one signed bundle.\n"
@@ -43,11 +52,23 @@ static const char help[] =
     "           reach a time-stamping authority; attach: check that the authority's reply\n"
     "           answers it (status, imprint, and with -q the nonce) and add its token to the\n"
     "           bundle, which keeps its signed bytes, fingerprint and signatures\n"
+    "  sign     add a co-signature by KEY to BUNDLE: BUNDLE is verified first with the\n"
+    "           keys of -p and -P (every signature by them, every stored byte), a key\n"
+    "           that already signed it (the same public key) is refused, and the new\n"
+    "           bundle is verified again before it replaces BUNDLE (or is written to\n"
+    "           OUT); the signed statement and the fingerprint (printed) do not change\n"
+    "  rotate   write a rotation statement (SPEC 14), signed by OLD.key and NEW.key: a\n"
+    "           reader that trusts OLD then trusts NEW; put FILE in the trusted-keys\n"
+    "           directory of your readers, or give it to quire-read --key-statement\n"
+    "  revoke   write a revocation statement, signed by KEY, of KEY's own public key or\n"
+    "           of --revoked PUB (a key of KEY's chain): readers no longer trust bundles\n"
+    "           it signed, unless a trusted timestamp proves them older than DATE\n"
     "\n"
     "options:\n"
-    "  -o NAME, --output NAME      key name (keygen) or bundle path (create)\n"
+    "  -o NAME, --output NAME      key name (keygen), bundle path (create, sign) or\n"
+    "                              statement file (rotate, revoke)\n"
     "  -W, --without-passphrase    keygen: store the secret key unencrypted (tests only)\n"
-    "  -k KEY, --key KEY           create: the secret key file\n"
+    "  -k KEY, --key KEY           create, sign, rotate, revoke: the secret key file\n"
     "  -m FILE, --metadata FILE    create: collection metadata, a JSON object (a key that\n"
     "                              no tool knows is packed, with a warning)\n"
     "  -a FILE, --archive FILE     create: pack the files inside a tar (any compression),\n"
@@ -61,7 +82,8 @@ static const char help[] =
     "                              its documents in \"quire-files\" (bundle paths), else\n"
     "                              is matched by its \"file\", URL or title (a Zotero\n"
     "                              export); unmatched items and documents are listed\n"
-    "  -t TEXT, --comment TEXT     create: the signed trusted comment\n"
+    "  -t TEXT, --comment TEXT     create, sign, rotate, revoke: the signed trusted\n"
+    "                              comment\n"
     "  -l N, --level N             create: deflate level 0-12 (default 8; 0 stores)\n"
     "  -j N, --threads N           create: deflate with N threads (default: one per CPU);\n"
     "                              the bundle is the same whatever N is\n"
@@ -69,7 +91,8 @@ static const char help[] =
     "                              from standard input) instead of the terminal\n"
     "  -q, --quiet                 no \"deriving a key\" note; create: no progress meter\n"
     "                              (shown only on a terminal)\n"
-    "  --force                     create: replace OUT even if it is not a quire bundle\n"
+    "  --force                     create: replace OUT even if it is not a quire bundle;\n"
+    "                              rotate, revoke (also -f): replace FILE\n"
     "  --supersedes OLD.quire      create: record OLD's fingerprint as \"supersedes\"; OLD\n"
     "                              must be signed with KEY (its signature is checked)\n"
     "  -L, --follow-symlinks       create: store what each symbolic link points to, as a\n"
@@ -82,6 +105,15 @@ static const char help[] =
     "                              nonce is then checked)\n"
     "  --tsa-ca FILE               timestamp attach: attach only a token whose authority\n"
     "                              chains to a certificate of FILE (PEM; repeatable)\n"
+    "  -p FILE, --pubkey FILE      sign: a public key the bundle must verify under\n"
+    "                              (repeatable)\n"
+    "  -P PUBKEY                   sign: the same, given as the base64 line of a minisign\n"
+    "                              public key (as minisign -P)\n"
+    "  --new-key FILE              rotate: the new secret key\n"
+    "  --new-passphrase-file FILE  rotate: the passphrase of the new key\n"
+    "  --revoked FILE              revoke: the public key to revoke (default: KEY's own)\n"
+    "  --date DATE                 rotate, revoke: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC\n"
+    "                              (default: now); a revocation applies from DATE on\n"
     "  -h, --help                  show this help\n"
     "  -V, --version               show the version\n"
     "\n"
@@ -99,19 +131,34 @@ static const char help[] =
     "  quire-pack timestamp request dossier.quire -o dossier.tsq\n"
     "  curl --data-binary @dossier.tsq -H 'Content-Type: application/timestamp-query' \\\n"
     "       -o dossier.tsr https://TSA\n"
-    "  quire-pack timestamp attach -q dossier.tsq dossier.quire dossier.tsr\n";
+    "  quire-pack timestamp attach -q dossier.tsq dossier.quire dossier.tsr\n"
+    "  quire-pack sign -k reviewer.key -p publisher.pub dossier.quire\n"
+    "  quire-pack rotate -k publisher.key --new-key publisher-2027.key -o 2027.rotation\n";
+
+static const struct {
+    const char *name, *usage;
+    int (*fn)(int, char **);
+} pack_cmds[] = {{"keygen", keygen_usage, pack_keygen},
+                 {"create", create_usage, pack_create},
+                 {"sign", sign_usage, pack_sign},
+                 {"rotate", rotate_usage, pack_rotate},
+                 {"revoke", revoke_usage, pack_revoke},
+                 {"timestamp", timestamp_usage, pack_timestamp}};
+#define NPACK_CMDS (sizeof pack_cmds / sizeof pack_cmds[0])
 
 void pack_usage(FILE *f, const char *cmd, bool full)
 {
-    bool keygen = cmd != NULL && strcmp(cmd, "keygen") == 0;
-    bool create = cmd != NULL && strcmp(cmd, "create") == 0;
-    bool timestamp = cmd != NULL && strcmp(cmd, "timestamp") == 0;
-    if (keygen || create || timestamp) {
+    size_t one = NPACK_CMDS;
+    for (size_t i = 0; cmd != NULL && i < NPACK_CMDS; i++)
+        if (strcmp(cmd, pack_cmds[i].name) == 0)
+            one = i;
+    if (one < NPACK_CMDS) {
         fputs("usage: ", f);
-        fputs(keygen ? keygen_usage : create ? create_usage : timestamp_usage, f);
+        fputs(pack_cmds[one].usage, f);
     } else {
-        fprintf(f, "usage: %s       %s       %s       quire-pack --help | --version\n",
-                keygen_usage, create_usage, timestamp_usage);
+        for (size_t i = 0; i < NPACK_CMDS; i++)
+            fprintf(f, "%s%s", i == 0 ? "usage: " : "       ", pack_cmds[i].usage);
+        fputs("       quire-pack --help | --version\n", f);
     }
     if (full) {
         fputc('\n', f);
@@ -173,23 +220,19 @@ static int run(int argc, char **argv)
         printf("quire-pack %s (format %d)\n", QUIRE_VERSION_STRING, QUIRE_FORMAT_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "keygen") == 0)
-        return pack_keygen(argc - 1, argv + 1);
-    if (strcmp(cmd, "create") == 0)
-        return pack_create(argc - 1, argv + 1);
-    if (strcmp(cmd, "timestamp") == 0)
-        return pack_timestamp(argc - 1, argv + 1);
+    for (size_t i = 0; i < NPACK_CMDS; i++)
+        if (strcmp(cmd, pack_cmds[i].name) == 0)
+            return pack_cmds[i].fn(argc - 1, argv + 1);
     /* the nearest command, within two edits or as a prefix ("cr"), and its usage */
-    static const char *const names[] = {"keygen", "create", "timestamp"};
     const char *best = NULL;
     size_t best_d = 3, n = strlen(cmd);
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        size_t len = strlen(names[i]);
-        size_t d = cli_distance(cmd, n, names[i], len, 2);
-        if (n >= 2 && n < len && strncmp(cmd, names[i], n) == 0)
+    for (size_t i = 0; i < NPACK_CMDS; i++) {
+        size_t len = strlen(pack_cmds[i].name);
+        size_t d = cli_distance(cmd, n, pack_cmds[i].name, len, 2);
+        if (n >= 2 && n < len && strncmp(cmd, pack_cmds[i].name, n) == 0)
             d = 1;
         if (d < best_d)
-            best = names[i], best_d = d;
+            best = pack_cmds[i].name, best_d = d;
     }
     if (best != NULL)
         pack_warn("unknown command '%s': did you mean '%s'?", cmd, best);

@@ -31,14 +31,16 @@ typedef struct read_opts {
     bool no_sync;
     bool with_metadata;
     bool quick;
-    bool keep_going;         /* extract: write what verifies, name what does not */
-    bool text;               /* diff: unified diffs of changed text documents */
-    bool sources;            /* info: the provenance as a sources file (CSL-JSON) */
-    bool words;              /* search: whole words only */
-    const char *path_prefix; /* search: only documents whose path starts with it */
-    const char *output;      /* receipt: the file to write (-o), NULL for stdout */
-    bool receipt;            /* cite: embed a citation receipt */
-    bool signer_required;    /* receipt, cite --receipt: --any-signer is no way out */
+    bool keep_going;          /* extract: write what verifies, name what does not */
+    bool text;                /* diff: unified diffs of changed text documents */
+    bool sources;             /* info: the provenance as a sources file (CSL-JSON) */
+    bool words;               /* search: whole words only */
+    const char *path_prefix;  /* search: only documents whose path starts with it */
+    const char *output;       /* receipt: the file to write (-o), NULL for stdout */
+    bool receipt;             /* cite: embed a citation receipt */
+    bool signer_required;     /* receipt, cite --receipt: --any-signer is no way out */
+    unsigned need;            /* --need N: distinct trusted keys that must have signed */
+    struct read_trust *trust; /* key statements and the chains they make (read_trust.c) */
     char **tsa_ca;           /* --tsa-ca: trusted TSA certificate files (read_tsa.h) */
     size_t ntsa_ca;
     const char *port;        /* serve: --port N */
@@ -70,8 +72,8 @@ quire_reader *read_open(const char *path, const read_opts *o, int *code);
 /* read_open for one entry: reads only the index page that holds ENTRY when it is spelled as
  * stored, else the whole index; finds it (read_find: other spellings, suggestions). Returns the
  * reader with *i set, or NULL with *code set after a message. */
-quire_reader *read_open_entry(const char *path, const char *entry, const read_opts *o,
-                              uint32_t *i, int *code);
+quire_reader *read_open_entry(const char *path, const char *entry, const read_opts *o, uint32_t *i,
+                              int *code);
 
 /* Looks up PATH in an authenticated bundle as a user may write it: as stored, else as
  * read_path_clean makes it ("./x" and "x/" are x). Returns 0 with *i set; when absent prints
@@ -140,6 +142,14 @@ void read_keys_tried(const read_opts *o, char *tried, size_t cap);
 
 /* Prints the library's message msg for an untrusted bundle, with the keys that were tried. */
 void read_keys_untrusted(const char *bundle, const read_opts *o, const quire_error *err);
+
+/* Trusts the key given as the base64 line of a minisign public key (-P, as minisign takes
+ * it). Returns 0, or 2 after a message. */
+int read_keys_add_base64(read_opts *o, const char *text);
+
+/* The sorted names of the directory's files (not hidden ones) ending in suffix (malloc'd, each
+ * and the array). Returns 0, or -1 with errno set. */
+int read_keys_list(int dfd, const char *suffix, char ***out, size_t *n);
 
 /* Frees the keys and their names. */
 void read_keys_free(read_opts *o);

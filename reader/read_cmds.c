@@ -11,6 +11,7 @@
 #include "quire_text_api.h"
 #include "read.h"
 #include "read_tsa.h"
+#include "read_trust.h"
 #include "read_show.h"
 
 static json_t *hex_json(const uint8_t *p, size_t n)
@@ -60,15 +61,16 @@ static void print_signer(json_t *sg)
     puts(")");
 }
 
-static json_t *bundle_json(quire_reader *r)
+static json_t *bundle_json(quire_reader *r, const read_opts *o)
 {
     const quire_index *idx = quire_reader_index(r);
-    return json_pack("{s:i, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "format", QUIRE_FORMAT_VERSION,
-                     "fingerprint", hex_json(quire_reader_fingerprint(r), QUIRE_FINGERPRINT_BYTES),
-                     "signer", signer_json(r), "entries", (json_int_t)idx->entry_count, "units",
-                     (json_int_t)idx->unit_count, "content_bytes", (json_int_t)idx->stream_size,
-                     "index_bytes", (json_int_t)idx->index_size, "metadata",
-                     meta_json(idx->bundle_meta, idx->bundle_meta_len));
+    return json_pack(
+        "{s:i, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "format", QUIRE_FORMAT_VERSION,
+        "fingerprint", hex_json(quire_reader_fingerprint(r), QUIRE_FINGERPRINT_BYTES), "signer",
+        signer_json(r), "signatures", read_sigs_json(r, o), "entries", (json_int_t)idx->entry_count,
+        "units", (json_int_t)idx->unit_count, "content_bytes", (json_int_t)idx->stream_size,
+        "index_bytes", (json_int_t)idx->index_size, "metadata",
+        meta_json(idx->bundle_meta, idx->bundle_meta_len));
 }
 
 int read_entry_meta(quire_reader *r, const char *bundle, uint32_t i, json_t **out)
@@ -138,6 +140,7 @@ static void print_bundle(json_t *b)
     print_field("fingerprint:", json_string_value(json_object_get(b, "fingerprint")), 64);
     print_signer(sg);
     print_comment(sg, tc);
+    read_sigs_print(json_object_get(b, "signatures"));
     long long units = (long long)json_integer_value(json_object_get(b, "units"));
     long long entries = (long long)json_integer_value(json_object_get(b, "entries"));
     char size[64];
@@ -199,7 +202,7 @@ static int verify_bytes(const read_opts *o, quire_reader *r, quire_error *err)
 static int verify_report(const read_opts *o, quire_reader *r, const char *path, json_t *arr,
                          json_t *ts)
 {
-    json_t *b = bundle_json(r);
+    json_t *b = bundle_json(r, o);
     bool trusted = quire_reader_signer(r) != NULL;
     json_object_set_new(b, "timestamps", ts); /* SPEC 9 step 13 (read_tsa.c) */
     if (json_array_size(ts) > 0)
@@ -447,6 +450,7 @@ static void print_entry(const quire_index *idx, uint32_t i, json_t *j)
     const char *tc = json_string_value(json_object_get(sg, "trusted_comment"));
     print_signer(sg);
     print_comment(sg, tc);
+    read_sigs_print(json_object_get(j, "signatures"));
     print_field("bundle:", json_string_value(json_object_get(j, "fingerprint")), 64);
     if (json_object_size(json_object_get(j, "metadata")) > 0) {
         puts("provenance:");
@@ -524,7 +528,7 @@ int cmd_info(const read_opts *o, int argc, char **argv)
         quire_reader_close(r);
         return code;
     }
-    json_t *j = bundle_json(r), *ts = NULL;
+    json_t *j = bundle_json(r, o), *ts = NULL;
     if (argc == 1 && (code = read_tsa_check(r, o, argv[0], &ts)) != 0) {
         json_decref(ts);
         json_decref(j);
@@ -543,6 +547,7 @@ int cmd_info(const read_opts *o, int argc, char **argv)
         }
         json_object_set(j, "fingerprint", json_object_get(b, "fingerprint"));
         json_object_set(j, "signer", json_object_get(b, "signer"));
+        json_object_set(j, "signatures", json_object_get(b, "signatures"));
         json_decref(b);
     }
     if (o->json) {

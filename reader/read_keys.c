@@ -10,14 +10,16 @@
 #include <unistd.h>
 
 #include "read.h"
+#include "read_trust.h"
 
 /* Most key ids listed in the message for an untrusted bundle. */
 #define LISTED_KEYS 8
 
 /* Adds key (loaded from source, a malloc'd name that the key set takes over). Key ids are not
- * authenticated, so two trusted keys with one id could stand in for each other (SPEC 9 step
- * 6): that is refused, naming both files. The same key twice (a copy) is harmless and kept
- * once. Returns 0 or the exit code 2 after a message. */
+ * authenticated, so two trusted keys may share one (a co-signer's key id may collide with a
+ * publisher's): both are kept and every key with a record's id is tried (SPEC 9 step 6), and
+ * a warning names both files. The same key twice (a copy) is harmless and kept once. Returns
+ * 0 or the exit code 2 after a message. */
 static int push_key(read_opts *o, const quire_pubkey *key, char *source)
 {
     for (size_t i = 0; i < o->nkeys; i++) {
@@ -30,11 +32,10 @@ static int push_key(read_opts *o, const quire_pubkey *key, char *source)
         char hex[17];
         quire_key_id_hex(key->key_id, hex);
         read_fail(source,
-                  "key id %s is also that of the different key %s: two trusted keys may not "
-                  "share a key id",
+                  "warning: key id %s is also that of the different key %s: both are tried "
+                  "for records with that id",
                   hex, o->keys[i].source);
-        free(source);
-        return 2;
+        break;
     }
     quire_pubkey *k = realloc(o->keys, (o->nkeys + 1) * sizeof *k);
     if (k == NULL) {
@@ -64,6 +65,25 @@ int read_keys_add(read_opts *o, const char *path)
             read_fail_with(&err, path, "%s; -p takes the public key, the .pub file", err.msg);
         else
             read_error(path, &err);
+        free(source);
+        return 2;
+    }
+    return push_key(o, &key, source);
+}
+
+int read_keys_add_base64(read_opts *o, const char *text)
+{
+    quire_error err;
+    quire_pubkey key;
+    size_t len = strlen(text) + 4;
+    char *source = malloc(len);
+    if (source == NULL) {
+        read_fail("-P", "out of memory");
+        return 2;
+    }
+    snprintf(source, len, "-P %s", text);
+    if (quire_pubkey_parse(text, strlen(text), &key, &err) != QUIRE_OK) {
+        read_fail("-P", "%s", err.msg);
         free(source);
         return 2;
     }
@@ -107,10 +127,11 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names of the directory's *.pub files (not hidden ones), sorted so that warnings and a
- * refused duplicate come out the same every time. Returns 0, or -1 with errno set. */
-static int list_pub(int dfd, char ***out, size_t *n)
+/* The names of the directory's files (not hidden ones) ending in suffix, sorted so that
+ * warnings come out the same every time. Returns 0, or -1 with errno set. */
+int read_keys_list(int dfd, const char *suffix, char ***out, size_t *n)
 {
+    size_t slen = strlen(suffix);
     size_t cap = 0;
     int fd = dup(dfd);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -122,9 +143,10 @@ static int list_pub(int dfd, char ***out, size_t *n)
             close(fd);
         return -1;
     }
+    rewinddir(d); /* the duplicate shares dfd's offset, which a listing before left at the end */
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
-        if (len < 5 || strcmp(de->d_name + len - 4, ".pub") != 0 || de->d_name[0] == '.')
+        if (len <= slen || strcmp(de->d_name + len - slen, suffix) != 0 || de->d_name[0] == '.')
             continue;
         if (*n == cap) {
             char **more = realloc(*out, (cap = cap * 2 + 8) * sizeof **out);
@@ -186,7 +208,7 @@ int read_keys_load_dir(read_opts *o)
     size_t n;
     char **names;
     int rc = 0;
-    if (list_pub(dfd, &names, &n) != 0) {
+    if (read_keys_list(dfd, ".pub", &names, &n) != 0) {
         read_fail(dir, "cannot read the trusted-keys directory: %s", strerror(errno));
         rc = 2;
     }
@@ -196,6 +218,8 @@ int read_keys_load_dir(read_opts *o)
         free(names[i]);
     }
     free(names);
+    if (rc == 0)
+        rc = read_trust_load_dir(o, dfd, dir);
     close(dfd);
     return rc;
 }
@@ -255,6 +279,7 @@ void read_keys_free(read_opts *o)
         free((char *)o->keys[i].source);
     free(o->keys);
     free((char *)o->keys_dir);
+    read_trust_free(o);
     o->keys = NULL;
     o->keys_dir = NULL;
     o->nkeys = 0;

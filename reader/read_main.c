@@ -14,6 +14,7 @@
 #include "cli_distance.h"
 #include "read.h"
 #include "read_tsa.h"
+#include "read_trust.h"
 
 typedef int (*cmd_fn)(const read_opts *, int, char **);
 
@@ -37,11 +38,16 @@ enum {
     OPT_PATH = 1 << 14,
     OPT_OUTPUT = 1 << 15,
     OPT_RECEIPT = 1 << 16,
+    OPT_NEED = 1 << 17,
+    OPT_SERVE = 1 << 18,  /* --port, --listen, --allow-scripts */
     OPT_TSA_CA = 1 << 20, /* verify, info: --tsa-ca (read_tsa.c) */
-    OPT_SERVE = 1 << 17, /* --port, --listen, --allow-scripts */
 };
 
-#define LONG_TSA_CA 0x200 /* --tsa-ca has no short form */
+/* Options with no short form, as getopt_long codes beyond any character. */
+#define LONG_TSA_CA 0x200
+#define LONG_PORT 0x201
+#define LONG_LISTEN 0x202
+#define LONG_ALLOW_SCRIPTS 0x203
 
 typedef struct command {
     const char *name;
@@ -51,30 +57,34 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"verify", cmd_verify, OPT_JSON | OPT_QUIET | OPT_QUICK | OPT_NO_PAGER | OPT_TSA_CA,
+    {"verify", cmd_verify, OPT_NEED | OPT_JSON | OPT_QUIET | OPT_QUICK | OPT_NO_PAGER | OPT_TSA_CA,
      "[-p PUB]... [--any-signer] [--tsa-ca CA.pem]... [--json] [-q] [--quick] BUNDLE..."},
-    {"info", cmd_info, OPT_JSON | OPT_NO_PAGER | OPT_SOURCES | OPT_TSA_CA,
+    {"info", cmd_info, OPT_NEED | OPT_JSON | OPT_NO_PAGER | OPT_SOURCES | OPT_TSA_CA,
      "[-p PUB]... [--any-signer] [--tsa-ca CA.pem]... [--json] BUNDLE [PATH] | --sources "
      "BUNDLE"},
-    {"list", cmd_list, OPT_LONG | OPT_JSON | OPT_NO_PAGER,
+    {"list", cmd_list, OPT_NEED | OPT_LONG | OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [-l] [--json] BUNDLE... [PATTERN...]"},
-    {"show", cmd_show, OPT_TEXT | OPT_NO_PAGER, "[-p PUB]... [--any-signer] [--text] BUNDLE PATH"},
-    {"extract", cmd_extract, OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
+    {"show", cmd_show, OPT_NEED | OPT_TEXT | OPT_NO_PAGER,
+     "[-p PUB]... [--any-signer] [--text] BUNDLE PATH"},
+    {"extract", cmd_extract,
+     OPT_NEED | OPT_DIR | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC | OPT_KEEP_GOING,
      "[-p PUB]... [--any-signer] [-C DIR] [--force] [--keep-going] BUNDLE [PATTERN...]"},
-    {"cite", cmd_cite, OPT_FORMAT | OPT_RECEIPT | OPT_NO_PAGER,
+    {"cite", cmd_cite, OPT_NEED | OPT_FORMAT | OPT_RECEIPT | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--format text|bibtex|csl-json] [--receipt] BUNDLE PATH"},
-    {"quote", cmd_quote, OPT_JSON | OPT_NO_PAGER,
+    {"quote", cmd_quote, OPT_NEED | OPT_JSON | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] BUNDLE PATH \"TEXT\""},
-    {"search", cmd_search, OPT_JSON | OPT_WORDS | OPT_PATH | OPT_NO_PAGER,
+    {"search", cmd_search, OPT_NEED | OPT_JSON | OPT_WORDS | OPT_PATH | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] [-w] [--path PREFIX] BUNDLE QUERY"},
-    {"diff", cmd_diff, OPT_JSON | OPT_TEXT | OPT_NO_PAGER,
+    {"diff", cmd_diff, OPT_NEED | OPT_JSON | OPT_TEXT | OPT_NO_PAGER,
      "[-p PUB]... [--any-signer] [--json] [--text] OLD.quire NEW.quire"},
-    {"export", cmd_export, OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC,
+    {"export", cmd_export, OPT_NEED | OPT_FORMAT | OPT_META | OPT_FORCE | OPT_QUIET | OPT_NO_SYNC,
      "[-p PUB]... [--any-signer] [--format FMT] [--with-metadata] [-f] [-q] BUNDLE OUT"},
-    {"receipt", cmd_receipt, OPT_OUTPUT | OPT_FORCE, "[-p PUB]... [-o FILE] [--force] BUNDLE PATH"},
+    {"receipt", cmd_receipt, OPT_NEED | OPT_OUTPUT | OPT_FORCE,
+     "[-p PUB]... [-o FILE] [--force] BUNDLE PATH"},
     {"check-receipt", cmd_check_receipt, OPT_JSON, "[-p PUB]... [--json] RECEIPT [FILE]"},
-    {"serve", cmd_serve, OPT_SERVE,
+    {"serve", cmd_serve, OPT_NEED | OPT_SERVE,
      "[-p PUB]... [--any-signer] [--port N] [--listen ADDR] [--allow-scripts] BUNDLE..."},
+    {"keys", cmd_keys, OPT_JSON, "[-p PUB | -P PUBKEY]... [--key-statement FILE]... [--json]"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -135,6 +145,8 @@ static const char help[] =
     "  serve    an HTTP server for reading bundles in a browser: each document sent only\n"
     "           once verified, with the bundle's metadata, provenance, citations, receipts,\n"
     "           a quote check and search; prints its URL first, runs until SIGINT or SIGTERM\n"
+    "  keys     the trusted keys (file, key id, comment), those trusted through rotation\n"
+    "           statements and the revoked ones; unusable key files are warned about\n"
     "\n"
     "options:\n"
     "  -p FILE, --pubkey FILE   trust this minisign public key (repeatable); without -p,\n"
@@ -144,6 +156,13 @@ static const char help[] =
     "                           time-stamping authorities (repeatable); without it, every\n"
     "                           *.pem in $QUIRE_TRUSTED_TSA (default: tsa/ in the\n"
     "                           trusted-keys directory); tokens are checked offline\n"
+    "  -P PUBKEY                trust the key given as the base64 line of a minisign\n"
+    "                           public key (as minisign -P; repeatable, with or without -p)\n"
+    "  --key-statement FILE     a key rotation or revocation statement (SPEC 14) to\n"
+    "                           follow, besides the *.rotation and *.revocation files of\n"
+    "                           the trusted-keys directory (repeatable)\n"
+    "  --need N                 require valid signatures by N distinct trusted keys (a key\n"
+    "                           and those it rotated to count once); default 1\n"
     "  --any-signer             do not require a trusted signature: no signature is\n"
     "                           checked, only that every byte matches the index (which\n"
     "                           anyone could have made); stderr says so\n"
@@ -361,18 +380,28 @@ static quire_reader *open_bundle(const char *path, const char *entry, const read
     unsigned flags = o->any_signer ? QUIRE_ANY_SIGNER : 0;
     if (strcmp(path, "-") == 0 && (path = spool_stdin(code)) == NULL)
         return NULL;
+    quire_pubkey *keys = NULL;
+    size_t nkeys = 0;
     int rc = quire_reader_open(path, &r, &err);
+    /* SPEC 14.4: the keys revoked for this bundle are not used */
+    if (rc == QUIRE_OK && read_trust_keys_for(r, o, &keys, &nkeys) != 0)
+        rc = quire_error_set(&err, QUIRE_E_NOMEM, "out of memory");
     if (rc == QUIRE_OK)
-        rc = entry != NULL
-                 ? quire_reader_authenticate_path(r, o->keys, o->nkeys, flags, entry, &err)
-                 : quire_reader_authenticate(r, o->keys, o->nkeys, flags, &err);
-    if (rc == QUIRE_E_UNTRUSTED)
+        rc = entry != NULL ? quire_reader_authenticate_path(r, keys, nkeys, flags, entry, &err)
+                           : quire_reader_authenticate(r, keys, nkeys, flags, &err);
+    free(keys);
+    if (rc == QUIRE_E_UNTRUSTED && read_sigs_revoked(r, o, name))
+        ; /* the message named the revoked key */
+    else if (rc == QUIRE_E_UNTRUSTED)
         read_keys_untrusted(name, o, &err);
     else if (rc != QUIRE_OK)
         read_error(name, &err);
+    if (rc == QUIRE_OK && (*code = read_sigs_need(r, o, name)) != 0)
+        rc = QUIRE_E_UNTRUSTED;
+    else if (rc != QUIRE_OK)
+        *code = quire_exit_code(rc);
     if (rc != QUIRE_OK) {
         quire_reader_close(r);
-        *code = quire_exit_code(rc);
         return NULL;
     }
     if (quire_reader_signer(r) == NULL)
@@ -400,9 +429,13 @@ quire_reader *read_open_entry(const char *path, const char *entry, const read_op
      * suggestions. */
     quire_error err;
     int rc = QUIRE_OK;
-    if (idx->partial)
-        rc = quire_reader_authenticate(r, o->keys, o->nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0,
-                                       &err);
+    quire_pubkey *keys = NULL;
+    size_t nkeys = 0;
+    if (idx->partial && read_trust_keys_for(r, o, &keys, &nkeys) != 0)
+        rc = quire_error_set(&err, QUIRE_E_NOMEM, "out of memory");
+    else if (idx->partial)
+        rc = quire_reader_authenticate(r, keys, nkeys, o->any_signer ? QUIRE_ANY_SIGNER : 0, &err);
+    free(keys);
     if (rc != QUIRE_OK) {
         read_error(path, &err);
         *code = quire_exit_code(rc);
@@ -460,13 +493,15 @@ static const struct option long_opts[] = {{"pubkey", required_argument, NULL, 'p
                                           {"text", no_argument, NULL, 'T'},
                                           {"sources", no_argument, NULL, 'O'},
                                           {"words", no_argument, NULL, 'w'},
-                                          {"path", required_argument, NULL, 'P'},
+                                          {"path", required_argument, NULL, 'X'},
+                                          {"need", required_argument, NULL, 'n'},
+                                          {"key-statement", required_argument, NULL, 'y'},
                                           {"output", required_argument, NULL, 'o'},
                                           {"receipt", no_argument, NULL, 'R'},
                                           {"tsa-ca", required_argument, NULL, LONG_TSA_CA},
-                                          {"port", required_argument, NULL, 'n'},
-                                          {"listen", required_argument, NULL, 'L'},
-                                          {"allow-scripts", no_argument, NULL, 'X'},
+                                          {"port", required_argument, NULL, LONG_PORT},
+                                          {"listen", required_argument, NULL, LONG_LISTEN},
+                                          {"allow-scripts", no_argument, NULL, LONG_ALLOW_SCRIPTS},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
 
@@ -516,22 +551,30 @@ static unsigned set_opt(read_opts *o, int c, const char *arg)
     case 'w':
         o->words = true;
         return OPT_WORDS;
-    case 'P':
+    case 'X':
         o->path_prefix = arg;
         return OPT_PATH;
+    case 'n': {
+        char *end;
+        unsigned long n = strtoul(arg, &end, 10);
+        o->need = *arg >= '1' && *arg <= '9' && *end == '\0' && n <= QUIRE_MAX_SIGNATURES
+                      ? (unsigned)n
+                      : UINT32_MAX;
+        return OPT_NEED;
+    }
     case 'o':
         o->output = arg;
         return OPT_OUTPUT;
     case 'R':
         o->receipt = true;
         return OPT_RECEIPT;
-    case 'n':
+    case LONG_PORT:
         o->port = arg;
         return OPT_SERVE;
-    case 'L':
+    case LONG_LISTEN:
         o->listen = arg;
         return OPT_SERVE;
-    case 'X':
+    case LONG_ALLOW_SCRIPTS:
         o->allow_scripts = true;
         return OPT_SERVE;
     default: /* 'M' */
@@ -557,10 +600,13 @@ static int parse_opts(read_opts *o, int argc, char **argv)
     bool keys_given = false;
     int c, li = -1;
     opterr = 0; /* errors are reported below, in the program's own words */
-    while ((c = getopt_long(argc, argv, ":p:lC:fqwo:h", long_opts, &li)) != -1) {
-        if (c == 'p') {
+    while ((c = getopt_long(argc, argv, ":p:P:lC:fqwo:h", long_opts, &li)) != -1) {
+        if (c == 'p' || c == 'P') {
             keys_given = true;
-            if (read_keys_add(o, optarg) != 0)
+            if ((c == 'p' ? read_keys_add(o, optarg) : read_keys_add_base64(o, optarg)) != 0)
+                return 2;
+        } else if (c == 'y') {
+            if (read_trust_add_file(o, optarg) != 0)
                 return 2;
         } else if (c == LONG_TSA_CA) {
             if ((current->opts & OPT_TSA_CA) == 0)
@@ -586,7 +632,15 @@ static int parse_opts(read_opts *o, int argc, char **argv)
         }
         li = -1;
     }
-    return keys_given ? 0 : read_keys_load_dir(o);
+    if (o->need == UINT32_MAX || (o->need > 1 && o->any_signer)) {
+        read_fail(NULL,
+                  o->any_signer ? "--need cannot be used with --any-signer"
+                                : "--need takes a number from 1 to %u",
+                  QUIRE_MAX_SIGNATURES);
+        return 2;
+    }
+    int rc = keys_given ? 0 : read_keys_load_dir(o);
+    return rc != 0 ? rc : read_trust_resolve(o);
 }
 
 /* Data that did not reach stdout (a full disk, a closed pipe) is a failure, --help included. */

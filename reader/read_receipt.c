@@ -19,6 +19,7 @@
 #include "quire_receipt.h"
 #include "read.h"
 #include "common/quire_sha256.h"
+#include "read_trust.h"
 
 int read_receipt_make(quire_reader *r, const char *bundle, uint32_t i, char **armour, size_t *len)
 {
@@ -325,6 +326,11 @@ static int check(const read_opts *o, const char *name, const uint8_t *text, size
         r = quire_receipt_parse(bin, bin_len, &rc, &err);
     if (r == QUIRE_OK)
         r = quire_receipt_verify(&rc, o->keys, o->nkeys, &key, &err);
+    if (r == QUIRE_OK && read_trust_revoked(o, key, false, 0)) /* a receipt has no trusted time */
+        r = quire_error_set(&err, QUIRE_E_UNTRUSTED,
+                            "signed by %s, a revoked key, and no trusted time proves the receipt "
+                            "older than its revocation (SPEC 14.4)",
+                            o->keys[key].source);
     if (r == QUIRE_E_UNTRUSTED) {
         char tried[2048];
         read_keys_tried(o, tried, sizeof tried);

@@ -249,7 +249,7 @@ expect_stderr_first_line_starts "quire-pack: create: -k KEY is required"
 grep -q '^usage: quire-pack create ' "$ERR" && ! grep -q keygen "$ERR" && ok ||
     fail "create's usage error shows more than create's usage"
 expect_exit 2 "$PACK" frobnicate
-expect_stderr_lines 11 # the message, the three synopses (1 + 5 + 3 lines), the --help line
+expect_stderr_lines 17 # the message, the six synopses (1 + 5 + 2 + 2 + 2 + 3 lines), --help
 expect_absent out.quire
 expect_absent k.key
 
