@@ -370,6 +370,34 @@ static const char *spool_stdin(int *code)
     return path;
 }
 
+/* SPEC 14.4: a bundle signed by a revoked key is still trusted when a trusted time-stamp
+ * proves it older than the revocation. The time needs the statement authenticated, so this
+ * second try authenticates with every trusted key, revoked ones too, then keeps the bundle
+ * only if its signer's key was not revoked at that time. NULL otherwise. */
+static quire_reader *open_before_revocation(const char *path, const char *entry,
+                                            const read_opts *o, unsigned flags)
+{
+    quire_reader *r = NULL;
+    quire_error err;
+    uint64_t when;
+    int rc = quire_reader_open(path, &r, &err);
+    if (rc == QUIRE_OK)
+        rc = entry != NULL
+                 ? quire_reader_authenticate_path(r, o->keys, o->nkeys, flags, entry, &err)
+                 : quire_reader_authenticate(r, o->keys, o->nkeys, flags, &err);
+    const quire_pubkey *signer = rc == QUIRE_OK ? quire_reader_signer_key(r) : NULL;
+    bool keep = signer != NULL && read_proven_time(r, o, &when);
+    for (size_t k = 0; keep && k < o->nkeys; k++)
+        if (memcmp(o->keys[k].pk, signer->pk, QUIRE_PUBKEY_BYTES) == 0 &&
+            read_trust_revoked(o, k, true, when))
+            keep = false;
+    if (!keep) {
+        quire_reader_close(r);
+        return NULL;
+    }
+    return r;
+}
+
 /* Opens and authenticates BUNDLE (path); with entry, reads only the entry page that may hold
  * it (quire_reader_authenticate_path). */
 static quire_reader *open_bundle(const char *path, const char *entry, const read_opts *o, int *code)
@@ -390,6 +418,13 @@ static quire_reader *open_bundle(const char *path, const char *entry, const read
         rc = entry != NULL ? quire_reader_authenticate_path(r, keys, nkeys, flags, entry, &err)
                            : quire_reader_authenticate(r, keys, nkeys, flags, &err);
     free(keys);
+    quire_reader *before = NULL;
+    if (rc == QUIRE_E_UNTRUSTED && nkeys < o->nkeys &&
+        (before = open_before_revocation(path, entry, o, flags)) != NULL) {
+        quire_reader_close(r);
+        r = before;
+        rc = QUIRE_OK;
+    }
     if (rc == QUIRE_E_UNTRUSTED && read_sigs_revoked(r, o, name))
         ; /* the message named the revoked key */
     else if (rc == QUIRE_E_UNTRUSTED)

@@ -11,6 +11,8 @@
 
 #include "read.h"
 #include "read_trust.h"
+#include "read_tsa.h"
+#include "quire_attach.h"
 
 /* One statement file, kept in memory: the parsed statement borrows buf. */
 typedef struct stmt_file {
@@ -178,14 +180,21 @@ const char *read_trust_stmt_path(const read_opts *o, ptrdiff_t i)
     return i >= 0 && o->trust != NULL ? o->trust->files[i].path : NULL;
 }
 
-/* SPEC 14.4: the time at which the bundle is proven to have existed, from a trusted source
- * (a verified RFC 3161 timestamp over its statement). None yet on this branch: the timestamp
- * work connects here. Until then every revocation applies to every bundle. */
+/* SPEC 14.4: the time at which the bundle is proven to have existed: the earliest trusted
+ * RFC 3161 time-stamp over its statement (SPEC 7.1), which can be known only once the statement
+ * is authenticated. An invalid token proves nothing (and fails verify). */
 bool read_proven_time(quire_reader *r, const read_opts *o, uint64_t *when)
 {
-    (void)r, (void)o;
+    int64_t t = 0;
+    quire_error err;
     *when = 0;
-    return false;
+    if (quire_reader_index(r) == NULL || quire_reader_attachments(r) == NULL ||
+        quire_reader_attachments(r)->count == 0)
+        return false;
+    if (read_tsa_earliest(r, o, &t, &err) != QUIRE_OK || t < 0)
+        return false;
+    *when = (uint64_t)t;
+    return true;
 }
 
 bool read_trust_revoked(const read_opts *o, size_t k, bool proven, uint64_t when)

@@ -31,10 +31,11 @@ size_t read_trust_root(const read_opts *o, size_t k);
 const char *read_trust_stmt_path(const read_opts *o, ptrdiff_t i);
 
 /* SPEC 14.4: the time at which the bundle is proven to have existed, from a verified trusted
- * timestamp over its statement; false when there is none. The one place where trusted time
- * enters key revocation: it returns false on this branch (no timestamps yet), so that every
- * revocation applies to every bundle by the revoked key. Called after quire_reader_open and
- * before authentication: an implementation checks what it relies on itself. */
+ * timestamp over its statement; false when there is none, and before the bundle is
+ * authenticated (the token's imprint is the statement's hash). The one place where trusted
+ * time enters key revocation: open_bundle (read_main.c) authenticates first without the
+ * revoked keys, and only when that fails, again with them, keeping the bundle if this time
+ * is before the signer's revocation. */
 bool read_proven_time(quire_reader *r, const read_opts *o, uint64_t *when);
 
 /* Whether key k is revoked for a bundle proven (or not) to exist at when: revoked, unless a

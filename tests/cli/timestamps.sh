@@ -178,6 +178,24 @@ expect_stdout_contains "timestamp:       existed no later than 20"
 expect_stdout_contains "(CN=quire test TSA A,O=quire tests)"
 expect_stdout_contains "(CN=quire test TSA B,O=quire tests)"
 expect_stdout_not_contains "UNTRUSTED"
+# SPEC 14.4: a revoked key's bundle stays trusted when a trusted token proves it older than
+# the revocation, and only then.
+expect_exit 0 "$PACK" revoke -q -k "$KEY" --date 2099-01-01 -o late.revocation
+expect_exit 0 "$PACK" revoke -q -k "$KEY" --date 2000-01-01 -o early.revocation
+expect_exit 0 "$READ" verify -p "$PUB" --key-statement late.revocation --tsa-ca "$T/A/ca.pem" b.quire
+expect_stdout_contains "existed no later than 20"
+mkdir -p no-tsa
+expect_exit 1 env QUIRE_TRUSTED_TSA="$T/no-tsa" "$READ" verify -p "$PUB" \
+    --key-statement late.revocation b.quire
+expect_stderr_contains "revoked from 2099-01-01T00:00:00Z by late.revocation, and no trusted time proves the bundle older (SPEC 14.4)"
+expect_exit 1 "$READ" verify -p "$PUB" --key-statement early.revocation --tsa-ca "$T/A/ca.pem" b.quire
+expect_stderr_contains "revoked from 2000-01-01T00:00:00Z by early.revocation"
+mkdir -p tsa-a && cp "$T/A/ca.pem" tsa-a/
+expect_exit 0 env QUIRE_TRUSTED_TSA="$T/tsa-a" "$READ" show -p "$PUB" \
+    --key-statement late.revocation b.quire docs/a.txt
+expect_exit 1 env QUIRE_TRUSTED_TSA="$T/no-tsa" "$READ" show -p "$PUB" \
+    --key-statement late.revocation b.quire docs/a.txt
+expect_stdout_empty
 # The JSON: one object per token
 expect_exit 0 "$READ" verify --json -p "$PUB" --tsa-ca "$T/A/ca.pem" --tsa-ca "$T/B/ca.pem" b.quire
 expect_true "verify --json: two trusted tokens with time and TSA" python3 -c '
