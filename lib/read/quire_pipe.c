@@ -49,6 +49,7 @@ struct quire_pipe {
     int8_t *hashed;      /* per entry: -1 not hashed by a worker, 0 mismatch, 1 match */
     pipe_slot *slots;
     uint32_t nslots;
+    uint64_t max_stored, max_raw; /* over the units of the jobs */
     pipe_worker workers[PIPE_MAX_WORKERS];
     unsigned nworkers;
     pthread_mutex_t lock;
@@ -84,8 +85,12 @@ static void plan(quire_pipe *p, const bool *selected, uint32_t *njobs, uint32_t 
         for (uint32_t u = e->first_unit; u <= last; u++) {
             if (nj > 0 && u == last_job_unit) /* entries share units; units never go back */
                 continue;
-            if (p->jobs != NULL)
+            if (p->jobs != NULL) {
+                const quire_unit *un = &idx->units[u];
                 p->jobs[nj] = (pipe_job){.unit = u, .first = nc};
+                p->max_stored = un->stored_size > p->max_stored ? un->stored_size : p->max_stored;
+                p->max_raw = un->raw_size > p->max_raw ? un->raw_size : p->max_raw;
+            }
             last_job_unit = u;
             nj++;
         }
@@ -160,14 +165,7 @@ static void *worker_main(void *arg)
 /* The slots: two per worker, fewer for large units, at least one per worker. */
 static int alloc_slots(quire_pipe *p, quire_error *err)
 {
-    uint64_t max_stored = 1, max_raw = 1;
-    for (uint32_t j = 0; j < p->njobs; j++) {
-        const quire_unit *un = &p->r->index.units[p->jobs[j].unit];
-        if (un->stored_size > max_stored)
-            max_stored = un->stored_size;
-        if (un->raw_size > max_raw)
-            max_raw = un->raw_size;
-    }
+    uint64_t max_stored = p->max_stored, max_raw = p->max_raw;
     p->nslots = 2 * p->nworkers;
     while (p->nslots > p->nworkers && p->nslots * (max_stored + max_raw) > PIPE_SLOT_BUDGET_BYTES)
         p->nslots--;
@@ -212,6 +210,7 @@ int quire_pipe_start(quire_reader *r, const bool *selected, quire_pipe **out, qu
         return quire_error_set(err, QUIRE_E_NOMEM, "out of memory for the unit pipeline");
     p->r = r;
     p->held = NO_JOB;
+    p->max_stored = p->max_raw = 1;
     p->nworkers = cpus < PIPE_MAX_WORKERS ? cpus : PIPE_MAX_WORKERS;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->ready, NULL);
