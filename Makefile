@@ -7,9 +7,10 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR ?= OFF
 # The tests that run threads, for the ThreadSanitizer build: the writer's unit ring (unit_rw,
 # unit_sig and every packing CLI test) and the reader's threaded quick check (verify --quick,
-# intact and corrupted, in cli_threads). cli_tamper is left out: it packs once and then reads
+# intact and corrupted, in cli_threads), the full walk's unit pipeline (cli_threads) and serve,
+# whose requests run on libmicrohttpd's threads (cli_serve). cli_tamper is left out: it packs once and then reads
 # single-threaded, and took 100 s of CI's time under TSan for no thread it did not share.
-TSAN_TESTS = ^(unit_rw|unit_sig|cli_threads|cli_provenance|cli_roundtrip|cli_golden)$$
+TSAN_TESTS = ^(unit_rw|unit_sig|cli_threads|cli_provenance|cli_roundtrip|cli_golden|cli_serve)$$
 
 # Quiet by default: no configure report, no per-file progress lines and no commands, only
 # compiler and linker messages and the programs built. make V=1 shows everything.

@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "read_serve.h"
+#include "read_tsa.h"
 
 #define SERVE_DEFAULT_PORT 8080
 #define SERVE_CONNECTIONS 128           /* open at once, all clients together */
@@ -74,6 +75,9 @@ static serve_state state;
 static char hosts[SERVE_HOSTS][80];
 static size_t nhosts;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* The Host values are added once the daemon has a port, while it may already take a
+ * connection (port 0): they are read and written under their own lock. */
+static pthread_mutex_t hosts_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Quire's pages load only their stylesheet; nothing runs, nothing frames them. */
 static const char csp_page[] = "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -103,10 +107,12 @@ static const char *query_arg(void *cls, const char *name)
 static bool host_ok(struct MHD_Connection *c)
 {
     const char *h = mhd.lookup(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    for (size_t k = 0; h != NULL && k < nhosts; k++)
-        if (strcasecmp(h, hosts[k]) == 0)
-            return true;
-    return false;
+    bool ok = false;
+    pthread_mutex_lock(&hosts_lock);
+    for (size_t k = 0; h != NULL && !ok && k < nhosts; k++)
+        ok = strcasecmp(h, hosts[k]) == 0;
+    pthread_mutex_unlock(&hosts_lock);
+    return ok;
 }
 
 /* Whether the request announces a body (which GET and HEAD do not have). */
@@ -205,10 +211,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
  * answered. */
 static void host_add(const char *name, unsigned port)
 {
+    pthread_mutex_lock(&hosts_lock);
     if (nhosts < SERVE_HOSTS)
         snprintf(hosts[nhosts++], sizeof hosts[0], "%s:%u", name, port);
     if (port == 80 && nhosts < SERVE_HOSTS)
         snprintf(hosts[nhosts++], sizeof hosts[0], "%s", name);
+    pthread_mutex_unlock(&hosts_lock);
 }
 
 /* One listening daemon on addr (IPv4 or IPv6 by its family). */
@@ -316,6 +324,9 @@ static int open_all(const read_opts *o, int argc, char **argv)
                       : NULL;
         if (b->meta == NULL)
             b->meta = json_object();
+        /* SPEC 9 step 13: an invalid token fails the bundle, as in verify */
+        if ((code = read_tsa_check(b->r, o, argv[k], &b->timestamps)) != 0)
+            return code;
     }
     return 0;
 }
@@ -325,6 +336,7 @@ static void close_all(void)
     for (size_t k = 0; k < state.nb; k++) {
         quire_reader_close(state.b[k].r);
         json_decref(state.b[k].meta);
+        json_decref(state.b[k].timestamps);
     }
     free(state.b);
     state.b = NULL;

@@ -30,6 +30,7 @@ typedef struct serve_bundle {
     char key_id[17];      /* the signer's key id (not authenticated when !verified) */
     char fp[65];          /* the bundle fingerprint, hex */
     json_t *meta;         /* the collection metadata, parsed (an object) */
+    json_t *timestamps;   /* its time-stamp tokens as read_tsa_check lists them, or NULL */
 } serve_bundle;
 
 typedef struct serve_state {

@@ -139,6 +139,35 @@ void page_size(FILE *f, uint64_t n)
 
 /* ---- the landing page ---- */
 
+/* A member of a token's JSON (read_tsa_check), or "?". */
+static const char *token_str(json_t *t, const char *key)
+{
+    const char *v = json_string_value(json_object_get(t, key));
+    return v != NULL ? v : "?";
+}
+
+/* Each time-stamp token, in words: trusted ones give the time they prove (SPEC 7.1). */
+static void timestamps(FILE *f, json_t *list)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(list, i, t)
+    {
+        const char *status = token_str(t, "status");
+        fputs("<dt>Time-stamp</dt><dd>", f);
+        if (strcmp(status, "trusted") == 0) {
+            fputs("existed no later than ", f);
+            html_str(f, token_str(t, "time"));
+        } else {
+            fputs(strcmp(status, "unchecked") == 0 ? "NOT checked" : "UNTRUSTED, not counted",
+                  f);
+        }
+        fputs(" (", f);
+        html_str(f, token_str(t, "tsa"));
+        fputs(")</dd>\n", f);
+    }
+}
+
 /* The signer, key file, fingerprint and contents of b as a description list. */
 static void bundle_facts(FILE *f, const serve_state *st, const serve_bundle *b)
 {
@@ -159,7 +188,9 @@ static void bundle_facts(FILE *f, const serve_state *st, const serve_bundle *b)
     html_str(f, b->key_file != NULL ? b->key_file : "(none)");
     fputs("</dd>\n<dt>Fingerprint</dt><dd><code>", f);
     html_str(f, b->fp);
-    fprintf(f, "</code></dd>\n<dt>Contents</dt><dd>%u entries, ", idx->entry_count);
+    fputs("</code></dd>\n", f);
+    timestamps(f, b->timestamps);
+    fprintf(f, "<dt>Contents</dt><dd>%u entries, ", idx->entry_count);
     page_size(f, idx->stream_size);
     fputs("</dd>\n", f);
 }

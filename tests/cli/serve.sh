@@ -355,6 +355,24 @@ expect_exit 2 "$READ" serve -p "$PUB" --port 70000 "$FIX/dossier.quire"
 expect_stderr_contains "--port must be a number"
 expect_exit 2 "$READ" serve -p "$PUB" --listen localhost --port 0 "$FIX/dossier.quire"
 expect_stderr_contains "not an IPv4 or IPv6 address"
+# A time-stamped bundle: the landing page states the time a trusted token proves, in words;
+# without a trusted authority the token is listed as not counted.
+mkdir -p tsa-trusted tsa-none
+cp "$FIX/keys/tsa-ca.pem" tsa-trusted/
+export QUIRE_TRUSTED_TSA="$T/tsa-trusted"
+serve_start -p "$PUB" "$FIX/timestamped.quire"
+get /
+expect_status 200
+expect_body_contains "<dt>Time-stamp</dt><dd>existed no later than 20"
+serve_stop
+QUIRE_TRUSTED_TSA="$T/tsa-none"
+serve_start -p "$PUB" "$FIX/timestamped.quire"
+get /
+expect_body_contains "<dt>Time-stamp</dt><dd>UNTRUSTED, not counted ("
+expect_body_not_contains "existed no later than"
+serve_stop
+unset QUIRE_TRUSTED_TSA
+
 expect_exit 2 "$READ" serve -p "$PUB"
 expect_exit 2 "$READ" list --port 1 -p "$PUB" "$FIX/dossier.quire"
 expect_stderr_contains "option --port is not supported by list"
