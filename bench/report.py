@@ -136,7 +136,7 @@ def targets(res):
     """Rows: (target text, {corpus: (cell text, met or None)})."""
     rows = []
 
-    def add(text, fn, only=None):
+    def add(text, fn, only=("pydocs", "kernel")):
         cells = {}
         for c, (r, _) in res.items():
             value, ok, shown = fn(r)

@@ -193,7 +193,7 @@ expect_exit 2 "$READ" show -p "$PUB" r.quire
 expect_stderr_is "quire-read: show: expected BUNDLE PATH
 usage: quire-read show    [-p PUB]... [--any-signer] [--text] BUNDLE PATH"
 expect_exit 2 "$READ" frobnicate
-expect_stderr_lines 15 # the message, the synopsis of each of the 13 commands, --help
+expect_stderr_lines 16 # the message, the synopsis of each of the 14 commands, --help
 
 # ---- the pager: broken falls back with a warning; quit early is success ----
 mkdir big
