@@ -138,12 +138,10 @@ static const char help[] =
 static const struct {
     const char *name, *usage;
     int (*fn)(int, char **);
-} pack_cmds[] = {{"keygen", keygen_usage, pack_keygen},
-                 {"create", create_usage, pack_create},
-                 {"sign", sign_usage, pack_sign},
-                 {"rotate", rotate_usage, pack_rotate},
-                 {"revoke", revoke_usage, pack_revoke},
-                 {"timestamp", timestamp_usage, pack_timestamp}};
+} pack_cmds[] = {
+    {"keygen", keygen_usage, pack_keygen}, {"create", create_usage, pack_create},
+    {"sign", sign_usage, pack_sign},       {"rotate", rotate_usage, pack_rotate},
+    {"revoke", revoke_usage, pack_revoke}, {"timestamp", timestamp_usage, pack_timestamp}};
 #define NPACK_CMDS (sizeof pack_cmds / sizeof pack_cmds[0])
 
 void pack_usage(FILE *f, const char *cmd, bool full)

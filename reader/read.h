@@ -41,11 +41,11 @@ typedef struct read_opts {
     bool signer_required;     /* receipt, cite --receipt: --any-signer is no way out */
     unsigned need;            /* --need N: distinct trusted keys that must have signed */
     struct read_trust *trust; /* key statements and the chains they make (read_trust.c) */
-    char **tsa_ca;           /* --tsa-ca: trusted TSA certificate files (read_tsa.h) */
+    char **tsa_ca;            /* --tsa-ca: trusted TSA certificate files (read_tsa.h) */
     size_t ntsa_ca;
-    const char *port;        /* serve: --port N */
-    const char *listen;      /* serve: --listen ADDR, NULL for loopback */
-    bool allow_scripts;      /* serve: documents' scripts may run */
+    const char *port;   /* serve: --port N */
+    const char *listen; /* serve: --listen ADDR, NULL for loopback */
+    bool allow_scripts; /* serve: documents' scripts may run */
 } read_opts;
 
 /* Prints "quire-read: FILE: message" on stderr. */

@@ -374,8 +374,8 @@ static const char *spool_stdin(int *code)
  * proves it older than the revocation. The time needs the statement authenticated, so this
  * second try authenticates with every trusted key, revoked ones too, then keeps the bundle
  * only if its signer's key was not revoked at that time. NULL otherwise. */
-static quire_reader *open_before_revocation(const char *path, const char *entry,
-                                            const read_opts *o, unsigned flags)
+static quire_reader *open_before_revocation(const char *path, const char *entry, const read_opts *o,
+                                            unsigned flags)
 {
     quire_reader *r = NULL;
     quire_error err;

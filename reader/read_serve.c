@@ -125,9 +125,7 @@ static bool has_body(struct MHD_Connection *c)
 
 static bool add_headers(struct MHD_Response *resp, const serve_reply *rep)
 {
-    const char *csp = !rep->document          ? csp_page
-                      : state.allow_scripts ? csp_doc_scripts
-                                              : csp_doc;
+    const char *csp = !rep->document ? csp_page : state.allow_scripts ? csp_doc_scripts : csp_doc;
     bool ok = mhd.add_header(resp, "Content-Security-Policy", csp) == MHD_YES;
     ok = ok && mhd.add_header(resp, "X-Content-Type-Options", "nosniff") == MHD_YES;
     ok = ok && mhd.add_header(resp, "Referrer-Policy", "no-referrer") == MHD_YES;
@@ -223,11 +221,11 @@ static void host_add(const char *name, unsigned port)
 static struct MHD_Daemon *start_on(const struct sockaddr *addr, bool v6)
 {
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (v6 ? MHD_USE_IPv6 : 0);
-    return mhd.start_daemon(
-        flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_REQUEST_BYTES,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_TIMEOUT_SECONDS, MHD_OPTION_END);
+    return mhd.start_daemon(flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, addr,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_REQUEST_BYTES,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_TIMEOUT_SECONDS,
+                            MHD_OPTION_END);
 }
 
 typedef union any_addr {
@@ -284,8 +282,9 @@ static size_t start_all(const read_opts *o, unsigned port, struct MHD_Daemon *d[
         if (parse_addr("::1", port, &a, &v6) && (d[1] = start_on(&a.sa, true)) != NULL)
             n = 2;
     } else {
-        read_note(NULL, "warning: serve: listening on %s: anyone who can reach this address "
-                        "can read the bundles",
+        read_note(NULL,
+                  "warning: serve: listening on %s: anyone who can reach this address "
+                  "can read the bundles",
                   name);
     }
     printf("http://%s:%u/\n", host, port);

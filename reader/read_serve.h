@@ -84,8 +84,7 @@ void serve_route(const serve_state *st, const serve_req *req, serve_reply *out);
 /* Starts an HTML page of quire's own: the head, the stylesheet link and the verification
  * banner. Returns the stream the page is written to (its text goes to out->body at
  * page_end), or NULL when out of memory. */
-FILE *page_begin(serve_reply *out, const serve_state *st, const serve_bundle *b,
-                 const char *title);
+FILE *page_begin(serve_reply *out, const serve_state *st, const serve_bundle *b, const char *title);
 
 /* Ends the page begun with page_begin: closes the stream and sets out->len. */
 void page_end(FILE *f, serve_reply *out);
@@ -96,8 +95,8 @@ void page_error(serve_reply *out, const serve_state *st, unsigned status, const 
 
 /* The 502 page of a document or bundle that failed verification: what failed and the SPEC
  * rule, nothing of the document. */
-void page_damaged(serve_reply *out, const serve_state *st, const serve_bundle *b,
-                  const char *path, const quire_error *err);
+void page_damaged(serve_reply *out, const serve_state *st, const serve_bundle *b, const char *path,
+                  const quire_error *err);
 
 /* The first entry whose path does not sort before key (byte order, as the index is sorted). */
 uint32_t serve_lower_bound(const quire_index *idx, const char *key);

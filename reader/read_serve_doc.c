@@ -158,12 +158,10 @@ void serve_document(const serve_state *st, const serve_bundle *b, const char *pa
 /* ---- the about page ---- */
 
 /* The provenance members a reader looks for first, then the others. */
-static const char *const first_keys[] = {"title",  "author",   "URL",
-                                         "issued", "accessed", "container-title",
-                                         "publisher", NULL};
-static const char *const labels[] = {"Title",  "Authors",       "Source URL",
-                                     "Issued", "Retrieved",     "Published in",
-                                     "Publisher", NULL};
+static const char *const first_keys[] = {"title",    "author",          "URL",       "issued",
+                                         "accessed", "container-title", "publisher", NULL};
+static const char *const labels[] = {"Title",     "Authors",      "Source URL", "Issued",
+                                     "Retrieved", "Published in", "Publisher",  NULL};
 
 static void meta_row(FILE *f, const char *label, json_t *v)
 {
@@ -363,8 +361,7 @@ static void receipt_name(const char *path, char *buf, size_t cap)
     snprintf(buf + n, cap - n, ".receipt");
 }
 
-void serve_receipt(const serve_state *st, const serve_bundle *b, const char *path,
-                   serve_reply *out)
+void serve_receipt(const serve_state *st, const serve_bundle *b, const char *path, serve_reply *out)
 {
     uint32_t i;
     quire_error err;

@@ -22,7 +22,7 @@
 
 typedef struct pipe_job {
     uint32_t unit;
-    uint32_t first;     /* its contained entries: contained[first, first + count) */
+    uint32_t first; /* its contained entries: contained[first, first + count) */
     uint32_t count;
 } pipe_job;
 
@@ -120,9 +120,9 @@ static void decode(quire_pipe *p, pipe_worker *w, uint32_t j, pipe_slot *s)
     s->view = s->stored;
     if (un->compression != QUIRE_COMP_STORE) {
         size_t in = 0, out = 0;
-        enum libdeflate_result res = libdeflate_deflate_decompress_ex(
-            w->inflater, s->stored, (size_t)un->stored_size, s->raw, (size_t)un->raw_size, &in,
-            &out);
+        enum libdeflate_result res =
+            libdeflate_deflate_decompress_ex(w->inflater, s->stored, (size_t)un->stored_size,
+                                             s->raw, (size_t)un->raw_size, &in, &out);
         if (res != LIBDEFLATE_SUCCESS || in != un->stored_size || out != un->raw_size) {
             s->rc = quire_error_set(&s->err, QUIRE_E_FORMAT,
                                     "unit %u: deflate data does not decode to exactly its %llu "

@@ -23,7 +23,6 @@
 #include "read/quire_pipe.h"
 #include "read/quire_reader_int.h"
 
-
 /* Reads exactly len bytes at off; a short read means the file shrank under us. */
 static int read_at(const quire_reader *r, uint64_t off, void *buf, size_t len, quire_error *err)
 {
@@ -538,9 +537,9 @@ static int walk_entry(quire_reader *r, quire_pipe *p, uint32_t i, const quire_wa
     quire_sha256_state st;
     uint8_t digest[QUIRE_SHA256_BYTES];
     uint64_t pos = e->stream_offset, end = e->stream_offset + e->size;
-    bool hashed_by_pipe = p != NULL && e->size > 0 &&
-                          end <= r->index.units[e->first_unit].stream_offset +
-                                     r->index.units[e->first_unit].raw_size;
+    bool hashed_by_pipe =
+        p != NULL && e->size > 0 &&
+        end <= r->index.units[e->first_unit].stream_offset + r->index.units[e->first_unit].raw_size;
     int rc = QUIRE_OK;
 
     *content_failed = true;
