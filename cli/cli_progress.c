@@ -16,15 +16,6 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void cli_progress_start(cli_progress *p, const char *label, uint64_t total, bool enabled)
-{
-    p->on = enabled && isatty(STDERR_FILENO);
-    p->total = total;
-    p->done = 0;
-    p->label = label;
-    p->start = p->last = now();
-}
-
 /* The terminal's width in columns (80 when it cannot be told). */
 static int term_cols(void)
 {
@@ -56,6 +47,19 @@ static void draw(const cli_progress *p, double t)
     while (n < 4 && (int)strlen(line[n]) > width)
         n++;
     fprintf(stderr, "\r%.*s\033[K", width > 0 ? width : 0, line[n]);
+}
+
+/* The first frame is drawn at once: a long operation shows it has started, and a short one's
+ * frame is drawn, then erased. */
+void cli_progress_start(cli_progress *p, const char *label, uint64_t total, bool enabled)
+{
+    p->on = enabled && isatty(STDERR_FILENO);
+    p->total = total;
+    p->done = 0;
+    p->label = label;
+    p->start = p->last = now();
+    if (p->on)
+        draw(p, p->start);
 }
 
 void cli_progress_add(cli_progress *p, uint64_t n)

@@ -31,6 +31,7 @@ typedef struct pipe_slot {
     uint8_t *raw;
     const uint8_t *view; /* raw, or stored for a stored unit */
     uint32_t job;        /* the job whose result it holds, under the lock */
+    bool busy;           /* a worker is decoding into it, under the lock */
     int rc;
     quire_error err;
 } pipe_slot;
@@ -146,17 +147,23 @@ static void *worker_main(void *arg)
     quire_pipe *p = w->p;
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->stop && p->next < p->njobs && p->next >= p->free_below + p->nslots)
+        /* When the consumer skips jobs, the slot of the next job may still be filled by a
+         * worker holding an earlier job: wait for it too. */
+        while (!p->stop && p->next < p->njobs &&
+               (p->next >= p->free_below + p->nslots || p->slots[p->next % p->nslots].busy))
             pthread_cond_wait(&p->released, &p->lock);
         if (p->stop || p->next >= p->njobs)
             break;
         uint32_t j = p->next++;
         pipe_slot *s = &p->slots[j % p->nslots];
+        s->busy = true;
         pthread_mutex_unlock(&p->lock);
         decode(p, w, j, s);
         pthread_mutex_lock(&p->lock);
         s->job = j;
+        s->busy = false;
         pthread_cond_broadcast(&p->ready);
+        pthread_cond_broadcast(&p->released);
     }
     pthread_mutex_unlock(&p->lock);
     return NULL;
