@@ -13,7 +13,7 @@
 # the header, the signature block and the trailer. The offsets tried are those equal to
 # QUIRE_TAMPER_PHASE modulo N; the phase is drawn at random when not set and printed, so that
 # successive sampled runs cover different bytes and a failure can be rerun exactly.
-# tests/cli/CMakeLists.txt registers cli_tamper sampled (stride 8, 32 under the sanitizers;
+# tests/cli/CMakeLists.txt registers cli_tamper sampled (stride 16, 64 under the sanitizers;
 # make test) and cli_tamper_full with stride 1 (label full; make test-full, run by CI).
 #
 # Then extraction: a bundle whose data region is corrupted leaves no file under its final name

@@ -111,8 +111,8 @@ START_TEST(streaming_root_matches_recursive_definition)
 END_TEST
 
 /* Every leaf of every tree up to 70 leaves proves, with exactly ceil(log2 n) hashes or fewer;
- * a wrong index, leaf or root, a shortened or lengthened proof, and every flipped bit of
- * the proof fail. */
+ * a wrong index, leaf or root, a shortened or lengthened proof, and flipped bits of the proof
+ * fail. */
 START_TEST(inclusion_proofs_verify_and_every_change_fails)
 {
     uint8_t(*leaves)[H] = make_leaves(70);
@@ -136,7 +136,10 @@ START_TEST(inclusion_proofs_verify_and_every_change_fails)
             ck_assert(!quire_merkle_verify(leaves[i], i, n, proof, len + 1, root));
             if (n > 1) /* with one leaf, the root is the leaf */
                 ck_assert(!quire_merkle_verify(leaves[i], i, n, proof, len, leaves[i]));
-            for (size_t bit = 0; bit < len * H * 8; bit++) {
+            /* Every bit up to 16 leaves; past that, one bit of each byte, its position
+             * turning with the byte (ASan took 28 s over every bit of all 70 trees). */
+            size_t step = n <= 16 ? 1 : 9;
+            for (size_t bit = 0; bit < len * H * 8; bit += step) {
                 proof[bit / (H * 8)][bit / 8 % H] ^= (uint8_t)(1u << (bit % 8));
                 ck_assert(!quire_merkle_verify(leaves[i], i, n, proof, len, root));
                 proof[bit / (H * 8)][bit / 8 % H] ^= (uint8_t)(1u << (bit % 8));
