@@ -6,7 +6,6 @@
  * each token as not checked, and under --tsa-ca, where the user asked for the check, it fails
  * with exit status 2 rather than let a token pass unchecked. */
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,77 +16,40 @@
 
 #include "quire_attach.h"
 #include "quire_tsa_api.h"
+#include "read_module.h"
 #include "read_tsa.h"
 
 #ifndef QUIRE_TSA_LIBDIR
 #define QUIRE_TSA_LIBDIR "/usr/local/lib/quire"
 #endif
-#define MODULE_NAME "quire-tsa.so"
-
 static const quire_tsa_api_v1 *api;
-static char tried[2048];
 static quire_tsa_store *store;
 static bool store_done;
 
 #ifdef QUIRE_STATIC
-static const quire_tsa_api_v1 *load(void)
-{
-    snprintf(tried, sizeof tried,
-             "the static quire-read cannot load the time-stamp module; "
-             "use a dynamically linked quire-read");
-    return NULL;
-}
-#else
-static void note_tried(const char *path, const char *why)
-{
-    size_t n = strlen(tried);
-    snprintf(tried + n, sizeof tried - n, "%s%s: %s", n > 0 ? "; " : "", path, why);
-}
-
-static const quire_tsa_api_v1 *try_path(const char *path)
-{
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        const char *e = dlerror();
-        note_tried(path, e != NULL && strstr(e, "No such file") != NULL ? "no such file"
-                         : e != NULL                                    ? e
-                                                                        : "cannot load");
-        return NULL;
-    }
-    quire_tsa_api_fn fn = (quire_tsa_api_fn)dlsym(lib, QUIRE_TSA_API_SYMBOL);
-    const quire_tsa_api_v1 *t = fn != NULL ? fn(QUIRE_TSA_API_VERSION) : NULL;
-    if (t == NULL || t->version != QUIRE_TSA_API_VERSION || t->size < sizeof *t) {
-        note_tried(path, "not a quire time-stamp module of interface version 1");
-        dlclose(lib);
-        return NULL;
-    }
-    return t; /* kept loaded until exit */
-}
-
-static const quire_tsa_api_v1 *load(void)
-{
-    const quire_tsa_api_v1 *t = NULL;
-    const char *env = getenv("QUIRE_TSA_MODULE");
-    char exe[4096];
-    if (env != NULL && env[0] != '\0' && (t = try_path(env)) != NULL)
-        return t;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - sizeof MODULE_NAME - 1);
-    char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
-    if (slash != NULL) {
-        memcpy(slash + 1, MODULE_NAME, sizeof MODULE_NAME);
-        if ((t = try_path(exe)) != NULL)
-            return t;
-    }
-    return try_path(QUIRE_TSA_LIBDIR "/" MODULE_NAME);
-}
-#endif
+static const char tried[] = "the static quire-read cannot load the time-stamp module; use a "
+                            "dynamically linked quire-read";
 
 static const quire_tsa_api_v1 *module(void)
 {
-    if (api == NULL && tried[0] == '\0')
-        api = load();
+    return NULL;
+}
+#else
+static read_module tsa_module = {.file = "quire-tsa.so",
+                                 .env = "QUIRE_TSA_MODULE",
+                                 .libdir = QUIRE_TSA_LIBDIR,
+                                 .symbol = QUIRE_TSA_API_SYMBOL,
+                                 .what = "time-stamp module",
+                                 .version = QUIRE_TSA_API_VERSION,
+                                 .size = sizeof(quire_tsa_api_v1)};
+#define tried (tsa_module.tried)
+
+static const quire_tsa_api_v1 *module(void)
+{
+    api = read_module_load(&tsa_module);
     return api;
 }
+#endif
 
 int read_tsa_ca_add(read_opts *o, const char *path)
 {
