@@ -23,6 +23,8 @@
 #define HITS_MAX 1000               /* matches (quote) or matching lines (search) per document */
 #define QUERY_MAX_BYTES (64u << 10) /* normalised */
 #define NEAR_MAX_WORDS 64
+/* Document words kept for the alignment: the passage's words and as many before them. */
+#define WRING_WORDS (2 * NEAR_MAX_WORDS)
 #define SHOW_WORD_BYTES 60 /* of a differing word, shown */
 
 static const quire_text_api_v1 *T; /* the text module */
@@ -33,6 +35,17 @@ typedef struct hit {
     char *ctx;         /* the context once built (ctx_len bytes), else NULL */
     size_t ctx_len;
 } hit;
+
+/* How the passage differs from the document where they first part: a word changed, a word
+ * the passage adds, a word of the document it leaves out; or the document ends (or has not
+ * begun) there. */
+typedef enum near_diff_kind {
+    DIFF_CHANGED,
+    DIFF_ADDED,
+    DIFF_LEFT_OUT,
+    DIFF_DOC_ENDS,
+    DIFF_DOC_BEGINS,
+} near_diff_kind;
 
 /* The closest passage when a quote is not found: the alignment of the passage against the
  * document's words (the passage's first word at document word a, which may be before the
@@ -50,11 +63,13 @@ typedef struct near {
     size_t best;
     int64_t best_first, best_end; /* word indexes the aligned passage starts and ends at */
     bool end_known;
-    char *wring; /* the last NEAR_MAX_WORDS document words, wcap + 1 bytes each at most */
-    size_t wring_len[NEAR_MAX_WORDS];
+    char *wring; /* the last WRING_WORDS document words, wcap + 1 bytes each at most */
+    size_t wring_len[WRING_WORDS];
+    uint16_t *dp; /* the alignment's table, (NEAR_MAX_WORDS + 1) * (WRING_WORDS + 1) */
     bool diff_known; /* the first passage word the aligned document text differs at */
     size_t diff_k;
-    char diff_doc[SHOW_WORD_BYTES + 4]; /* and "…" when cut */
+    near_diff_kind diff_kind;
+    char diff_doc[SHOW_WORD_BYTES + 4]; /* the document word there, and "…" when cut */
 } near;
 
 typedef struct scan {
@@ -215,37 +230,86 @@ static void near_target(scan *s, const quire_text_pos *start, bool end_known,
     s->near_to_known = end_known;
 }
 
-/* The first passage word the aligned document words differ at; called once the aligned
- * passage's last word is in (or the document ended). */
-static void near_diff(near *nr)
+/* Whether passage word k is document word d (in the ring). */
+static bool same_word(const near *nr, size_t k, uint64_t d)
+{
+    size_t wl = nr->wring_len[d % WRING_WORDS];
+    return wl == nr->ql[k] && memcmp(nr->wring + (d % WRING_WORDS) * (nr->wcap + 1),
+                                     nr->q + nr->qs[k], wl) == 0;
+}
+
+/* Keeps document word d, cut to SHOW_WORD_BYTES on a character, as the differing word. */
+static void keep_doc_word(near *nr, uint64_t d)
+{
+    const char *w = nr->wring + (d % WRING_WORDS) * (nr->wcap + 1);
+    size_t wl = nr->wring_len[d % WRING_WORDS]; /* <= wcap + 1, all kept */
+    size_t show = wl < SHOW_WORD_BYTES ? wl : SHOW_WORD_BYTES;
+    while (show < wl && show > 0 && ((unsigned char)w[show] & 0xC0) == 0x80)
+        show--; /* whole characters */
+    memcpy(nr->diff_doc, w, show);
+    memcpy(nr->diff_doc + show, show < wl ? "\xE2\x80\xA6" : "", show < wl ? 4 : 1);
+}
+
+/* Where the passage first parts from the document, once the aligned passage's last word is in
+ * (or the document ended: at_end). The passage is aligned word by word with the document words
+ * read, from up to NEAR_MAX_WORDS before the closest passage on: a longest common subsequence,
+ * so that a word added or left out shifts the rest instead of making every later word differ.
+ * It starts at the last document word from which that many words are shared (one earlier when
+ * that makes its first word a changed one rather than an added one), and is followed from the
+ * passage's first word while the two agree. */
+static void near_diff(near *nr, bool at_end)
 {
     nr->diff_known = true;
-    for (size_t k = 0; k < nr->nq; k++) {
-        int64_t d = nr->best_first + (int64_t)k;
-        bool in = d >= 0 && (uint64_t)d < nr->i;
-        const char *w = in ? nr->wring + ((uint64_t)d % NEAR_MAX_WORDS) * (nr->wcap + 1) : NULL;
-        size_t wl = in ? nr->wring_len[(uint64_t)d % NEAR_MAX_WORDS] : 0;
-        if (w != NULL && wl == nr->ql[k] && memcmp(w, nr->q + nr->qs[k], wl) == 0)
-            continue;
-        nr->diff_k = k;
-        size_t show = wl < SHOW_WORD_BYTES ? wl : SHOW_WORD_BYTES; /* wl <= wcap + 1, all kept */
-        while (show < wl && show > 0 && ((unsigned char)w[show] & 0xC0) == 0x80)
-            show--; /* whole characters */
-        if (w != NULL)
-            memcpy(nr->diff_doc, w, show);
-        memcpy(nr->diff_doc + show, show < wl ? "\xE2\x80\xA6" : "", show < wl ? 4 : 1);
+    nr->diff_k = nr->nq; /* no word differs: the passage is longer than NEAR_MAX_WORDS */
+    int64_t lo = nr->best_first - NEAR_MAX_WORDS;
+    uint64_t d0 = lo > 0 ? (uint64_t)lo : 0;
+    if (nr->i > WRING_WORDS && d0 < nr->i - WRING_WORDS)
+        d0 = nr->i - WRING_WORDS;
+    size_t nd = (size_t)(nr->i - d0), nq = nr->nq, cols = nd + 1;
+    uint16_t *t = nr->dp; /* t[k * cols + j]: the most words passage[k..] and doc[d0 + j..] share */
+    for (size_t k = nq + 1; k-- > 0;)
+        for (size_t j = nd + 1; j-- > 0;) {
+            uint16_t v = 0;
+            if (k < nq && j < nd) {
+                uint16_t both = (uint16_t)(t[(k + 1) * cols + j + 1] + same_word(nr, k, d0 + j));
+                uint16_t add = t[(k + 1) * cols + j], skip = t[k * cols + j + 1];
+                v = both > add ? both : add;
+                v = skip > v ? skip : v;
+            }
+            t[k * cols + j] = v;
+        }
+    size_t j = 0, k = 0;
+    while (j < nd && t[j + 1] == t[0]) /* row 0 does not grow with j: the last start */
+        j++;
+    if (j > 0 && j < nd && !same_word(nr, 0, d0 + j) && t[cols + j] == t[0])
+        j--; /* the first word changed, not added */
+    while (k < nq && j < nd && same_word(nr, k, d0 + j) &&
+           t[k * cols + j] == t[(k + 1) * cols + j + 1] + 1)
+        k++, j++;
+    if (k == nq || (j == nd && !at_end))
+        return; /* none, or past the words read so far */
+    nr->diff_k = k;
+    if (j == nd) {
+        nr->diff_kind = DIFF_DOC_ENDS;
         return;
     }
-    nr->diff_k = nr->nq; /* no word differs: the passage is longer than NEAR_MAX_WORDS */
+    keep_doc_word(nr, d0 + j);
+    uint16_t here = t[k * cols + j];
+    if (t[(k + 1) * cols + j + 1] == here) /* a changed word, where that explains as much */
+        nr->diff_kind = DIFF_CHANGED;
+    else if (t[(k + 1) * cols + j] == here)
+        nr->diff_kind = k == 0 && d0 + j == 0 ? DIFF_DOC_BEGINS : DIFF_ADDED;
+    else
+        nr->diff_kind = DIFF_LEFT_OUT;
 }
 
 static void word_done(scan *s, const quire_text_pos *end)
 {
     near *nr = &s->nr;
-    size_t slot = nr->i % NEAR_MAX_WORDS;
+    size_t slot = nr->i % NEAR_MAX_WORDS, wslot = nr->i % WRING_WORDS;
     nr->starts[slot] = nr->wstart;
-    nr->wring_len[slot] = nr->wlen; /* wcap + 1: longer than wcap, whose first wcap + 1 are kept */
-    memcpy(nr->wring + slot * (nr->wcap + 1), nr->word, nr->wlen);
+    nr->wring_len[wslot] = nr->wlen; /* wcap + 1: longer than wcap, whose first wcap + 1 are kept */
+    memcpy(nr->wring + wslot * (nr->wcap + 1), nr->word, nr->wlen);
     nr->same[slot] = 0; /* alignment i begins; the one before it there ended nq words ago */
     for (size_t j = 0; j < nr->nq; j++) {
         if (nr->wlen != nr->ql[j] || memcmp(nr->word, nr->q + nr->qs[j], nr->wlen) != 0)
@@ -263,7 +327,7 @@ static void word_done(scan *s, const quire_text_pos *end)
     nr->i++;
     if (s->near_have && !s->near_to_known && !s->fold_found && nr->best_end + 1 == (int64_t)nr->i) {
         near_target(s, &s->near_hit.at, true, end);
-        near_diff(nr);
+        near_diff(nr, false);
     }
     nr->open = false;
     nr->wlen = 0;
@@ -314,7 +378,7 @@ static void near_final(scan *s)
         word_done(s, &nr->last);
     if (s->near_have && !s->near_to_known) { /* the passage would run past the end */
         near_target(s, &s->near_hit.at, true, &nr->last);
-        near_diff(nr);
+        near_diff(nr, true);
     }
 }
 
@@ -343,8 +407,9 @@ static int near_init(near *nr, const char *passage)
     for (size_t j = 0; j < nr->nq; j++)
         nr->wcap = nr->ql[j] > nr->wcap ? nr->ql[j] : nr->wcap;
     nr->word = malloc(nr->wcap + 1);
-    nr->wring = malloc(NEAR_MAX_WORDS * (nr->wcap + 1));
-    return nr->word && nr->wring ? 0 : -1;
+    nr->wring = malloc(WRING_WORDS * (nr->wcap + 1));
+    nr->dp = malloc((NEAR_MAX_WORDS + 1) * (WRING_WORDS + 1) * sizeof *nr->dp);
+    return nr->word && nr->wring && nr->dp ? 0 : -1;
 fail:
     T->text_free(&raw), T->text_free(&qf);
     return -1;
@@ -353,7 +418,7 @@ fail:
 static void near_free(near *nr)
 {
     free((char *)nr->q), free(nr->qs), free(nr->ql), free(nr->word);
-    free(nr->wring);
+    free(nr->wring), free(nr->dp);
 }
 
 /* ---- the scan of one document ---- */
@@ -578,25 +643,51 @@ static void quote_matches(scan *s, const char *path)
 /* Where the closest passage differs: "word K: the passage has 'X', the document 'Y'". */
 static void quote_diff(const scan *s, json_t *j)
 {
+    static const char *const kinds[] = {"changed", "added", "left out", "document ends",
+                                        "document begins"};
     const near *nr = &s->nr;
     if (s->fold_found || !nr->diff_known || nr->diff_k >= nr->nq)
         return;
     const char *pw = nr->q + nr->qs[nr->diff_k];
     int pl = (int)(nr->ql[nr->diff_k] < SHOW_WORD_BYTES ? nr->ql[nr->diff_k] : SHOW_WORD_BYTES);
-    int64_t d = nr->best_first + (int64_t)nr->diff_k;
-    bool end = d >= (int64_t)nr->i, before = d < 0;
+    near_diff_kind kind = nr->diff_kind;
+    bool no_doc = kind == DIFF_DOC_ENDS || kind == DIFF_DOC_BEGINS;
     if (j != NULL) {
         json_object_set_new(j, "differs_at_word", json_integer((json_int_t)nr->diff_k + 1));
+        json_object_set_new(j, "difference", json_string(kinds[kind]));
         json_object_set_new(j, "passage_word", jstr(pw, (size_t)pl));
         json_object_set_new(j, "document_word",
-                            end || before ? json_null() : jstr(nr->diff_doc, strlen(nr->diff_doc)));
+                            no_doc ? json_null() : jstr(nr->diff_doc, strlen(nr->diff_doc)));
         return;
     }
     char *line = NULL;
-    const char *doc = before ? "begins after it" : end ? "ends there" : NULL;
-    if (asprintf(&line, "differs at word %zu: the passage has '%.*s', the document %s%s%s",
-                 nr->diff_k + 1, pl, pw, doc != NULL ? doc : "'", doc != NULL ? "" : nr->diff_doc,
-                 doc != NULL ? "" : "'") < 0)
+    int n = -1;
+    size_t k = nr->diff_k + 1;
+    const char *dw = nr->diff_doc;
+    switch (kind) {
+    case DIFF_CHANGED:
+        n = asprintf(&line, "differs at word %zu: the passage has '%.*s', the document '%s'", k, pl,
+                     pw, dw);
+        break;
+    case DIFF_ADDED:
+        n = asprintf(&line,
+                     "differs at word %zu: the passage adds '%.*s', which the document does not "
+                     "have before '%s'",
+                     k, pl, pw, dw);
+        break;
+    case DIFF_LEFT_OUT:
+        n = asprintf(&line,
+                     "differs before word %zu ('%.*s'): the document has '%s' there, which the "
+                     "passage leaves out",
+                     k, pl, pw, dw);
+        break;
+    case DIFF_DOC_ENDS:
+    case DIFF_DOC_BEGINS:
+        n = asprintf(&line, "differs at word %zu: the passage has '%.*s', the document %s", k, pl,
+                     pw, kind == DIFF_DOC_ENDS ? "ends there" : "begins after it");
+        break;
+    }
+    if (n < 0)
         return;
     fputs("  ", stdout);
     out_safe(stdout, line, strlen(line));

@@ -37,6 +37,7 @@ expect_true "quote --json names the first differing word" python3 -c '
 import json, sys
 n = json.load(open(sys.argv[1]))["near_match"]
 assert n["differs_at_word"] == 4 and n["passage_word"] == "three" and n["document_word"] == "two", n
+assert n["difference"] == "changed", n
 ' "$OUT"
 # One word changed in the middle of a passage: the closest passage is still shown (the words
 # that agree where the passage is aligned, not only the longest unbroken run of them).
@@ -44,6 +45,26 @@ expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html \
     "Data attributes may be referenced by functions as well as by ordinary users"
 expect_stdout_contains "closest passage shares 12 of 13 words, line 602, column 4: "
 expect_stdout_contains "differs at word 7: the passage has 'functions', the document 'methods'"
+# A word added or left out: the words after it are aligned again, and the difference named is
+# that word, not the first word of the passage (which the longest aligned run used to start
+# after).
+expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html \
+    "Data attributes may be referenced by the methods as well as by ordinary users"
+expect_stdout_contains "differs at word 7: the passage adds 'the', which the document does not have before 'methods'"
+expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html \
+    "Data attributes may be referenced by as well as by ordinary users"
+expect_stdout_contains "differs before word 7 ('as'): the document has 'methods' there, which the passage leaves out"
+expect_exit 3 "$READ" quote --json -p "$PUB" py.quire tutorial/classes.html \
+    "Data attributes may be referenced by as well as by ordinary users"
+expect_true "quote --json names a left-out word" python3 -c '
+import json, sys
+n = json.load(open(sys.argv[1]))["near_match"]
+assert n["differs_at_word"] == 7 and n["difference"] == "left out", n
+assert n["passage_word"] == "as" and n["document_word"] == "methods", n
+' "$OUT"
+expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html \
+    "Data attributes may be referenced by methods as well as by extraordinary users"
+expect_stdout_contains "differs at word 12: the passage has 'extraordinary', the document 'ordinary'"
 
 # Unicode: full case folding, NFKC, NFC against NFD; entities beyond HTML's first twenty.
 mkdir docs sub
