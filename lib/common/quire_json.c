@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* quire_json.c: canonical JSON (see quire_json.h), written from jansson's parse tree. */
+/* quire_json.c: canonical JSON (see quire_json.h), written from jansson's parse tree into a
+ * buffer. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,63 +10,79 @@
 
 #include "quire_json.h"
 
+/* The canonical text, built in memory (NUL-terminated). */
 typedef struct writer {
-    FILE *f;
+    char *p;
+    size_t len, cap;
+    bool nomem;
     quire_error *err;
 } writer;
 
 static int put_value(writer *w, json_t *v, int depth);
 
-/* The UTF-16 code units of UTF-8 text s (valid: jansson checked it), into u (room for len
- * units, as many as s has bytes at most). Returns the count. */
-static size_t utf16(const char *s, size_t len, uint16_t *u)
+static void put(writer *w, const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = 0;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp = p[i];
-        size_t k = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-        cp &= k == 1 ? 0x7F : 0x7F >> k;
-        for (size_t j = 1; j < k && i + j < len; j++)
-            cp = (cp << 6) | (p[i + j] & 0x3F);
-        i += k;
-        if (cp >= 0x10000) {
-            u[n++] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
-            u[n++] = (uint16_t)(0xDC00 + ((cp - 0x10000) & 0x3FF));
-        } else {
-            u[n++] = (uint16_t)cp;
+    if (w->nomem)
+        return;
+    if (n + 1 > w->cap - w->len) {
+        size_t cap = w->cap > 0 ? w->cap : 256;
+        while (n + 1 > cap - w->len)
+            cap *= 2;
+        char *p = realloc(w->p, cap);
+        if (p == NULL) {
+            w->nomem = true;
+            return;
         }
+        w->p = p, w->cap = cap;
     }
-    return n;
+    memcpy(w->p + w->len, s, n);
+    w->len += n;
+    w->p[w->len] = '\0';
 }
 
-/* RFC 8785 3.2.3: names compare as arrays of UTF-16 code units. */
+static void put_char(writer *w, char c)
+{
+    put(w, &c, 1);
+}
+
+/* RFC 8785 3.2.3: names compare as arrays of UTF-16 code units (valid UTF-8: jansson checked
+ * it). UTF-8's byte order is code point order, which UTF-16's follows except that a code
+ * point from U+10000 on (a surrogate pair, 0xD800-0xDBFF first) sorts before U+E000-U+FFFF:
+ * so the bytes are compared, and only that case, decided at the first character that
+ * differs, is turned round. */
 static int cmp_names(const void *a, const void *b)
 {
-    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    size_t lx = strlen(x), ly = strlen(y);
-    uint16_t *ux = malloc((lx + 1) * sizeof *ux), *uy = malloc((ly + 1) * sizeof *uy);
-    int c = 0;
-    if (ux == NULL || uy == NULL) {
-        c = strcmp(x, y); /* out of memory: the caller sees it when writing */
-    } else {
-        size_t nx = utf16(x, lx, ux), ny = utf16(y, ly, uy);
-        for (size_t i = 0; c == 0 && i < nx && i < ny; i++)
-            c = ux[i] < uy[i] ? -1 : ux[i] > uy[i];
-        if (c == 0)
-            c = nx < ny ? -1 : nx > ny;
+    const unsigned char *x = *(const unsigned char *const *)a;
+    const unsigned char *y = *(const unsigned char *const *)b;
+    size_t i = 0, start = 0;
+    while (x[i] != '\0' && x[i] == y[i]) {
+        if ((x[i] & 0xC0) != 0x80)
+            start = i; /* the character the next byte belongs to, if a continuation byte */
+        i++;
     }
-    free(ux);
-    free(uy);
-    return c;
+    if (x[i] == y[i])
+        return 0;
+    if ((x[i] & 0xC0) != 0x80 || (y[i] & 0xC0) != 0x80)
+        start = i; /* both begin a character here (or one name ends) */
+    unsigned char cx = x[start], cy = y[start];
+    bool sx = cx >= 0xF0, sy = cy >= 0xF0;             /* from U+10000 */
+    bool ex = cx == 0xEE || cx == 0xEF, ey = cy == 0xEE || cy == 0xEF; /* U+E000-U+FFFF */
+    if ((sx && ey) || (ex && sy))
+        return sx ? -1 : 1;
+    return x[i] < y[i] ? -1 : 1;
 }
 
 /* RFC 8785 3.2.2.2: only '"', '\\' and C0 controls are escaped. */
-static void put_string(FILE *f, const char *s, size_t len)
+static void put_string(writer *w, const char *s, size_t len)
 {
-    fputc('"', f);
+    put_char(w, '"');
+    size_t run = 0; /* bytes from s + run on are not written yet */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(w, s + run, i - run);
+        run = i + 1;
         const char *e = c == '"'    ? "\\\""
                         : c == '\\' ? "\\\\"
                         : c == '\b' ? "\\b"
@@ -73,14 +91,15 @@ static void put_string(FILE *f, const char *s, size_t len)
                         : c == '\f' ? "\\f"
                         : c == '\r' ? "\\r"
                                     : NULL;
-        if (e != NULL)
-            fputs(e, f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
+        char u[8];
+        if (e == NULL) {
+            snprintf(u, sizeof u, "\\u%04x", c);
+            e = u;
+        }
+        put(w, e, strlen(e));
     }
-    fputc('"', f);
+    put(w, s + run, len - run);
+    put_char(w, '"');
 }
 
 static int put_object(writer *w, json_t *o, int depth)
@@ -96,16 +115,16 @@ static int put_object(writer *w, json_t *o, int depth)
         names[i++] = name;
     }
     qsort(names, n, sizeof *names, cmp_names);
-    fputc('{', w->f);
+    put_char(w, '{');
     int rc = QUIRE_OK;
     for (i = 0; rc == QUIRE_OK && i < n; i++) {
         if (i > 0)
-            fputc(',', w->f);
-        put_string(w->f, names[i], strlen(names[i]));
-        fputc(':', w->f);
+            put_char(w, ',');
+        put_string(w, names[i], strlen(names[i]));
+        put_char(w, ':');
         rc = put_value(w, json_object_get(o, names[i]), depth + 1);
     }
-    fputc('}', w->f);
+    put_char(w, '}');
     free(names);
     return rc;
 }
@@ -120,37 +139,39 @@ static int put_value(writer *w, json_t *v, int depth)
         return put_object(w, v, depth);
     case JSON_ARRAY: {
         int rc = QUIRE_OK;
-        fputc('[', w->f);
+        put_char(w, '[');
         for (size_t i = 0; rc == QUIRE_OK && i < json_array_size(v); i++) {
             if (i > 0)
-                fputc(',', w->f);
+                put_char(w, ',');
             rc = put_value(w, json_array_get(v, i), depth + 1);
         }
-        fputc(']', w->f);
+        put_char(w, ']');
         return rc;
     }
     case JSON_STRING:
-        put_string(w->f, json_string_value(v), json_string_length(v));
+        put_string(w, json_string_value(v), json_string_length(v));
         return QUIRE_OK;
     case JSON_INTEGER: {
         json_int_t x = json_integer_value(v);
         if (x > QUIRE_JSON_MAX_INT || x < -QUIRE_JSON_MAX_INT)
             return quire_error_set(w->err, QUIRE_E_FORMAT, "integer %lld is outside +-(2^53-1)",
                                    (long long)x);
-        fprintf(w->f, "%lld", (long long)x);
+        char num[24];
+        int n = snprintf(num, sizeof num, "%lld", (long long)x);
+        put(w, num, (size_t)n);
         return QUIRE_OK;
     }
     case JSON_REAL:
         return quire_error_set(w->err, QUIRE_E_FORMAT,
                                "a number with a fraction or exponent (only integers are allowed)");
     case JSON_TRUE:
-        fputs("true", w->f);
+        put(w, "true", 4);
         return QUIRE_OK;
     case JSON_FALSE:
-        fputs("false", w->f);
+        put(w, "false", 5);
         return QUIRE_OK;
     default:
-        fputs("null", w->f);
+        put(w, "null", 4);
         return QUIRE_OK;
     }
 }
@@ -165,18 +186,18 @@ int quire_json_canonical(const char *in, size_t len, char **out, size_t *out_len
     if (j == NULL)
         return quire_error_set(err, QUIRE_E_FORMAT, "not JSON: %s at byte %d", je.text,
                                je.position);
-    writer w = {.f = open_memstream(out, out_len), .err = err};
-    int rc =
-        w.f == NULL ? quire_error_set(err, QUIRE_E_NOMEM, "out of memory") : put_value(&w, j, 1);
+    writer w = {.err = err};
+    int rc = put_value(&w, j, 1);
     json_decref(j);
-    if (w.f != NULL && fclose(w.f) != 0 && rc == QUIRE_OK)
+    if (rc == QUIRE_OK && (w.nomem || w.p == NULL))
         rc = quire_error_set(err, QUIRE_E_NOMEM, "out of memory");
     if (rc != QUIRE_OK) {
-        free(*out);
-        *out = NULL;
-        *out_len = 0;
+        free(w.p);
+        return rc;
     }
-    return rc;
+    *out = w.p;
+    *out_len = w.len;
+    return QUIRE_OK;
 }
 
 int quire_json_check_canonical(const char *in, size_t len, quire_error *err)
