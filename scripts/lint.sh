@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # Static analysis (make lint): clang-tidy with the committed .clang-tidy (bugprone-*, cert-*, the
-# clang static analyzer) on every C file of the library, the programs and cli/, compiled as a
-# clang build in BUILD (default build-lint) describes them in compile_commands.json. Fails on
-# any warning that scripts/lint-suppressions does not list (by file and check, with the reason).
+# clang static analyzer) on every C file of the library, the programs, cli/ and the modules
+# (text/, tsa/), compiled as a clang build in BUILD (default build-lint) describes them in
+# compile_commands.json. Fails on any warning that scripts/lint-suppressions does not list (by
+# file and check, with the reason).
 # Usage: scripts/lint.sh [BUILD]
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
     -DQUIRE_BUILD_TESTS=OFF >/dev/null
 # Generated headers, if any, must exist before clang-tidy reads the sources.
 cmake --build "$build" -j "$(nproc)" >/dev/null
-files=$(git ls-files 'lib/*.c' 'reader/*.c' 'packer/*.c' 'cli/*.c')
+files=$(git ls-files 'lib/*.c' 'reader/*.c' 'packer/*.c' 'cli/*.c' 'text/*.c' 'tsa/*.c')
 log=$build/clang-tidy.log
 "$tidy" -quiet -j "$(nproc)" -p "$build" $files >"$log" 2>&1 || true
 # One line per finding: FILE:LINE:COL: warning: TEXT [CHECK], paths relative to the tree.
