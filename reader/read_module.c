@@ -28,9 +28,10 @@ static const void *try_path(read_module *m, const char *path)
     void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL) {
         const char *e = dlerror();
-        note_tried(m, path, e != NULL && strstr(e, "No such file") != NULL ? "no such file"
-                            : e != NULL                                    ? e
-                                                                           : "cannot load");
+        note_tried(m, path,
+                   e != NULL && strstr(e, "No such file") != NULL ? "no such file"
+                   : e != NULL                                    ? e
+                                                                  : "cannot load");
         return NULL;
     }
     module_api_fn fn = (module_api_fn)dlsym(lib, m->symbol);

@@ -15,6 +15,7 @@
 #include "cli_escape.h"
 #include "quire_text_api.h"
 #include "read.h"
+#include "read_near.h"
 #include "read_serve.h"
 
 #define CONTEXT_BYTES 70            /* of text either side of a match */
@@ -22,10 +23,6 @@
 #define RING_BYTES (1u << 20)       /* text kept for contexts */
 #define HITS_MAX 1000               /* matches (quote) or matching lines (search) per document */
 #define QUERY_MAX_BYTES (64u << 10) /* normalised */
-#define NEAR_MAX_WORDS 64
-/* Document words kept for the alignment: the passage's words and as many before them. */
-#define WRING_WORDS (2 * NEAR_MAX_WORDS)
-#define SHOW_WORD_BYTES 60 /* of a differing word, shown */
 
 static const quire_text_api_v1 *T; /* the text module */
 
@@ -35,42 +32,6 @@ typedef struct hit {
     char *ctx;         /* the context once built (ctx_len bytes), else NULL */
     size_t ctx_len;
 } hit;
-
-/* How the passage differs from the document where they first part: a word changed, a word
- * the passage adds, a word of the document it leaves out; or the document ends (or has not
- * begun) there. */
-typedef enum near_diff_kind {
-    DIFF_CHANGED,
-    DIFF_ADDED,
-    DIFF_LEFT_OUT,
-    DIFF_DOC_ENDS,
-    DIFF_DOC_BEGINS,
-} near_diff_kind;
-
-/* The closest passage when a quote is not found: the alignment of the passage against the
- * document's words (the passage's first word at document word a, which may be before the
- * first) where most words are the same, case ignored. A word changed anywhere counts as one
- * word, not as the end of a run. */
-typedef struct near {
-    size_t *qs, *ql, nq, nq_all;
-    const char *q;
-    size_t same[NEAR_MAX_WORDS]; /* words equal in each live alignment, by a mod the size */
-    char *word;                  /* the current document word, up to wcap + 1 bytes */
-    size_t wcap, wlen;
-    bool open;
-    quire_text_pos wstart, last, starts[NEAR_MAX_WORDS];
-    uint64_t i; /* document words completed */
-    size_t best;
-    int64_t best_first, best_end; /* word indexes the aligned passage starts and ends at */
-    bool end_known;
-    char *wring; /* the last WRING_WORDS document words, wcap + 1 bytes each at most */
-    size_t wring_len[WRING_WORDS];
-    uint16_t *dp; /* the alignment's table, (NEAR_MAX_WORDS + 1) * (WRING_WORDS + 1) */
-    bool diff_known; /* the first passage word the aligned document text differs at */
-    size_t diff_k;
-    near_diff_kind diff_kind;
-    char diff_doc[SHOW_WORD_BYTES + 4]; /* the document word there, and "…" when cut */
-} near;
 
 typedef struct scan {
     quire_reader *r;
@@ -221,138 +182,15 @@ static void add_hit(scan *s, const quire_text_pos *first, const quire_text_pos *
 
 /* ---- the near match ---- */
 
-static void near_target(scan *s, const quire_text_pos *start, bool end_known,
+/* The closest passage moved (near_target_fn): its context is built again once its end is in. */
+static void near_target(void *ctx, const quire_text_pos *start, bool end_known,
                         const quire_text_pos *end)
 {
+    scan *s = ctx;
     free(s->near_hit.ctx);
     s->near_hit = (hit){*start, start->toff, end_known ? end->toff + 1 : 0, NULL, 0};
     s->near_have = true;
     s->near_to_known = end_known;
-}
-
-/* Whether passage word k is document word d (in the ring). */
-static bool same_word(const near *nr, size_t k, uint64_t d)
-{
-    size_t wl = nr->wring_len[d % WRING_WORDS];
-    return wl == nr->ql[k] && memcmp(nr->wring + (d % WRING_WORDS) * (nr->wcap + 1),
-                                     nr->q + nr->qs[k], wl) == 0;
-}
-
-/* Keeps document word d, cut to SHOW_WORD_BYTES on a character, as the differing word. */
-static void keep_doc_word(near *nr, uint64_t d)
-{
-    const char *w = nr->wring + (d % WRING_WORDS) * (nr->wcap + 1);
-    size_t wl = nr->wring_len[d % WRING_WORDS]; /* <= wcap + 1, all kept */
-    size_t show = wl < SHOW_WORD_BYTES ? wl : SHOW_WORD_BYTES;
-    while (show < wl && show > 0 && ((unsigned char)w[show] & 0xC0) == 0x80)
-        show--; /* whole characters */
-    memcpy(nr->diff_doc, w, show);
-    memcpy(nr->diff_doc + show, show < wl ? "\xE2\x80\xA6" : "", show < wl ? 4 : 1);
-}
-
-/* Where the passage first parts from the document, once the aligned passage's last word is in
- * (or the document ended: at_end). The passage is aligned word by word with the document words
- * read, from up to NEAR_MAX_WORDS before the closest passage on: a longest common subsequence,
- * so that a word added or left out shifts the rest instead of making every later word differ.
- * It starts at the last document word from which that many words are shared (one earlier when
- * that makes its first word a changed one rather than an added one), and is followed from the
- * passage's first word while the two agree. */
-static void near_diff(near *nr, bool at_end)
-{
-    nr->diff_known = true;
-    nr->diff_k = nr->nq; /* no word differs: the passage is longer than NEAR_MAX_WORDS */
-    int64_t lo = nr->best_first - NEAR_MAX_WORDS;
-    uint64_t d0 = lo > 0 ? (uint64_t)lo : 0;
-    if (nr->i > WRING_WORDS && d0 < nr->i - WRING_WORDS)
-        d0 = nr->i - WRING_WORDS;
-    size_t nd = (size_t)(nr->i - d0), nq = nr->nq, cols = nd + 1;
-    uint16_t *t = nr->dp; /* t[k * cols + j]: the most words passage[k..] and doc[d0 + j..] share */
-    for (size_t k = nq + 1; k-- > 0;)
-        for (size_t j = nd + 1; j-- > 0;) {
-            uint16_t v = 0;
-            if (k < nq && j < nd) {
-                uint16_t both = (uint16_t)(t[(k + 1) * cols + j + 1] + same_word(nr, k, d0 + j));
-                uint16_t add = t[(k + 1) * cols + j], skip = t[k * cols + j + 1];
-                v = both > add ? both : add;
-                v = skip > v ? skip : v;
-            }
-            t[k * cols + j] = v;
-        }
-    size_t j = 0, k = 0;
-    while (j < nd && t[j + 1] == t[0]) /* row 0 does not grow with j: the last start */
-        j++;
-    if (j > 0 && j < nd && !same_word(nr, 0, d0 + j) && t[cols + j] == t[0])
-        j--; /* the first word changed, not added */
-    while (k < nq && j < nd && same_word(nr, k, d0 + j) &&
-           t[k * cols + j] == t[(k + 1) * cols + j + 1] + 1)
-        k++, j++;
-    if (k == nq || (j == nd && !at_end))
-        return; /* none, or past the words read so far */
-    nr->diff_k = k;
-    if (j == nd) {
-        nr->diff_kind = DIFF_DOC_ENDS;
-        return;
-    }
-    keep_doc_word(nr, d0 + j);
-    uint16_t here = t[k * cols + j];
-    if (t[(k + 1) * cols + j + 1] == here) /* a changed word, where that explains as much */
-        nr->diff_kind = DIFF_CHANGED;
-    else if (t[(k + 1) * cols + j] == here)
-        nr->diff_kind = k == 0 && d0 + j == 0 ? DIFF_DOC_BEGINS : DIFF_ADDED;
-    else
-        nr->diff_kind = DIFF_LEFT_OUT;
-}
-
-static void word_done(scan *s, const quire_text_pos *end)
-{
-    near *nr = &s->nr;
-    size_t slot = nr->i % NEAR_MAX_WORDS, wslot = nr->i % WRING_WORDS;
-    nr->starts[slot] = nr->wstart;
-    nr->wring_len[wslot] = nr->wlen; /* wcap + 1: longer than wcap, whose first wcap + 1 are kept */
-    memcpy(nr->wring + wslot * (nr->wcap + 1), nr->word, nr->wlen);
-    nr->same[slot] = 0; /* alignment i begins; the one before it there ended nq words ago */
-    for (size_t j = 0; j < nr->nq; j++) {
-        if (nr->wlen != nr->ql[j] || memcmp(nr->word, nr->q + nr->qs[j], nr->wlen) != 0)
-            continue;
-        int64_t a = (int64_t)nr->i - (int64_t)j; /* passage word j is this word */
-        size_t *same = &nr->same[(uint64_t)(a + NEAR_MAX_WORDS) % NEAR_MAX_WORDS];
-        if (++*same > nr->best) {
-            nr->best = *same;
-            nr->best_first = a;
-            nr->best_end = a + (int64_t)nr->nq - 1;
-            nr->diff_known = false;
-            near_target(s, &nr->starts[a > 0 ? (uint64_t)a % NEAR_MAX_WORDS : 0], false, NULL);
-        }
-    }
-    nr->i++;
-    if (s->near_have && !s->near_to_known && !s->fold_found && nr->best_end + 1 == (int64_t)nr->i) {
-        near_target(s, &s->near_hit.at, true, end);
-        near_diff(nr, false);
-    }
-    nr->open = false;
-    nr->wlen = 0;
-}
-
-/* A sink for the case-folded text: the document's words. */
-static void near_feed(void *ctx, const char *p, size_t n, const quire_text_pos *pos)
-{
-    scan *s = ctx;
-    near *nr = &s->nr;
-    const quire_text_pos at = *pos;
-    for (size_t k = 0; k < n && !s->fold_found; k++) {
-        if (p[k] == ' ') {
-            if (!nr->open)
-                nr->wstart = at; /* an empty word */
-            word_done(s, &nr->last);
-        } else {
-            if (!nr->open)
-                nr->wstart = at, nr->open = true;
-            if (nr->wlen <= nr->wcap)
-                nr->word[nr->wlen] = p[k];
-            nr->wlen += nr->wlen <= nr->wcap; /* wcap + 1: longer than any passage word */
-        }
-        nr->last = at;
-    }
 }
 
 static void on_fold(void *ctx, const quire_text_pos *first, const quire_text_pos *last)
@@ -368,57 +206,8 @@ static void fold_text(void *ctx, const char *p, size_t n, const quire_text_pos *
 {
     scan *s = ctx;
     T->matcher_feed(s->fold, p, n, pos);
-    near_feed(s, p, n, pos);
-}
-
-static void near_final(scan *s)
-{
-    near *nr = &s->nr;
-    if (nr->open && !s->fold_found)
-        word_done(s, &nr->last);
-    if (s->near_have && !s->near_to_known) { /* the passage would run past the end */
-        near_target(s, &s->near_hit.at, true, &nr->last);
-        near_diff(nr, true);
-    }
-}
-
-/* Forgets the last document's words. */
-static void near_reset(near *nr)
-{
-    nr->i = nr->best = nr->best_first = nr->best_end = 0;
-    nr->wlen = 0;
-    nr->open = nr->diff_known = false;
-    memset(nr->same, 0, sizeof nr->same);
-}
-
-static int near_init(near *nr, const char *passage)
-{
-    quire_text raw = {0}, qf = {0};
-    unsigned fl = QUIRE_NORM_SPACE | QUIRE_NORM_PUNCT | QUIRE_NORM_CASE;
-    if (T->from_plain(passage, strlen(passage), &raw) != 0 || T->normalize(&raw, fl, &qf) != 0)
-        goto fail;
-    T->text_free(&raw);
-    nr->q = qf.s, free(qf.map);
-    nr->nq_all = T->words(qf.s, qf.len, &nr->qs, &nr->ql);
-    if (nr->nq_all == SIZE_MAX)
-        return -1;
-    nr->nq = nr->nq_all < NEAR_MAX_WORDS ? nr->nq_all : NEAR_MAX_WORDS;
-    nr->wcap = SHOW_WORD_BYTES; /* bytes kept of a document word: enough to compare and show */
-    for (size_t j = 0; j < nr->nq; j++)
-        nr->wcap = nr->ql[j] > nr->wcap ? nr->ql[j] : nr->wcap;
-    nr->word = malloc(nr->wcap + 1);
-    nr->wring = malloc(WRING_WORDS * (nr->wcap + 1));
-    nr->dp = malloc((NEAR_MAX_WORDS + 1) * (WRING_WORDS + 1) * sizeof *nr->dp);
-    return nr->word && nr->wring && nr->dp ? 0 : -1;
-fail:
-    T->text_free(&raw), T->text_free(&qf);
-    return -1;
-}
-
-static void near_free(near *nr)
-{
-    free((char *)nr->q), free(nr->qs), free(nr->ql), free(nr->word);
-    free(nr->wring), free(nr->dp);
+    if (!s->fold_found)
+        near_feed(&s->nr, p, n, pos);
 }
 
 /* ---- the scan of one document ---- */
@@ -517,7 +306,8 @@ static int scan_finish(scan *s, quire_error *err)
     if (s->near_on) {
         T->norm_final(s->fnorm);
         T->matcher_final(s->fold);
-        near_final(s);
+        if (!s->fold_found)
+            near_final(&s->nr);
     } else if (s->quote) {
         T->norm_final(s->fnorm); /* it was left mid-document: forget what it holds */
     }
@@ -553,7 +343,7 @@ static int scan_init(scan *s, const char *query, bool quote)
         if (query_norm(query, fl | QUIRE_NORM_CASE, &fq) != 0 ||
             (s->fold = T->matcher_new(fq.s, fq.len, 0, on_fold, s)) == NULL ||
             (s->fnorm = T->norm_new(fl | QUIRE_NORM_CASE, fold_text, s)) == NULL ||
-            near_init(&s->nr, query) != 0)
+            near_init(&s->nr, T, query, near_target, s) != 0)
             rc = -1;
     }
     T->text_free(&qn), T->text_free(&fq);
@@ -649,7 +439,8 @@ static void quote_diff(const scan *s, json_t *j)
     if (s->fold_found || !nr->diff_known || nr->diff_k >= nr->nq)
         return;
     const char *pw = nr->q + nr->qs[nr->diff_k];
-    int pl = (int)(nr->ql[nr->diff_k] < SHOW_WORD_BYTES ? nr->ql[nr->diff_k] : SHOW_WORD_BYTES);
+    int pl = (int)(nr->ql[nr->diff_k] < NEAR_SHOW_WORD_BYTES ? nr->ql[nr->diff_k]
+                                                             : NEAR_SHOW_WORD_BYTES);
     near_diff_kind kind = nr->diff_kind;
     bool no_doc = kind == DIFF_DOC_ENDS || kind == DIFF_DOC_BEGINS;
     if (j != NULL) {

@@ -65,7 +65,7 @@ static int cmp_names(const void *a, const void *b)
     if ((x[i] & 0xC0) != 0x80 || (y[i] & 0xC0) != 0x80)
         start = i; /* both begin a character here (or one name ends) */
     unsigned char cx = x[start], cy = y[start];
-    bool sx = cx >= 0xF0, sy = cy >= 0xF0;             /* from U+10000 */
+    bool sx = cx >= 0xF0, sy = cy >= 0xF0;                             /* from U+10000 */
     bool ex = cx == 0xEE || cx == 0xEF, ey = cy == 0xEE || cy == 0xEF; /* U+E000-U+FFFF */
     if ((sx && ey) || (ex && sy))
         return sx ? -1 : 1;

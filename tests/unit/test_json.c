@@ -45,7 +45,9 @@ START_TEST(names_sort_as_utf16_code_units)
     /* The same after a shared prefix, and inside a character (the lead byte shared). */
     CANON_EQ("{\"x\\ufb33\": 4, \"x\\u00e9b\": 2, \"x\\ud83d\\ude00\": 3, \"x\\u00e9a\": 1, "
              "\"x\\u00ea\": 5, \"x\": 0}",
-             "{\"x\":0,\"x\xc3\xa9" "a\":1,\"x\xc3\xa9" "b\":2,\"x\xc3\xaa\":5,\"x\xf0\x9f\x98\x80\":3,"
+             "{\"x\":0,\"x\xc3\xa9"
+             "a\":1,\"x\xc3\xa9"
+             "b\":2,\"x\xc3\xaa\":5,\"x\xf0\x9f\x98\x80\":3,"
              "\"x\xef\xac\xb3\":4}");
     CANON_EQ("{\"b\": [1, {\"z\": null, \"a\": true}], \"a\": false}",
              "{\"a\":false,\"b\":[1,{\"a\":true,\"z\":null}]}");
