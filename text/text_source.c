@@ -12,8 +12,9 @@ extern const quire_text_extractor quire_text_extractor_pdf __attribute__((weak))
 
 static const quire_text_extractor *extractor_for(const char *media_type, const char *path)
 {
-    const quire_text_extractor *all[] = {&quire_text_extractor_pdf};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+    enum { EXTRACTORS = 1 };
+    const quire_text_extractor *all[EXTRACTORS] = {&quire_text_extractor_pdf};
+    for (size_t i = 0; i < EXTRACTORS; i++)
         if (all[i] != NULL && all[i]->accepts(media_type, path))
             return all[i];
     return NULL;
