@@ -2,7 +2,11 @@
 /* test_json.c: canonical JSON (lib/common/quire_json.c): RFC 8785's name-sorting example,
  * string escapes, the refusals (fractions, exponents, big integers, duplicates, U+0000, depth),
  * and the check of already canonical text. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "quire_json.h"
 #include "unit_support.h"
@@ -127,11 +131,106 @@ START_TEST(canonical_form_is_a_fixed_point)
 }
 END_TEST
 
+/* A code point from one of the ranges where UTF-8 and UTF-16 orders part (and ASCII). */
+static uint32_t random_cp(uint32_t *seed)
+{
+    static const uint32_t lo[] = {0x61, 0xE0, 0x7FF, 0xD7F0, 0xE000, 0xFFF0, 0x10000, 0x10FFF0};
+    static const uint32_t span[] = {3, 40, 3, 15, 3, 14, 3, 15};
+    *seed = *seed * 1103515245u + 12345u;
+    uint32_t r = *seed >> 8;
+    return lo[r % 8] + (r / 8) % span[r % 8];
+}
+
+static size_t put_utf8(uint32_t cp, char *out)
+{
+    if (cp < 0x80)
+        return (size_t)(out[0] = (char)cp, 1);
+    if (cp < 0x800)
+        return out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F)), 2;
+    if (cp < 0x10000)
+        return out[0] = (char)(0xE0 | cp >> 12), out[1] = (char)(0x80 | (cp >> 6 & 0x3F)),
+               out[2] = (char)(0x80 | (cp & 0x3F)), 3;
+    return out[0] = (char)(0xF0 | cp >> 18), out[1] = (char)(0x80 | (cp >> 12 & 0x3F)),
+           out[2] = (char)(0x80 | (cp >> 6 & 0x3F)), out[3] = (char)(0x80 | (cp & 0x3F)), 4;
+}
+
+/* Names as UTF-16 code units, for the order the test expects, computed from the code points
+ * independently of the library's byte-wise comparison. */
+typedef struct name16 {
+    uint16_t u[16];
+    size_t n;
+    char utf8[48];
+} name16;
+
+static int cmp16(const void *a, const void *b)
+{
+    const name16 *x = a, *y = b;
+    for (size_t i = 0; i < x->n && i < y->n; i++)
+        if (x->u[i] != y->u[i])
+            return x->u[i] < y->u[i] ? -1 : 1;
+    return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* 2,000 objects of 2-6 random names (1-4 code points each, sharing prefixes often, the
+ * supplementary and U+E000-U+FFFF ranges among them): the canonical order is UTF-16's. */
+START_TEST(random_names_sort_as_utf16_code_units)
+{
+    uint32_t seed = 42;
+    for (int round = 0; round < 2000; round++) {
+        name16 names[6];
+        size_t count = 2 + (size_t)round % 5, k = 0;
+        while (k < count) {
+            name16 *nm = &names[k];
+            size_t len = 0, ncp = 1 + (seed >> 4) % 4;
+            nm->n = 0;
+            for (size_t c = 0; c < ncp; c++) {
+                uint32_t cp = random_cp(&seed);
+                if (c == 0 && k > 0 && (seed >> 20 & 1)) /* a shared first letter */
+                    cp = 0x61;
+                len += put_utf8(cp, nm->utf8 + len);
+                if (cp >= 0x10000) {
+                    nm->u[nm->n++] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
+                    nm->u[nm->n++] = (uint16_t)(0xDC00 + ((cp - 0x10000) & 0x3FF));
+                } else {
+                    nm->u[nm->n++] = (uint16_t)cp;
+                }
+            }
+            nm->utf8[len] = '\0';
+            bool dup = false;
+            for (size_t j = 0; j < k; j++)
+                dup = dup || strcmp(names[j].utf8, nm->utf8) == 0;
+            k += !dup;
+        }
+        char in[512], want[512];
+        size_t n = 0, w = 0;
+        in[n++] = '{';
+        for (size_t j = 0; j < count; j++)
+            n += (size_t)snprintf(in + n, sizeof in - n, "%s\"%s\":%zu", j ? "," : "",
+                                  names[j].utf8, j);
+        in[n++] = '}', in[n] = '\0';
+        name16 sorted[6];
+        memcpy(sorted, names, sizeof sorted);
+        qsort(sorted, count, sizeof *sorted, cmp16);
+        want[w++] = '{';
+        for (size_t j = 0; j < count; j++) {
+            size_t orig = 0;
+            while (strcmp(names[orig].utf8, sorted[j].utf8) != 0)
+                orig++;
+            w += (size_t)snprintf(want + w, sizeof want - w, "%s\"%s\":%zu", j ? "," : "",
+                                  sorted[j].utf8, orig);
+        }
+        want[w++] = '}', want[w] = '\0';
+        CANON_EQ(in, want);
+    }
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
     Suite *s = suite_create("json");
     TCase *t = tcase_create("canonical");
     tcase_add_test(t, names_sort_as_utf16_code_units);
+    tcase_add_test(t, random_names_sort_as_utf16_code_units);
     tcase_add_test(t, strings_escape_only_quote_backslash_and_c0);
     tcase_add_test(t, integers_in_range_are_written_plainly);
     tcase_add_test(t, what_cannot_be_canonical_is_refused);
