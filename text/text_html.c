@@ -303,8 +303,32 @@ int text_html_init(quire_text_source *src)
     return 0;
 }
 
+/* HTML leaves the encoding of a document that declares none to the reader; libxml2 2.9 takes
+ * ISO-8859-1, which turns UTF-8 into mojibake ("Whatâ\u0080\u0099s" for "What’s", in a <title>
+ * taken alone or a page saved without its HTTP header). So a document whose first chunk is
+ * well-formed UTF-8 (a sequence cut by the chunk's end aside) is read as UTF-8. A <meta
+ * charset> or a byte order mark still decides: libxml2 honours them after this. Chunks with a
+ * NUL byte are left alone (UTF-16 without a byte order mark is libxml2's to detect). */
+static void sniff_utf8(text_html *h, const char *p, size_t n)
+{
+    size_t m = n, back = 0;
+    while (m > 0 && back < 3 && ((unsigned char)p[m - 1] & 0xC0) == 0x80)
+        m--, back++;
+    if (m > 0 && (unsigned char)p[m - 1] >= 0xC0) { /* a lead byte: complete, or cut */
+        unsigned char c = (unsigned char)p[m - 1];
+        size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        m = back + 1 >= want ? n : m - 1;
+    } else {
+        m = n;
+    }
+    if (memchr(p, '\0', n) == NULL && quire_text_is_utf8(p, m))
+        xmlSwitchEncoding(h->ctxt, XML_CHAR_ENCODING_UTF8);
+}
+
 int text_html_update(quire_text_source *src, const char *p, size_t n)
 {
+    if (src->html->fed == 0 && n > 0)
+        sniff_utf8(src->html, p, n < HTML_CHUNK_BYTES ? n : HTML_CHUNK_BYTES);
     text_html *h = src->html;
     while (n > 0 && !h->stopped) {
         int k = n > HTML_CHUNK_BYTES ? HTML_CHUNK_BYTES : (int)n;

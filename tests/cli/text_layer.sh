@@ -18,6 +18,14 @@ expect_exit 0 "$PACK" create -q -k "$KEY" -o py.quire tutorial
 # body, at the line and column of its text; a phrase only in the sidebar is not page text.
 expect_exit 0 "$READ" quote -p "$PUB" py.quire tutorial/classes.html "9.3.2. Class Objects"
 expect_stdout_contains "line 394, column 69: "
+# A <title> with UTF-8 in it, taken alone, is UTF-8, not ISO-8859-1 (libxml2's default for
+# HTML that declares no encoding): the title signed for tutorial/stdlib2.html.
+expect_exit 0 "$READ" info --json -p "$PUB" py.quire tutorial/stdlib2.html
+expect_true "a UTF-8 <title> became mojibake" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["metadata"]["title"]
+assert t.startswith("11. Brief Tour of the Standard Library \u2014 Part II"), t
+' "$OUT"
 expect_exit 0 "$READ" quote -p "$PUB" py.quire tutorial/classes.html "Class Objects¶"
 expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html "Previous topic"
 expect_exit 3 "$READ" quote -p "$PUB" py.quire tutorial/classes.html \
@@ -75,6 +83,7 @@ open("docs/nfc.txt", "w").write("un caf\u00e9 noir\n")
 open("docs/lig.txt", "w").write("the \ufb01nal version, a\u2014b and \u201cquoted\u201d zero\u200bwidth\n")
 open("docs/page.html", "w").write("<p>na&iuml;ve price: 5&euro; &hellip; &rarr; &NotANamedOne;</p>\n"
                                   "<p>HTML 5 only: &check; done&period; zero&ZeroWidthSpace;width &amp;check;</p>\n")
+open("docs/nometa.html", "w").write("<title>Caf\u00e9 \u201cquoted\u201d</title><p>No charset: na\u00efve caf\u00e9.</p>\n")
 open("docs/bare.html", "w").write("<!DOCTYPE html><title>Bare</title><p>first part</p>\n<p>second part</p><div>third part</div>\n")
 open("docs/words.txt", "w").write("concatenate the cat; " + "x" * 100 + " long lead-in words before the cat at the end\n")
 open("sub/cat.txt", "w").write("a cat in sub\n")
@@ -97,6 +106,10 @@ assert n["document_word"] == "\u00e9" * 30 + "\u2026" and n["differs_at_word"] =
 expect_exit 3 "$READ" quote -p "$PUB" t.quire docs/long.txt "omega alpha beta gamma delta"
 expect_stdout_contains "closest passage shares 4 of 5 words, line 1, column 1: alpha"
 expect_stdout_contains "differs at word 1: the passage has 'omega', the document begins after it"
+# HTML in UTF-8 that declares no encoding is read as UTF-8: its title and its text.
+expect_exit 0 "$READ" quote -p "$PUB" t.quire docs/nometa.html "naïve café"
+expect_exit 0 "$READ" list -l -p "$PUB" t.quire docs/nometa.html
+expect_stdout_contains "Café “quoted”"
 expect_exit 0 "$READ" search -p "$PUB" t.quire "fussballer"
 expect_stdout_contains "docs/de.txt:1: Der Fußballer wohnt"
 expect_exit 0 "$READ" search -p "$PUB" t.quire "HAUPTSTRASSE"
