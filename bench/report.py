@@ -115,6 +115,8 @@ def ratio_of(r, cid):
 
 
 def fmt_s(x):
+    if x == 0:  # bench/scale.sh times with GNU time, to 10 ms
+        return "under 10 ms"
     if x >= 10:
         return "%.1f s" % x
     if x >= 1:
