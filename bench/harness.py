@@ -211,16 +211,21 @@ def main():
     log("corpus %s: %d files, %.1f MB; show %s (%d bytes); load %s" % (
         a.corpus, len(files), total / 1e6, show_path, show_size, result["loadavg_start"]))
 
+    # Before every timed run, the outputs of the last are removed and everything is written out
+    # (sync, untimed): otherwise a run pays for the writeback of the run before it, which on
+    # the kernel made the same extract take 7 s or 46 s.
     def rm(*paths):
         def f():
             for p in paths:
                 rmtree(p)
+            os.sync()
         return f
 
     def fresh(d):
         def f():
             rmtree(d)
             os.makedirs(d)
+            os.sync()
         return f
 
     sign = lambda f: ["minisign", "-S", "-s", a.key, "-m", f]        # noqa: E731
