@@ -47,7 +47,6 @@ typedef struct near {
     uint64_t i; /* document words completed */
     size_t best;
     int64_t best_first, best_end; /* word indexes the aligned passage starts and ends at */
-    bool end_known;
     char *wring; /* the last NEAR_WRING_WORDS document words, wcap + 1 bytes each at most */
     size_t wring_len[NEAR_WRING_WORDS];
     uint16_t *dp;    /* the alignment's table, (NEAR_MAX_WORDS + 1) * (NEAR_WRING_WORDS + 1) */
